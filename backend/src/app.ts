@@ -1,0 +1,61 @@
+// The Express application: middleware order and route mounting only. Every dependency comes in
+// through `AppDeps`, built once by the web composition root (main.ts) or by a test.
+import compression from 'compression';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config/index.js';
+import { errorHandler, notFound } from './http/error-handler.js';
+import { requestId } from './http/request-id.js';
+import type { Db } from './lib/db.js';
+import type { Logger } from './lib/logger.js';
+import type { Redis } from './lib/redis.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  redis: Redis;
+}
+
+export const JSON_LIMIT = '100kb';
+
+export function createApp({ config, logger, db, redis }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('json replacer', (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+
+  app.use(requestId());
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req) => (req as express.Request).id,
+      // Probes run every few seconds; logging them would drown everything else.
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: [config.appUrl],
+      credentials: true,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+    }),
+  );
+  app.use(compression());
+
+  app.use(healthRoutes({ db, redis }));
+
+  // Webhooks (mounted by their issues) need the raw body, so JSON parsing applies per router.
+  const api = express.Router();
+  api.use(express.json({ limit: JSON_LIMIT, strict: true }));
+  app.use('/api/v1', api);
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,92 @@
+// The one schema of the process environment. Every variable the product reads is named here and
+// nowhere else (no `process.env` outside src/config/). Empty strings count as unset, so a
+// `.env` copied from `.env.example` with blank values behaves like no `.env` at all.
+import { z } from 'zod';
+
+const optional = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const url = optional.pipe(z.url().optional());
+
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  optional
+    .pipe(z.string().regex(/^\d+$/, 'must be a whole number').optional())
+    .transform((v) => (v === undefined ? fallback : Number(v)))
+    .pipe(z.number().int().min(min).max(max));
+
+const list = optional.transform((v) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const bool = optional.pipe(z.enum(['true', 'false', '1', '0']).optional()).transform((v) => v === 'true' || v === '1');
+
+export const envSchema = z.object({
+  NODE_ENV: optional.pipe(z.enum(['development', 'production', 'test']).optional()).transform((v) => v ?? 'development'),
+  LOG_LEVEL: optional.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  /** Where the local stack keeps Postgres and Redis data and the local sign-in keys. */
+  POSTAIFY_DATA_DIR: optional,
+
+  DATABASE_URL: url,
+  REDIS_URL: url,
+
+  PORT: int(3001, 0, 65535),
+  APP_URL: url,
+  API_URL: url,
+  TRUST_PROXY: optional,
+
+  CLERK_PUBLISHABLE_KEY: optional,
+  CLERK_SECRET_KEY: optional,
+  CLERK_JWT_KEY: optional,
+  CLERK_AUTHORIZED_PARTIES: list,
+  CLERK_WEBHOOK_SIGNING_SECRET: optional,
+  CLERK_API_URL: url,
+
+  OPENROUTER_API_KEY: optional,
+  OPENROUTER_BASE_URL: url,
+  OPENROUTER_MODEL: optional,
+  OPENROUTER_FALLBACK_MODELS: list,
+  OPENROUTER_TIMEOUT_MS: int(60_000, 1),
+
+  FAL_KEY: optional,
+  FAL_BASE_URL: url,
+  FAL_TIMEOUT_MS: int(120_000, 1),
+
+  ELEVENLABS_API_KEY: optional,
+  ELEVENLABS_BASE_URL: url,
+  ELEVENLABS_MODEL_ID: optional,
+  ELEVENLABS_VOICE_ID: optional,
+  ELEVENLABS_TIMEOUT_MS: int(60_000, 1),
+
+  TELEGRAM_BOT_TOKEN: optional,
+  TELEGRAM_API_ROOT: url,
+  TELEGRAM_WEBHOOK_SECRET: optional,
+  TELEGRAM_UPDATES: optional.pipe(z.enum(['webhook', 'polling']).optional()),
+  TELEGRAM_MAX_PER_SECOND: int(25, 1, 1000),
+  TELEGRAM_PAID_BROADCAST: bool,
+
+  STRIPE_SECRET_KEY: optional,
+  STRIPE_WEBHOOK_SECRET: optional,
+  STRIPE_PRICE_PRO: optional,
+  STRIPE_PRICE_BUSINESS: optional,
+  STRIPE_API_BASE: url,
+
+  S3_ENDPOINT: url,
+  S3_BUCKET: optional,
+  S3_ACCESS_KEY_ID: optional,
+  S3_SECRET_ACCESS_KEY: optional,
+  S3_PUBLIC_URL: url,
+
+  RATE_LIMIT_PER_IP: int(100, 1),
+  RATE_LIMIT_AI_PER_USER: int(20, 1),
+  RATE_LIMIT_MEDIA_PER_USER: int(10, 1),
+
+  METRICS_TOKEN: optional,
+});
+
+export type RawEnv = z.infer<typeof envSchema>;

@@ -1,0 +1,175 @@
+// Configuration, parsed once at boot and frozen. Each process's composition root calls
+// `loadConfig()` and passes the result down; nothing else reads the environment.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { envSchema, type RawEnv } from './env.js';
+
+/** `real`: the service's key is set and its SDK talks to it. `local`: no key; the local stand-in. */
+export type Mode = 'real' | 'local';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The repository root: this file lives at backend/{src,dist}/config/. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
+    );
+  }
+  const config = build(parsed.data);
+  const problems = config.isProduction ? productionProblems(parsed.data) : [];
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+const mode = (key: string | undefined): Mode => (key ? 'real' : 'local');
+
+function build(env: RawEnv) {
+  const port = env.PORT;
+  const apiUrl = env.API_URL ?? `http://localhost:${port}`;
+  const appUrl = env.APP_URL ?? 'http://localhost:3000';
+  const telegramMode = mode(env.TELEGRAM_BOT_TOKEN);
+  const s3Configured = Boolean(env.S3_BUCKET && env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY);
+  return {
+    nodeEnv: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
+    dataDir: resolve(env.POSTAIFY_DATA_DIR ?? resolve(repoRoot, '.data')),
+    port,
+    apiUrl: trimSlash(apiUrl),
+    appUrl: trimSlash(appUrl),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    /** Unset: the local stack (`npm start`) starts an embedded Postgres and passes its URL down. */
+    databaseUrl: env.DATABASE_URL,
+    /** Unset: the local stack starts `redis-server` and passes its URL down. */
+    redisUrl: env.REDIS_URL,
+    clerk: {
+      mode: mode(env.CLERK_SECRET_KEY),
+      publishableKey: env.CLERK_PUBLISHABLE_KEY,
+      secretKey: env.CLERK_SECRET_KEY,
+      jwtKey: env.CLERK_JWT_KEY,
+      authorizedParties: env.CLERK_AUTHORIZED_PARTIES.length > 0 ? env.CLERK_AUTHORIZED_PARTIES : [appUrl],
+      webhookSigningSecret: env.CLERK_WEBHOOK_SIGNING_SECRET,
+      apiUrl: env.CLERK_API_URL,
+    },
+    openrouter: {
+      mode: mode(env.OPENROUTER_API_KEY),
+      apiKey: env.OPENROUTER_API_KEY,
+      baseUrl: trimSlash(env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai/api/v1'),
+      model: env.OPENROUTER_MODEL ?? 'openai/gpt-4o-mini',
+      fallbackModels: env.OPENROUTER_FALLBACK_MODELS,
+      timeoutMs: env.OPENROUTER_TIMEOUT_MS,
+    },
+    fal: {
+      mode: mode(env.FAL_KEY),
+      key: env.FAL_KEY,
+      baseUrl: env.FAL_BASE_URL ? trimSlash(env.FAL_BASE_URL) : undefined,
+      timeoutMs: env.FAL_TIMEOUT_MS,
+    },
+    elevenlabs: {
+      mode: mode(env.ELEVENLABS_API_KEY),
+      apiKey: env.ELEVENLABS_API_KEY,
+      baseUrl: trimSlash(env.ELEVENLABS_BASE_URL ?? 'https://api.elevenlabs.io'),
+      modelId: env.ELEVENLABS_MODEL_ID ?? 'eleven_multilingual_v2',
+      voiceId: env.ELEVENLABS_VOICE_ID ?? 'JBFqnCBsd6RMkjVDRZzb',
+      timeoutMs: env.ELEVENLABS_TIMEOUT_MS,
+    },
+    telegram: {
+      mode: telegramMode,
+      botToken: env.TELEGRAM_BOT_TOKEN,
+      apiRoot: trimSlash(env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org'),
+      webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
+      // Webhooks need a public API_URL; long polling suits one local web process.
+      updates: env.TELEGRAM_UPDATES ?? (env.NODE_ENV === 'production' ? 'webhook' : 'polling'),
+      maxPerSecond: env.TELEGRAM_MAX_PER_SECOND,
+      paidBroadcast: env.TELEGRAM_PAID_BROADCAST,
+    },
+    stripe: {
+      mode: mode(env.STRIPE_SECRET_KEY),
+      secretKey: env.STRIPE_SECRET_KEY,
+      webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+      prices: { PRO: env.STRIPE_PRICE_PRO, BUSINESS: env.STRIPE_PRICE_BUSINESS },
+      apiBase: env.STRIPE_API_BASE,
+    },
+    storage: s3Configured
+      ? {
+          mode: 's3' as const,
+          endpoint: env.S3_ENDPOINT,
+          bucket: env.S3_BUCKET,
+          accessKeyId: env.S3_ACCESS_KEY_ID,
+          secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+          publicUrl: env.S3_PUBLIC_URL,
+        }
+      : { mode: 'local' as const, publicUrl: `${trimSlash(apiUrl)}/media` },
+    rateLimits: {
+      perIpPerMinute: env.RATE_LIMIT_PER_IP,
+      aiPerUserPerMinute: env.RATE_LIMIT_AI_PER_USER,
+      mediaPerUserPerMinute: env.RATE_LIMIT_MEDIA_PER_USER,
+    },
+    metricsToken: env.METRICS_TOKEN,
+  };
+}
+
+/** One line per problem; each names the variable and what would happen without it. */
+function productionProblems(env: RawEnv): string[] {
+  const problems: string[] = [];
+  const need = (name: keyof RawEnv, why: string) => {
+    const value = env[name];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) {
+      problems.push(`${name} is required in production: ${why}`);
+    }
+  };
+  need('DATABASE_URL', 'without it the embedded Postgres (local use only) would be started');
+  need('REDIS_URL', 'without it a local redis-server would be started');
+  need('API_URL', 'the public URL of the API (Telegram webhook, media links)');
+  need('APP_URL', 'the public URL of the frontend (CORS, redirects)');
+  need('CLERK_PUBLISHABLE_KEY', 'Clerk verifies session tokens with it');
+  need('CLERK_SECRET_KEY', 'without it the local sign-in would be used');
+  need('CLERK_WEBHOOK_SIGNING_SECRET', 'Clerk webhooks could not be verified');
+  need('OPENROUTER_API_KEY', 'without it posts would come from the local OpenRouter emulator');
+  need('FAL_KEY', 'without it images would come from the local Fal emulator');
+  need('ELEVENLABS_API_KEY', 'without it voice-overs would come from the local ElevenLabs emulator');
+  need('TELEGRAM_BOT_TOKEN', 'without it posts would go to the local Telegram emulator');
+  need('STRIPE_SECRET_KEY', 'without it billing would use the local Stripe emulator');
+  need('STRIPE_WEBHOOK_SECRET', 'Stripe webhooks could not be verified');
+  need('STRIPE_PRICE_PRO', 'the Stripe price of the PRO plan');
+  need('STRIPE_PRICE_BUSINESS', 'the Stripe price of the BUSINESS plan');
+  need('S3_BUCKET', 'without S3 storage media would be kept on the local disk');
+  need('S3_ACCESS_KEY_ID', 'S3 storage needs credentials');
+  need('S3_SECRET_ACCESS_KEY', 'S3 storage needs credentials');
+  need('S3_PUBLIC_URL', 'the public base URL of stored media');
+  if ((env.TELEGRAM_UPDATES ?? 'webhook') === 'webhook') {
+    need('TELEGRAM_WEBHOOK_SECRET', 'the Telegram webhook route checks it on every update');
+  }
+  return problems;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string | false {
+  if (value === undefined) return false;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value; // addresses, subnets or names such as "loopback", as Express accepts them
+}
+
+function trimSlash(value: string): string {
+  return value.replace(/\/+$/, '');
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,32 @@
+// pino: JSON lines in production (one object per line for the log shipper), readable lines in
+// development. Headers that carry credentials or signatures are redacted wherever they appear.
+import { pino, type Logger } from 'pino';
+import type { Config } from '../config/index.js';
+
+export type { Logger };
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["stripe-signature"]',
+  'req.headers["svix-signature"]',
+  'req.headers["x-telegram-bot-api-secret-token"]',
+  'req.headers["idempotency-key"]',
+  'res.headers["set-cookie"]',
+  '*.authorization',
+  '*.password',
+  '*.token',
+  '*.secret',
+];
+
+export function createLogger(config: Pick<Config, 'isProduction' | 'logLevel' | 'nodeEnv'>, name: string): Logger {
+  const pretty = !config.isProduction && config.nodeEnv !== 'test';
+  return pino({
+    name,
+    level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
+      : {}),
+  });
+}

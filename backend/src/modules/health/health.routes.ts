@@ -1,0 +1,55 @@
+// /health says the process is up and touches nothing; /ready asks Postgres and Redis and is 503
+// while either does not answer within its deadline, so a load balancer stops routing here and
+// starts again on its own once they return.
+import { Router } from 'express';
+import { AppError } from '../../lib/errors.js';
+import type { Db } from '../../lib/db.js';
+import type { Redis } from '../../lib/redis.js';
+
+export interface ReadinessDeps {
+  db: Db;
+  redis: Redis;
+  /** Per-dependency deadline in ms (default 1,000). */
+  timeoutMs?: number;
+}
+
+type Check = 'ok' | 'down';
+
+async function within(ms: number, probe: () => Promise<unknown>): Promise<Check> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Check>((resolve) => {
+    timer = setTimeout(() => resolve('down'), ms);
+  });
+  try {
+    return await Promise.race([probe().then((): Check => 'ok', (): Check => 'down'), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function checkReadiness({ db, redis, timeoutMs = 1_000 }: ReadinessDeps) {
+  return async () => {
+    const [postgres, redisCheck] = await Promise.all([
+      within(timeoutMs, () => db.$queryRaw`SELECT 1`),
+      within(timeoutMs, () => redis.ping()),
+    ]);
+    return { ready: postgres === 'ok' && redisCheck === 'ok', checks: { postgres, redis: redisCheck } };
+  };
+}
+
+export function healthRoutes(deps: ReadinessDeps): Router {
+  const ready = checkReadiness(deps);
+  const router = Router();
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/ready', async (_req, res) => {
+    const { ready: ok, checks } = await ready();
+    if (!ok) {
+      const down = Object.entries(checks).filter(([, v]) => v === 'down').map(([k]) => k);
+      throw new AppError('SERVICE_UNAVAILABLE', `Not ready: ${down.join(' and ')} not answering.`, { checks });
+    }
+    res.json({ status: 'ready', checks });
+  });
+  return router;
+}

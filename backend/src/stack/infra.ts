@@ -1,0 +1,55 @@
+// Postgres and Redis for the local stack: the ones the environment names, or local ones kept
+// under the data folder (`.data/` by default) and reused on the next start.
+import { join } from 'node:path';
+import type { Config } from '../config/index.js';
+import { pickPort } from './ports.js';
+import { startLocalPostgres, type LocalPostgres } from './postgres.js';
+import { startLocalRedis, type LocalRedis } from './redis.js';
+
+/** Preferred local ports: off the services' defaults so a system Postgres or Redis can coexist. */
+export const LOCAL_POSTGRES_PORT = 54329;
+export const LOCAL_REDIS_PORT = 63790;
+
+export interface Infra {
+  databaseUrl: string;
+  redisUrl: string;
+  postgres?: LocalPostgres;
+  redis?: LocalRedis;
+  stop: () => Promise<void>;
+}
+
+export async function startDatabase(config: Config, log: (line: string) => void): Promise<{ url: string; local?: LocalPostgres }> {
+  if (config.databaseUrl) return { url: config.databaseUrl };
+  const local = await startLocalPostgres({
+    dataDir: join(config.dataDir, 'postgres'),
+    port: await pickPort(LOCAL_POSTGRES_PORT),
+    onLog: (line) => {
+      if (/FATAL|PANIC|ERROR/.test(line)) log(`postgres: ${line}`);
+    },
+  });
+  return { url: local.url, local };
+}
+
+export async function startInfra(config: Config, log: (line: string) => void): Promise<Infra> {
+  const database = await startDatabase(config, log);
+  let redis: LocalRedis | undefined;
+  try {
+    redis = config.redisUrl
+      ? undefined
+      : await startLocalRedis({ dataDir: join(config.dataDir, 'redis'), port: await pickPort(LOCAL_REDIS_PORT), log });
+  } catch (err) {
+    await database.local?.stop();
+    throw err;
+  }
+  return {
+    databaseUrl: database.url,
+    redisUrl: config.redisUrl ?? redis!.url,
+    postgres: database.local,
+    redis,
+    // Redis first: nothing needs it once the app processes are gone; Postgres last.
+    stop: async () => {
+      await redis?.stop();
+      await database.local?.stop();
+    },
+  };
+}
