@@ -32,10 +32,11 @@ export function createApp({ config, logger, db, redis }: AppDeps): Express {
   app.use(
     pinoHttp({
       logger,
-      genReqId: (req) => (req as express.Request).id,
+      genReqId: (_req, res) => (res as express.Response).locals.requestId,
       // Probes run every few seconds; logging them would drown everything else.
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     }),
   );
   app.use(helmet());

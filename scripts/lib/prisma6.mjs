@@ -14,7 +14,10 @@ export const schemaPath = join(root, 'backend', 'prisma', 'schema.prisma');
 const cli = join(root, 'node_modules', 'prisma6', 'build', 'index.js');
 
 const withUrl = (text) =>
-  text.replace(/datasource\s+db\s*\{[^}]*\}/, 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}');
+  text.replace(
+    /datasource\s+db\s*\{[^}]*\}/,
+    'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}',
+  );
 
 /**
  * SQL that takes a database whose schema is the datamodel `fromSchemaText` (or an empty one) to
@@ -28,20 +31,37 @@ export function diffSql({ scratchUrl, fromSchemaText, toSchemaText = readFileSyn
   try {
     writeFileSync(join(dir, 'to.prisma'), withUrl(toSchemaText));
     if (fromSchemaText !== undefined) writeFileSync(join(dir, 'from.prisma'), withUrl(fromSchemaText));
+    // allowExitOnIdle: otherwise the CLI waits out the pool's 10 s idle timeout before exiting.
     writeFileSync(
       join(dir, 'prisma.config.mjs'),
       `import { PrismaPg } from ${JSON.stringify(join(root, 'node_modules', '@prisma', 'adapter-pg', 'dist', 'index.mjs'))};\n` +
         `export default { experimental: { adapter: true }, engine: 'js', schema: 'to.prisma',\n` +
-        `  adapter: async () => new PrismaPg({ connectionString: ${JSON.stringify(scratchUrl)} }) };\n`,
+        `  adapter: async () => new PrismaPg({ connectionString: ${JSON.stringify(scratchUrl)}, allowExitOnIdle: true }) };\n`,
     );
     const fromArgs = fromSchemaText === undefined ? ['--from-empty'] : ['--from-schema-datamodel', 'from.prisma'];
     const result = spawnSync(
       process.execPath,
-      [cli, 'migrate', 'diff', '--config', 'prisma.config.mjs', ...fromArgs, '--to-schema-datamodel', 'to.prisma', '--script'],
+      [
+        cli,
+        'migrate',
+        'diff',
+        '--config',
+        'prisma.config.mjs',
+        ...fromArgs,
+        '--to-schema-datamodel',
+        'to.prisma',
+        '--script',
+      ],
       {
         cwd: dir,
         encoding: 'utf8',
-        env: { ...process.env, DATABASE_URL: scratchUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', PRISMA_QUERY_ENGINE_LIBRARY: '/bin/false' },
+        env: {
+          ...process.env,
+          DATABASE_URL: scratchUrl,
+          PRISMA_HIDE_UPDATE_MESSAGE: '1',
+          CHECKPOINT_DISABLE: '1',
+          PRISMA_QUERY_ENGINE_LIBRARY: '/bin/false',
+        },
       },
     );
     if (result.status !== 0) throw new Error(`prisma migrate diff failed:\n${result.stderr}${result.stdout}`);

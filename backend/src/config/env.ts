@@ -27,7 +27,9 @@ const list = optional.transform((v) =>
 const bool = optional.pipe(z.enum(['true', 'false', '1', '0']).optional()).transform((v) => v === 'true' || v === '1');
 
 export const envSchema = z.object({
-  NODE_ENV: optional.pipe(z.enum(['development', 'production', 'test']).optional()).transform((v) => v ?? 'development'),
+  NODE_ENV: optional
+    .pipe(z.enum(['development', 'production', 'test']).optional())
+    .transform((v) => v ?? 'development'),
   LOG_LEVEL: optional.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
   /** Where the local stack keeps Postgres and Redis data and the local sign-in keys. */
   POSTAIFY_DATA_DIR: optional,

@@ -20,9 +20,7 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
   }
   const config = build(parsed.data);
   const problems = config.isProduction ? productionProblems(parsed.data) : [];
@@ -154,7 +152,7 @@ function productionProblems(env: RawEnv): string[] {
   return problems;
 }
 
-function parseTrustProxy(value: string | undefined): boolean | number | string | false {
+function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (value === undefined) return false;
   if (value === 'true') return true;
   if (value === 'false') return false;

@@ -36,13 +36,15 @@ export async function seed(db: Db) {
           userId: user.id,
           brandId: coffee.id,
           platform: 'INSTAGRAM',
-          content: 'New harvest, new roast. Our Ethiopian Guji lands this week: blueberry, jasmine, and a finish that lingers. #coffee #specialtycoffee',
+          content:
+            'New harvest, new roast. Our Ethiopian Guji lands this week: blueberry, jasmine, and a finish that lingers. #coffee #specialtycoffee',
         },
         {
           userId: user.id,
           brandId: coffee.id,
           platform: 'TWITTER',
-          content: 'Grind size is the one dial most home brewers never touch. Go one step finer tomorrow and taste the difference.',
+          content:
+            'Grind size is the one dial most home brewers never touch. Go one step finer tomorrow and taste the difference.',
         },
         {
           userId: user.id,

@@ -42,13 +42,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = isAppError(err) ? err : fromBodyParser(err);
     const appError = known ?? new AppError('INTERNAL_ERROR', 'Something went wrong on our side. It has been logged.');
     if (!known) {
-      (req.log ?? logger).error({ err, requestId: req.id }, 'unhandled error');
+      (req.log ?? logger).error({ err, requestId: res.locals.requestId }, 'unhandled error');
     } else if (appError.status >= 500) {
-      (req.log ?? logger).warn({ err: { code: appError.code, message: appError.message, cause: appError.cause } }, 'request failed');
+      (req.log ?? logger).warn(
+        { err: { code: appError.code, message: appError.message, cause: appError.cause } },
+        'request failed',
+      );
     }
     res
       .status(ERROR_STATUS[appError.code])
-      .json(renderError(appError.code, appError.message, String(req.id), appError.details));
+      .json(renderError(appError.code, appError.message, res.locals.requestId, appError.details));
   };
 }
 

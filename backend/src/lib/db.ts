@@ -23,8 +23,15 @@ export interface DbHandle {
 }
 
 export function createDb({ url, logger, max = 10, connectionTimeoutMs = 2_000 }: DbOptions): DbHandle {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: connectionTimeoutMs, idleTimeoutMillis: 30_000 });
-  pool.on('error', (err) => logger.warn({ reason: err.message }, 'postgres connection lost; it will be replaced on next use'));
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: connectionTimeoutMs,
+    idleTimeoutMillis: 30_000,
+  });
+  pool.on('error', (err) =>
+    logger.warn({ reason: err.message }, 'postgres connection lost; it will be replaced on next use'),
+  );
   const db = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     db,

@@ -18,7 +18,10 @@ export interface Infra {
   stop: () => Promise<void>;
 }
 
-export async function startDatabase(config: Config, log: (line: string) => void): Promise<{ url: string; local?: LocalPostgres }> {
+export async function startDatabase(
+  config: Config,
+  log: (line: string) => void,
+): Promise<{ url: string; local?: LocalPostgres }> {
   if (config.databaseUrl) return { url: config.databaseUrl };
   const local = await startLocalPostgres({
     dataDir: join(config.dataDir, 'postgres'),

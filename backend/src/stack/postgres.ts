@@ -39,7 +39,9 @@ async function binaries(): Promise<Binaries> {
   try {
     return (await import(pkg)) as Binaries;
   } catch {
-    throw new Error(`no embedded Postgres binaries for ${process.platform}-${process.arch} (${pkg}); set DATABASE_URL to a Postgres of your own`);
+    throw new Error(
+      `no embedded Postgres binaries for ${process.platform}-${process.arch} (${pkg}); set DATABASE_URL to a Postgres of your own`,
+    );
   }
 }
 
@@ -77,7 +79,14 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     try {
       execFileSync(
         bin.initdb,
-        [`--pgdata=${pgData}`, `--username=${USER}`, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale'],
+        [
+          `--pgdata=${pgData}`,
+          `--username=${USER}`,
+          `--pwfile=${pwfile}`,
+          '--auth=scram-sha-256',
+          '--encoding=UTF8',
+          '--no-locale',
+        ],
         { ...ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
       );
     } catch (err) {
@@ -89,15 +98,24 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   }
 
   const flags = [
-    '-D', pgData,
-    '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
+    '-D',
+    pgData,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
     // No unix socket: its default folder (/var/run/postgresql) may not exist or be writable.
-    '-c', 'unix_socket_directories=',
-    '-c', 'max_connections=200',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=200',
     ...(ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
-  const proc = startProcess('postgres', bin.postgres, flags, { ...ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  const proc = startProcess('postgres', bin.postgres, flags, {
+    ...ids,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     const text = chunk.toString('utf8');

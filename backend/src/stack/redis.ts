@@ -36,7 +36,9 @@ export function ensureRedisServer(log: (line: string) => void = () => {}): strin
   if (found) return found;
   const canApt = process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/etc/debian_version');
   if (!canApt) {
-    throw new Error(`redis-server is not installed. Install it (Debian/Ubuntu: \`${INSTALL_HINT}\`; macOS: \`brew install redis\`), or set REDIS_URL.`);
+    throw new Error(
+      `redis-server is not installed. Install it (Debian/Ubuntu: \`${INSTALL_HINT}\`; macOS: \`brew install redis\`), or set REDIS_URL.`,
+    );
   }
   log('redis-server is missing: installing it with apt-get (Debian package redis-server)');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -61,19 +63,32 @@ export function ping(port: number, host = '127.0.0.1', timeoutMs = 1_000): Promi
   });
 }
 
-export async function startLocalRedis({ dataDir, port, persistent = true, log = () => {} }: LocalRedisOptions): Promise<LocalRedis> {
+export async function startLocalRedis({
+  dataDir,
+  port,
+  persistent = true,
+  log = () => {},
+}: LocalRedisOptions): Promise<LocalRedis> {
   const bin = ensureRedisServer(log);
   mkdirSync(dataDir, { recursive: true });
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dataDir,
-    '--daemonize', 'no',
-    '--save', '',
-    '--appendonly', persistent ? 'yes' : 'no',
-    '--logfile', '',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dataDir,
+    '--daemonize',
+    'no',
+    '--save',
+    '',
+    '--appendonly',
+    persistent ? 'yes' : 'no',
+    '--logfile',
+    '',
     // BullMQ requires that Redis never evicts its keys.
-    '--maxmemory-policy', 'noeviction',
+    '--maxmemory-policy',
+    'noeviction',
   ];
   const proc = startProcess('redis', bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -86,12 +101,9 @@ export async function startLocalRedis({ dataDir, port, persistent = true, log = 
   void proc.exited.then(() => {
     exited = true;
   });
-  await waitFor(
-    'redis-server answering PING',
-    () => ping(port),
-    15_000,
-    { abort: () => (exited ? new Error(`redis-server exited while starting:\n${output}`) : undefined) },
-  ).catch(async (err: unknown) => {
+  await waitFor('redis-server answering PING', () => ping(port), 15_000, {
+    abort: () => (exited ? new Error(`redis-server exited while starting:\n${output}`) : undefined),
+  }).catch(async (err: unknown) => {
     await proc.stop('SIGKILL');
     throw err;
   });

@@ -2,7 +2,7 @@
 // while either does not answer within its deadline, so a load balancer stops routing here and
 // starts again on its own once they return.
 import { Router } from 'express';
-import { AppError } from '../../lib/errors.js';
+import { renderError } from '../../http/error-handler.js';
 import type { Db } from '../../lib/db.js';
 import type { Redis } from '../../lib/redis.js';
 
@@ -21,7 +21,13 @@ async function within(ms: number, probe: () => Promise<unknown>): Promise<Check>
     timer = setTimeout(() => resolve('down'), ms);
   });
   try {
-    return await Promise.race([probe().then((): Check => 'ok', (): Check => 'down'), timeout]);
+    return await Promise.race([
+      probe().then(
+        (): Check => 'ok',
+        (): Check => 'down',
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -45,11 +51,19 @@ export function healthRoutes(deps: ReadinessDeps): Router {
   });
   router.get('/ready', async (_req, res) => {
     const { ready: ok, checks } = await ready();
-    if (!ok) {
-      const down = Object.entries(checks).filter(([, v]) => v === 'down').map(([k]) => k);
-      throw new AppError('SERVICE_UNAVAILABLE', `Not ready: ${down.join(' and ')} not answering.`, { checks });
+    if (ok) {
+      res.json({ status: 'ready', checks });
+      return;
     }
-    res.json({ status: 'ready', checks });
+    // Rendered here rather than thrown: a probe's 503 is an answer, not an error worth a log line.
+    const down = Object.entries(checks)
+      .filter(([, v]) => v === 'down')
+      .map(([k]) => k);
+    res.status(503).json(
+      renderError('SERVICE_UNAVAILABLE', `Not ready: ${down.join(' and ')} not answering.`, res.locals.requestId, {
+        checks,
+      }),
+    );
   });
   return router;
 }

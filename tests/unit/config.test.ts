@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../backend/src/config/index.ts';
+
+const productionEnv = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgresql://u:p@db.internal:5432/postaify',
+  REDIS_URL: 'redis://redis.internal:6379',
+  API_URL: 'https://api.postaify.example',
+  APP_URL: 'https://postaify.example',
+  CLERK_PUBLISHABLE_KEY: 'pk_live_x',
+  CLERK_SECRET_KEY: 'sk_live_x',
+  CLERK_WEBHOOK_SIGNING_SECRET: 'whsec_x',
+  OPENROUTER_API_KEY: 'or-key',
+  FAL_KEY: 'fal-key',
+  ELEVENLABS_API_KEY: 'el-key',
+  TELEGRAM_BOT_TOKEN: '123:abc',
+  TELEGRAM_WEBHOOK_SECRET: 'tg-secret',
+  STRIPE_SECRET_KEY: 'sk_live_stripe',
+  STRIPE_WEBHOOK_SECRET: 'whsec_stripe',
+  STRIPE_PRICE_PRO: 'price_pro',
+  STRIPE_PRICE_BUSINESS: 'price_business',
+  S3_BUCKET: 'media',
+  S3_ACCESS_KEY_ID: 'AKIA',
+  S3_SECRET_ACCESS_KEY: 'secret',
+  S3_PUBLIC_URL: 'https://media.postaify.example',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('runs with no environment at all: every outside service local, spec defaults applied', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3001);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    for (const service of [
+      config.clerk,
+      config.openrouter,
+      config.fal,
+      config.elevenlabs,
+      config.telegram,
+      config.stripe,
+    ]) {
+      expect(service.mode).toBe('local');
+    }
+    expect(config.storage.mode).toBe('local');
+    expect(config.openrouter.baseUrl).toBe('https://openrouter.ai/api/v1');
+    expect(config.elevenlabs.baseUrl).toBe('https://api.elevenlabs.io');
+    expect(config.telegram.apiRoot).toBe('https://api.telegram.org');
+    expect([config.openrouter.timeoutMs, config.fal.timeoutMs, config.elevenlabs.timeoutMs]).toEqual([
+      60_000, 120_000, 60_000,
+    ]);
+    expect(config.telegram.maxPerSecond).toBe(25);
+    expect(config.telegram.updates).toBe('polling');
+    expect(config.rateLimits).toEqual({ perIpPerMinute: 100, aiPerUserPerMinute: 20, mediaPerUserPerMinute: 10 });
+    expect(config.trustProxy).toBe(false);
+  });
+
+  it('treats blank values (a copied .env.example) as unset', () => {
+    const config = loadConfig({ OPENROUTER_API_KEY: '', PORT: '', DATABASE_URL: '  ' });
+    expect(config.openrouter.mode).toBe('local');
+    expect(config.port).toBe(3001);
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('is real for a service whose key is set, and keeps base URLs from the environment without a trailing slash', () => {
+    const config = loadConfig({
+      OPENROUTER_API_KEY: 'k',
+      OPENROUTER_BASE_URL: 'http://127.0.0.1:9999/api/v1/',
+      OPENROUTER_FALLBACK_MODELS: 'a/b, c/d',
+    });
+    expect(config.openrouter.mode).toBe('real');
+    expect(config.openrouter.baseUrl).toBe('http://127.0.0.1:9999/api/v1');
+    expect(config.openrouter.fallbackModels).toEqual(['a/b', 'c/d']);
+  });
+
+  it('is frozen', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.openrouter)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('rejects malformed values naming the variable', () => {
+    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'not a url', TELEGRAM_UPDATES: 'carrier-pigeon' });
+    expect(problems.join('\n')).toMatch(/PORT/);
+    expect(problems.join('\n')).toMatch(/DATABASE_URL/);
+    expect(problems.join('\n')).toMatch(/TELEGRAM_UPDATES/);
+  });
+
+  it('parses TRUST_PROXY as Express expects it', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+  });
+
+  it('starts in production when everything is configured', () => {
+    expect(problemsOf(productionEnv)).toEqual([]);
+  });
+
+  it('refuses production with one line per missing key or local stand-in', () => {
+    const {
+      DATABASE_URL: _db,
+      OPENROUTER_API_KEY: _or,
+      S3_BUCKET: _s3,
+      TELEGRAM_WEBHOOK_SECRET: _tg,
+      ...partial
+    } = productionEnv;
+    const problems = problemsOf(partial);
+    expect(problems).toHaveLength(4);
+    expect(problems.some((p) => p.startsWith('DATABASE_URL is required in production'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('OPENROUTER_API_KEY is required in production'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('S3_BUCKET is required in production'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('TELEGRAM_WEBHOOK_SECRET is required in production'))).toBe(true);
+  });
+
+  it('refuses production with nothing set, listing every required variable', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    const named = problems.map((p) => p.split(' ')[0]);
+    expect(named).toEqual(
+      expect.arrayContaining([
+        'DATABASE_URL',
+        'REDIS_URL',
+        'CLERK_SECRET_KEY',
+        'STRIPE_SECRET_KEY',
+        'TELEGRAM_BOT_TOKEN',
+        'FAL_KEY',
+        'ELEVENLABS_API_KEY',
+      ]),
+    );
+    expect(new Set(named).size).toBe(named.length);
+  });
+
+  it('never puts a secret value into a problem line', () => {
+    const problems = problemsOf({ ...productionEnv, DATABASE_URL: '', PORT: 'sk_live_should_not_leak' });
+    expect(problems.join('\n')).not.toContain('sk_live_should_not_leak');
+  });
+});
