@@ -13,9 +13,13 @@ env.PRISMA_SCHEMA_ENGINE_BINARY ??= '/bin/false';
 const cli = join(backend, 'node_modules', '.bin', 'prisma');
 const fallback = join(backend, '..', 'node_modules', '.bin', 'prisma');
 const { existsSync } = await import('node:fs');
+// `generate` runs on every build: quiet unless it fails.
+const quiet = process.argv[2] === 'generate';
 const result = spawnSync(existsSync(cli) ? cli : fallback, process.argv.slice(2), {
   cwd: backend,
   env,
-  stdio: 'inherit',
+  stdio: quiet ? 'pipe' : 'inherit',
+  encoding: 'utf8',
 });
+if (quiet && result.status !== 0) process.stderr.write(`${result.stdout}${result.stderr}`);
 process.exit(result.status ?? 1);

@@ -14,7 +14,13 @@ export interface RunningStack {
 
 /** The environment of a fresh shell: none of the variables the product reads. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' };
+  // A developer's .env must not leak into these runs.
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LOG_LEVEL: 'warn',
+    POSTAIFY_ENV_FILE: '',
+  };
   return { ...env, ...extra };
 }
 

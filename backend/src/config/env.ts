@@ -33,6 +33,8 @@ export const envSchema = z.object({
   LOG_LEVEL: optional.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
   /** Where the local stack keeps Postgres and Redis data and the local sign-in keys. */
   POSTAIFY_DATA_DIR: optional,
+  /** The dotenv file read at start (default: .env at the repository root; empty: none). */
+  POSTAIFY_ENV_FILE: z.string().optional(),
 
   DATABASE_URL: url,
   REDIS_URL: url,

@@ -1,6 +1,8 @@
 // Configuration, parsed once at boot and frozen. Each process's composition root calls
 // `loadConfig()` and passes the result down; nothing else reads the environment.
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { envSchema, type RawEnv } from './env.js';
 
@@ -17,7 +19,17 @@ export class ConfigError extends Error {
 /** The repository root: this file lives at backend/{src,dist}/config/. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
+/**
+ * Reads a dotenv file (default: `.env` at the repository root, or POSTAIFY_ENV_FILE; an empty
+ * POSTAIFY_ENV_FILE reads none) into `env`. Variables already set win over the file.
+ */
+export function withEnvFile(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const file = env.POSTAIFY_ENV_FILE ?? resolve(repoRoot, '.env');
+  if (!file || !existsSync(file)) return env;
+  return { ...parseEnv(readFileSync(file, 'utf8')), ...env };
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = withEnvFile()) {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));

@@ -1,6 +1,7 @@
 // pino: JSON lines in production (one object per line for the log shipper), readable lines in
 // development. Headers that carry credentials or signatures are redacted wherever they appear.
 import { pino, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 import type { Config } from '../config/index.js';
 
 export type { Logger };
