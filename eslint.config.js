@@ -37,7 +37,11 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'console', 'URL', 'fetch', 'performance', 'setTimeout', 'clearTimeout'].map((g) => [g, 'readonly']),
+      ),
+    },
   },
   {
     // Tests poke at parsed JSON bodies; `any` there is the honest type.

@@ -21,18 +21,11 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(config: Pick<Config, 'isProduction' | 'logLevel' | 'nodeEnv'>, name: string): Logger {
-  const pretty = !config.isProduction && config.nodeEnv !== 'test';
-  return pino({
-    name,
-    level: config.logLevel,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    ...(pretty
-      ? {
-          transport: {
-            target: 'pino-pretty',
-            options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
-          },
-        }
-      : {}),
-  });
+  const options = { name, level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  if (config.isProduction || config.nodeEnv === 'test') return pino(options);
+  // Pretty-printed in this thread: a pino transport would start a worker thread per process.
+  return pino(
+    options,
+    PinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }),
+  );
 }

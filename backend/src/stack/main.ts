@@ -12,7 +12,7 @@ import { startProcess, waitFor, type Managed } from './process.js';
 /**
  * Node flags of the web and worker processes; keep in step with `start:web` / `start:worker` in
  * package.json. A 2 MB young generation (V8's default grows to 16 MB) keeps an idle web process
- * near 140 MB resident instead of 150-170 MB (`npm run bench:startup`), at the price of more
+ * about 10-15 MB smaller at idle (`npm run bench:startup`), at the price of more
  * frequent young-generation collections.
  */
 const APP_NODE_FLAGS = ['--max-semi-space-size=2'];
