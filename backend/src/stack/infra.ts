@@ -29,6 +29,7 @@ export async function startDatabase(
     onLog: (line) => {
       if (/FATAL|PANIC|ERROR/.test(line)) log(`postgres: ${line}`);
     },
+    notice: log,
   });
   return { url: local.url, local };
 }

