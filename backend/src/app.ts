@@ -5,24 +5,27 @@ import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import { API_BASE, createApi } from './api.js';
 import type { Config } from './config/index.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { requestId } from './http/request-id.js';
 import type { Db } from './lib/db.js';
 import type { Logger } from './lib/logger.js';
 import type { Redis } from './lib/redis.js';
+import type { LocalKeys } from './modules/auth/local-keys.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import type { UsersService } from './modules/users/users.service.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   db: Db;
   redis: Redis;
+  users: UsersService;
+  localKeys?: LocalKeys;
 }
 
-export const JSON_LIMIT = '100kb';
-
-export function createApp({ config, logger, db, redis }: AppDeps): Express {
+export function createApp({ config, logger, db, redis, users, localKeys }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -51,10 +54,9 @@ export function createApp({ config, logger, db, redis }: AppDeps): Express {
 
   app.use(healthRoutes({ db, redis }));
 
-  // Webhooks (mounted by their issues) need the raw body, so JSON parsing applies per router.
-  const api = express.Router();
-  api.use(express.json({ limit: JSON_LIMIT, strict: true }));
-  app.use('/api/v1', api);
+  // Webhooks (mounted by their issues) need the raw body, so JSON parsing happens inside the API
+  // router, not here.
+  app.use(API_BASE, createApi({ config, db, redis, users, localKeys }).router);
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -19,7 +19,7 @@ export async function createTestDatabase(): Promise<string> {
   return adminUrlFor(name);
 }
 
-export async function createTestDb(): Promise<DbHandle & { url: string }> {
-  const url = await createTestDatabase();
+export async function createTestDb(existingUrl?: string): Promise<DbHandle & { url: string }> {
+  const url = existingUrl ?? (await createTestDatabase());
   return { url, ...createDb({ url, logger: silentLogger }) };
 }

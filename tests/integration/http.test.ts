@@ -10,7 +10,7 @@ import { silentLogger } from '../helpers/logger.ts';
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ APP_URL: 'https://app.postaify.example' });
+  app = await startTestApp({ env: { APP_URL: 'https://app.postaify.example' } });
 });
 afterAll(() => app?.close());
 

@@ -13,6 +13,7 @@ import { createRedis, type Redis } from '../../backend/src/lib/redis.ts';
 import { freePort } from '../../backend/src/stack/ports.ts';
 import { startLocalPostgres, type LocalPostgres } from '../../backend/src/stack/postgres.ts';
 import { startLocalRedis, type LocalRedis } from '../../backend/src/stack/redis.ts';
+import { createUsers } from '../../backend/src/modules/users/wiring.ts';
 import { silentLogger } from '../helpers/logger.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -42,7 +43,8 @@ beforeAll(async () => {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: postgres.url, REDIS_URL: redisServer.url });
   db = createDb({ url: postgres.url, logger: silentLogger });
   redis = createRedis(redisServer.url, silentLogger, 'producer', 'ready-test');
-  server = createServer(createApp({ config, logger: silentLogger, db: db.db, redis }));
+  const { users } = createUsers({ db: db.db, redis, redisUrl: redisServer.url, logger: silentLogger });
+  server = createServer(createApp({ config, logger: silentLogger, db: db.db, redis, users }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await until('ready', async () => (await readiness()).status === 200, 10_000);

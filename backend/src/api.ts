@@ -1,0 +1,102 @@
+// The /api/v1 router: which routes exist, in what order the middleware runs, and the OpenAPI
+// document made from the same declarations.
+import express, { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import type { Config } from './config/index.js';
+import { buildOpenApi, renderDocs } from './http/openapi.js';
+import { createLimiter } from './http/rate-limit.js';
+import { RouteTable } from './http/route.js';
+import type { Db } from './lib/db.js';
+import type { Redis } from './lib/redis.js';
+import { clerkAuth } from './modules/auth/clerk.js';
+import type { LocalKeys } from './modules/auth/local-keys.js';
+import { localSignInRoutes } from './modules/auth/local-signin.routes.js';
+import { requireUser } from './modules/auth/require-user.js';
+import { planRoutes } from './modules/billing/plans.routes.js';
+import { brandRoutes } from './modules/brands/brands.routes.js';
+import { postRoutes } from './modules/posts/posts.routes.js';
+import { createPostsService } from './modules/posts/posts.service.js';
+import { usageRoutes } from './modules/usage/usage.routes.js';
+import { meRoutes } from './modules/users/me.routes.js';
+import type { UsersService } from './modules/users/users.service.js';
+
+export const API_BASE = '/api/v1';
+export const JSON_LIMIT = '100kb';
+
+export interface ApiDeps {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  users: UsersService;
+  /** The local sign-in's keys; present exactly when Clerk is not configured. */
+  localKeys?: LocalKeys;
+}
+
+export function createApi({ config, db, redis, users, localKeys }: ApiDeps) {
+  const router = Router();
+  router.use(express.json({ limit: JSON_LIMIT, strict: true }));
+  router.use(createLimiter({ redis, name: 'ip', limit: config.rateLimits.perIpPerMinute, by: 'ip' }));
+
+  const clerk = clerkAuth(config, localKeys);
+  const signedIn = requireUser(users);
+  const authenticate: RequestHandler[] = [clerk, signedIn];
+  const table = new RouteTable(router, API_BASE, authenticate);
+
+  // Public.
+  planRoutes(table);
+  if (config.clerk.mode === 'local' && localKeys) {
+    localSignInRoutes(table, localKeys, config.clerk.authorizedParties[0] ?? config.appUrl);
+  }
+  // Per-user limits on the expensive prefixes (their routes arrive with the generation issue).
+  router.use(
+    '/ai',
+    ...authenticate,
+    createLimiter({ redis, name: 'ai', limit: config.rateLimits.aiPerUserPerMinute, by: 'user' }),
+  );
+  const media = createLimiter({ redis, name: 'media', limit: config.rateLimits.mediaPerUserPerMinute, by: 'user' });
+  router.use(['/images', '/voice'], ...authenticate, media);
+
+  // Signed in.
+  meRoutes(table, { db, users });
+  usageRoutes(table, db);
+  brandRoutes(table, db);
+  postRoutes(table, createPostsService({ db }));
+
+  // The document describes every route above, and itself.
+  const docRoutes = () => table.routes;
+  let document: ReturnType<typeof buildOpenApi> | undefined;
+  const openapi = () =>
+    (document ??= buildOpenApi(docRoutes(), {
+      title: 'Postaify',
+      version: '1.0.0',
+      description: 'AI-written social posts, delivered to your own Telegram chat.',
+      serverUrl: config.apiUrl,
+    }));
+  table.add(
+    {
+      method: 'get',
+      path: '/openapi.json',
+      operationId: 'getOpenApi',
+      summary: 'This document (OpenAPI 3.1).',
+      tag: 'Meta',
+      auth: false,
+      response: z.record(z.string(), z.unknown()),
+    },
+    () => openapi(),
+  );
+  table.add(
+    {
+      method: 'get',
+      path: '/docs',
+      operationId: 'getDocs',
+      summary: 'A readable API reference (HTML).',
+      tag: 'Meta',
+      auth: false,
+    },
+    ({ res }) => {
+      res.type('html').send(renderDocs(openapi()));
+      return undefined;
+    },
+  );
+  return { router, routes: table.routes };
+}

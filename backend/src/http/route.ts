@@ -1,0 +1,99 @@
+// Routes are declared once, with their schemas: the same declaration validates the request,
+// strips the response to its schema (so Stripe ids, chat ids or internal flags can never leak) and
+// generates the OpenAPI document. A route's handler gets parsed input and returns its result.
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { z } from 'zod';
+import { AppError, type ErrorCode } from '../lib/errors.js';
+import { parseOr400 } from './validation.js';
+
+export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
+
+export interface RouteSpec<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
+  method: Method;
+  /** Express path relative to the router it is mounted on, e.g. `/posts/:id`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  /** Needs a signed-in user (default true). */
+  auth?: boolean;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Success status (default 200) and body schema; no schema for 204. */
+  status?: number;
+  response?: R;
+  /** Error codes this route can answer besides the ones every route can (400, 401, 429, 500). */
+  errors?: ErrorCode[];
+  /** Extra request headers worth documenting (e.g. Idempotency-Key). */
+  headers?: Array<{ name: string; description: string; required?: boolean }>;
+  /** Middleware run before validation (e.g. a per-user rate limit). */
+  before?: RequestHandler[];
+  /** A malformed path parameter is 404, exactly like a missing resource (ids are opaque). */
+  paramsNotFound?: boolean;
+}
+
+export interface HandlerInput<P, Q, B> {
+  req: Request;
+  res: Response;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+type Handler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> = (
+  input: HandlerInput<z.output<P>, z.output<Q>, z.output<B>>,
+) => Promise<z.input<R> | undefined> | z.input<R> | undefined;
+
+export interface RegisteredRoute {
+  spec: RouteSpec;
+  /** The path as mounted, e.g. `/api/v1/posts/:id`. */
+  fullPath: string;
+}
+
+/** Collects routes for one Express router and remembers them for the OpenAPI document. */
+export class RouteTable {
+  readonly routes: RegisteredRoute[] = [];
+
+  constructor(
+    private readonly router: Router,
+    private readonly basePath: string,
+    private readonly authenticate: RequestHandler[],
+  ) {}
+
+  add<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+    spec: RouteSpec<P, Q, B, R>,
+    handler: Handler<P, Q, B, R>,
+  ): void {
+    const status = spec.status ?? 200;
+    const run = async (req: Request, res: Response) => {
+      let params: z.output<P>;
+      try {
+        params = spec.params ? parseOr400(spec.params, req.params, 'params') : ({} as z.output<P>);
+      } catch (err) {
+        if (spec.paramsNotFound !== false) throw new AppError('NOT_FOUND', 'Not found.');
+        throw err;
+      }
+      const query = spec.query ? parseOr400(spec.query, req.query, 'query') : ({} as z.output<Q>);
+      const body = spec.body ? parseOr400(spec.body, req.body ?? {}, 'body') : ({} as z.output<B>);
+      const result = await handler({ req, res, params, query, body });
+      if (res.headersSent) return; // the handler answered itself (streams, redirects)
+      if (!spec.response) {
+        res.status(status).end();
+        return;
+      }
+      res.status(status).json(spec.response.parse(result));
+    };
+    const chain = [...(spec.auth === false ? [] : this.authenticate), ...(spec.before ?? []), run];
+    this.router[spec.method](spec.path, ...chain);
+    this.routes.push({ spec: spec as unknown as RouteSpec, fullPath: `${this.basePath}${spec.path}` });
+  }
+}
+
+/** Route specs that carry no handler yet still belong in the document (e.g. webhooks). */
+export const NO_BODY = z.object({}).strict();

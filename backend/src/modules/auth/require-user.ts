@@ -1,0 +1,41 @@
+// Signed-in routes: a verified Clerk session token, and the user row behind it.
+import { getAuth } from '@clerk/express';
+import type { RequestHandler, Response } from 'express';
+import { AppError } from '../../lib/errors.js';
+import type { AuthUser, UsersService } from '../users/users.service.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      /** The signed-in user (set by requireUser). */
+      user: AuthUser;
+    }
+  }
+}
+
+const claim = (claims: Record<string, unknown> | null | undefined, key: string) => {
+  const value = claims?.[key];
+  return typeof value === 'string' && value.length > 0 && value.length <= 254 ? value : undefined;
+};
+
+export function requireUser(users: UsersService): RequestHandler {
+  return async (req, res, next) => {
+    if (res.locals.user) {
+      next(); // already resolved by a prefix's middleware
+      return;
+    }
+    const auth = getAuth(req);
+    if (!auth.isAuthenticated || !auth.userId) {
+      throw new AppError(
+        'UNAUTHORIZED',
+        'Sign in first: this route needs a valid session token (Authorization: Bearer …).',
+      );
+    }
+    const claims = auth.sessionClaims as Record<string, unknown> | null;
+    res.locals.user = await users.resolve(auth.userId, { email: claim(claims, 'email'), name: claim(claims, 'name') });
+    next();
+  };
+}
+
+export const currentUser = (res: Response): AuthUser => res.locals.user;

@@ -1,0 +1,101 @@
+// Brands: CRUD, each scoped to its owner. Another user's brand is 404, like a missing one.
+import { z } from 'zod';
+import { afterCursor, decodeCursor, listQuery, listResponse, page, pageOrder } from '../../http/pagination.js';
+import type { RouteTable } from '../../http/route.js';
+import type { Db } from '../../lib/db.js';
+import { AppError } from '../../lib/errors.js';
+import { currentUser } from '../auth/require-user.js';
+import { brandCreate, brandPatch, brandSchema, idParams, toBrandDto } from './brands.schemas.js';
+
+const notFound = () => new AppError('NOT_FOUND', 'Brand not found.');
+
+export function brandRoutes(table: RouteTable, db: Db) {
+  const tag = 'Brands';
+  table.add(
+    {
+      method: 'get',
+      path: '/brands',
+      operationId: 'listBrands',
+      summary: 'Your brands, newest first.',
+      tag,
+      query: z.strictObject(listQuery),
+      response: listResponse(brandSchema),
+    },
+    async ({ res, query }) => {
+      const rows = await db.brand.findMany({
+        where: { userId: currentUser(res).id, ...afterCursor(decodeCursor(query.cursor)) },
+        orderBy: pageOrder,
+        take: query.limit + 1,
+      });
+      return page(rows, query.limit, toBrandDto);
+    },
+  );
+  table.add(
+    {
+      method: 'post',
+      path: '/brands',
+      operationId: 'createBrand',
+      summary: 'Create a brand.',
+      tag,
+      body: brandCreate,
+      status: 201,
+      response: brandSchema,
+    },
+    async ({ res, body }) => toBrandDto(await db.brand.create({ data: { ...body, userId: currentUser(res).id } })),
+  );
+  table.add(
+    {
+      method: 'get',
+      path: '/brands/:id',
+      operationId: 'getBrand',
+      summary: 'One brand.',
+      tag,
+      params: idParams,
+      response: brandSchema,
+      errors: ['NOT_FOUND'],
+    },
+    async ({ res, params }) => {
+      const brand = await db.brand.findFirst({ where: { id: params.id, userId: currentUser(res).id } });
+      if (!brand) throw notFound();
+      return toBrandDto(brand);
+    },
+  );
+  table.add(
+    {
+      method: 'patch',
+      path: '/brands/:id',
+      operationId: 'updateBrand',
+      summary: 'Change a brand; `null` clears an optional field.',
+      tag,
+      params: idParams,
+      body: brandPatch,
+      response: brandSchema,
+      errors: ['NOT_FOUND'],
+    },
+    async ({ res, params, body }) => {
+      const { count } = await db.brand.updateMany({
+        where: { id: params.id, userId: currentUser(res).id },
+        data: body,
+      });
+      if (count === 0) throw notFound();
+      return toBrandDto(await db.brand.findUniqueOrThrow({ where: { id: params.id } }));
+    },
+  );
+  table.add(
+    {
+      method: 'delete',
+      path: '/brands/:id',
+      operationId: 'deleteBrand',
+      summary: 'Delete a brand; its posts stay, without a brand.',
+      tag,
+      params: idParams,
+      status: 204,
+      errors: ['NOT_FOUND'],
+    },
+    async ({ res, params }) => {
+      const { count } = await db.brand.deleteMany({ where: { id: params.id, userId: currentUser(res).id } });
+      if (count === 0) throw notFound();
+      return undefined;
+    },
+  );
+}

@@ -1,0 +1,33 @@
+// The Telegram link as the API shows it (`/me`, `GET /telegram`). No row means UNLINKED. The chat
+// id never leaves the backend.
+import { z } from 'zod';
+import type { Db } from '../../lib/db.js';
+
+export const telegramLinkSchema = z.object({
+  status: z.enum(['LINKED', 'UNREACHABLE', 'UNLINKED']),
+  linked: z.boolean(),
+  username: z.string().nullable(),
+  linkedAt: z.iso.datetime().nullable(),
+});
+
+export type TelegramLinkDto = z.input<typeof telegramLinkSchema>;
+
+export async function readTelegramLink(db: Db, userId: string): Promise<TelegramLinkDto> {
+  const chat = await db.telegramChat.findUnique({
+    where: { userId },
+    select: { status: true, username: true, linkedAt: true },
+  });
+  if (!chat) return { status: 'UNLINKED', linked: false, username: null, linkedAt: null };
+  return {
+    status: chat.status,
+    linked: chat.status === 'LINKED',
+    username: chat.username,
+    linkedAt: chat.linkedAt.toISOString(),
+  };
+}
+
+/** The chat a post can be delivered to, or undefined when there is none that works. */
+export async function deliverableChat(db: Db, userId: string): Promise<{ chatId: bigint } | undefined> {
+  const chat = await db.telegramChat.findUnique({ where: { userId }, select: { chatId: true, status: true } });
+  return chat?.status === 'LINKED' ? { chatId: chat.chatId } : undefined;
+}
