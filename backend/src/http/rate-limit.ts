@@ -67,5 +67,5 @@ export function createLimiter({ redis, name, limit, windowMs = 60_000, by }: Lim
       );
     },
     validate: { singleCount: false },
-  }) as unknown as RequestHandler;
+  });
 }

@@ -91,7 +91,7 @@ export class RouteTable {
     };
     const chain = [...(spec.auth === false ? [] : this.authenticate), ...(spec.before ?? []), run];
     this.router[spec.method](spec.path, ...chain);
-    this.routes.push({ spec: spec as unknown as RouteSpec, fullPath: `${this.basePath}${spec.path}` });
+    this.routes.push({ spec: spec, fullPath: `${this.basePath}${spec.path}` });
   }
 }
 

@@ -7,8 +7,12 @@ import { readTelegramLink, telegramLinkSchema } from '../telegram/link-status.js
 import { readUsage, usageSchema } from '../usage/usage.service.js';
 import type { AuthUser, UsersService } from './users.service.js';
 
-/** True for names the runtime's time-zone database knows (IANA, plus aliases such as UTC). */
+/**
+ * True for zone names the runtime's time-zone database knows (IANA names and aliases such as
+ * UTC). Offsets like "+02:00", which Intl also accepts, are refused: they ignore daylight saving.
+ */
 export function isTimeZone(tz: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
