@@ -35,6 +35,36 @@ describe('process roles', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('web refuses production when only Clerk is missing: the local sign-in never runs there', () => {
+    const env = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/x',
+      REDIS_URL: 'redis://127.0.0.1:1',
+      API_URL: 'https://api.example.com',
+      APP_URL: 'https://example.com',
+      OPENROUTER_API_KEY: 'k',
+      FAL_KEY: 'k',
+      ELEVENLABS_API_KEY: 'k',
+      TELEGRAM_BOT_TOKEN: '1:k',
+      TELEGRAM_WEBHOOK_SECRET: 'k',
+      STRIPE_SECRET_KEY: 'k',
+      STRIPE_WEBHOOK_SECRET: 'k',
+      STRIPE_PRICE_PRO: 'p',
+      STRIPE_PRICE_BUSINESS: 'p',
+      S3_BUCKET: 'b',
+      S3_ACCESS_KEY_ID: 'k',
+      S3_SECRET_ACCESS_KEY: 'k',
+      S3_PUBLIC_URL: 'https://media.example.com',
+    };
+    const result = run('main.js', env);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n').slice(1)).toEqual([
+      '  - CLERK_PUBLISHABLE_KEY is required in production: Clerk verifies session tokens with it',
+      '  - CLERK_SECRET_KEY is required in production: without it the local sign-in would be used',
+      '  - CLERK_WEBHOOK_SIGNING_SECRET is required in production: Clerk webhooks could not be verified',
+    ]);
+  });
+
   it('worker refuses to start in production too', () => {
     const result = run('worker.js', { NODE_ENV: 'production' });
     expect(result.status).toBe(1);
