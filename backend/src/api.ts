@@ -9,7 +9,6 @@ import { RouteTable } from './http/route.js';
 import type { Db } from './lib/db.js';
 import type { Redis } from './lib/redis.js';
 import { clerkAuth } from './modules/auth/clerk.js';
-import type { LocalKeys } from './modules/auth/local-keys.js';
 import { localSignInRoutes } from './modules/auth/local-signin.routes.js';
 import { requireUser } from './modules/auth/require-user.js';
 import { planRoutes } from './modules/billing/plans.routes.js';
@@ -18,7 +17,10 @@ import { postRoutes } from './modules/posts/posts.routes.js';
 import { createPostsService } from './modules/posts/posts.service.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
 import { meRoutes } from './modules/users/me.routes.js';
-import type { UsersService } from './modules/users/users.service.js';
+import { aiRoutes } from './modules/generation/ai.routes.js';
+import { jobRoutes } from './modules/jobs/jobs.routes.js';
+import { mediaRoutes } from './modules/media/media.routes.js';
+import type { WebServices } from './web-services.js';
 
 export const API_BASE = '/api/v1';
 export const JSON_LIMIT = '100kb';
@@ -27,12 +29,11 @@ export interface ApiDeps {
   config: Config;
   db: Db;
   redis: Redis;
-  users: UsersService;
-  /** The local sign-in's keys; present exactly when Clerk is not configured. */
-  localKeys?: LocalKeys;
+  services: WebServices;
 }
 
-export function createApi({ config, db, redis, users, localKeys }: ApiDeps) {
+export function createApi({ config, db, redis, services }: ApiDeps) {
+  const { users, localKeys, jobs, hub, elevenlabs } = services;
   const router = Router();
   router.use(express.json({ limit: JSON_LIMIT, strict: true }));
   router.use(createLimiter({ redis, name: 'ip', limit: config.rateLimits.perIpPerMinute, by: 'ip' }));
@@ -61,6 +62,9 @@ export function createApi({ config, db, redis, users, localKeys }: ApiDeps) {
   usageRoutes(table, db);
   brandRoutes(table, db);
   postRoutes(table, createPostsService({ db }));
+  aiRoutes(table, { db, jobs });
+  mediaRoutes(table, { db, jobs, redis, elevenlabs });
+  jobRoutes(table, { jobs, hub, db });
 
   // The document describes every route above, and itself.
   const docRoutes = () => table.routes;

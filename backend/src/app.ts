@@ -12,20 +12,19 @@ import { requestId } from './http/request-id.js';
 import type { Db } from './lib/db.js';
 import type { Logger } from './lib/logger.js';
 import type { Redis } from './lib/redis.js';
-import type { LocalKeys } from './modules/auth/local-keys.js';
 import { healthRoutes } from './modules/health/health.routes.js';
-import type { UsersService } from './modules/users/users.service.js';
+import { mediaRoot } from './integrations/storage.js';
+import type { WebServices } from './web-services.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   db: Db;
   redis: Redis;
-  users: UsersService;
-  localKeys?: LocalKeys;
+  services: WebServices;
 }
 
-export function createApp({ config, logger, db, redis, users, localKeys }: AppDeps): Express {
+export function createApp({ config, logger, db, redis, services }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -56,7 +55,12 @@ export function createApp({ config, logger, db, redis, users, localKeys }: AppDe
 
   // Webhooks (mounted by their issues) need the raw body, so JSON parsing happens inside the API
   // router, not here.
-  app.use(API_BASE, createApi({ config, db, redis, users, localKeys }).router);
+  app.use(API_BASE, createApi({ config, db, redis, services }).router);
+
+  // Locally stored media (no S3 configured). Keys are random, so the folder cannot be listed.
+  if (config.storage.mode === 'local') {
+    app.use('/media', express.static(mediaRoot(config), { immutable: true, maxAge: '365d', index: false, dotfiles: 'deny', fallthrough: true }));
+  }
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -7,19 +7,15 @@ import { createDb } from './lib/db.js';
 import { createLogger } from './lib/logger.js';
 import { createRedis } from './lib/redis.js';
 import { onShutdown } from './lib/shutdown.js';
-import { loadOrCreateLocalKeys } from './modules/auth/local-keys.js';
-import { createUsers } from './modules/users/wiring.js';
+import { createWebServices } from './web-services.js';
 
 const config = bootConfig('web', ['databaseUrl', 'redisUrl']);
 const logger = createLogger(config, 'web');
 const { db, close: closeDb } = createDb({ url: config.databaseUrl!, logger });
 const redis = createRedis(config.redisUrl!, logger, 'producer', 'web');
 
-const { users, close: closeUsers } = createUsers({ db, redis, redisUrl: config.redisUrl!, logger });
-// Without Clerk (never in production), the local sign-in signs tokens with a key pair of its own.
-const localKeys = config.clerk.mode === 'local' ? loadOrCreateLocalKeys(config.dataDir) : undefined;
-
-const app = createApp({ config, logger, db, redis, users, localKeys });
+const { services, close: closeServices } = createWebServices({ config, logger, db, redis });
+const app = createApp({ config, logger, db, redis, services });
 const server = createServer(app);
 // Longer than a typical load balancer's idle timeout, so it closes idle sockets first.
 server.keepAliveTimeout = 65_000;
@@ -37,7 +33,7 @@ onShutdown(logger, [
         server.closeIdleConnections();
       }),
   },
-  { name: 'user cache', close: closeUsers },
+  { name: 'services', close: closeServices },
   { name: 'redis', close: () => redis.quit() },
   { name: 'postgres', close: closeDb },
 ]);

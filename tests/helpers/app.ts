@@ -10,9 +10,9 @@ import { createApp } from '../../backend/src/app.ts';
 import { loadConfig, type Config } from '../../backend/src/config/index.ts';
 import type { Db } from '../../backend/src/lib/db.ts';
 import { createRedis } from '../../backend/src/lib/redis.ts';
-import { loadOrCreateLocalKeys, type LocalKeys } from '../../backend/src/modules/auth/local-keys.ts';
-import { createUsers } from '../../backend/src/modules/users/wiring.ts';
-import { createTestDb } from './db.ts';
+import type { LocalKeys } from '../../backend/src/modules/auth/local-keys.ts';
+import { createWebServices } from '../../backend/src/web-services.ts';
+import { createTestDb, uniqueName } from './db.ts';
 import { silentLogger } from './logger.ts';
 import { until } from './wait.ts';
 
@@ -23,6 +23,7 @@ export interface TestApp {
   db: Db;
   config: Config;
   localKeys?: LocalKeys;
+  queuePrefix: string;
   close: () => Promise<void>;
 }
 
@@ -30,9 +31,11 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Reuse a database (e.g. two app instances over one database). */
   databaseUrl?: string;
+  /** BullMQ key prefix: each test file's queues are its own (default: a fresh one). */
+  queuePrefix?: string;
 }
 
-export async function startTestApp({ env = {}, databaseUrl }: TestAppOptions = {}): Promise<TestApp> {
+export async function startTestApp({ env = {}, databaseUrl, queuePrefix = uniqueName('q') }: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDb(databaseUrl);
   const redisUrl = env.REDIS_URL ?? inject('redisUrl');
   const dataDir = mkdtempSync(join(tmpdir(), 'postaify-app-'));
@@ -42,13 +45,15 @@ export async function startTestApp({ env = {}, databaseUrl }: TestAppOptions = {
     DATABASE_URL: database.url,
     REDIS_URL: redisUrl,
     POSTAIFY_DATA_DIR: dataDir,
+    // Every test app shares one Redis and one client IP: the per-IP budget would be shared by
+    // all test files. Tests of that limit set it (and their own client IPs) explicitly.
+    RATE_LIMIT_PER_IP: '1000000',
     ...env,
   });
   const redis = createRedis(redisUrl, silentLogger, 'producer', 'test-web');
   if (!env.REDIS_URL) await until('the test Redis connection', () => redis.status === 'ready', 5_000);
-  const { users, close: closeUsers } = createUsers({ db: database.db, redis, redisUrl, logger: silentLogger });
-  const localKeys = config.clerk.mode === 'local' ? loadOrCreateLocalKeys(config.dataDir) : undefined;
-  const server = createServer(createApp({ config, logger: silentLogger, db: database.db, redis, users, localKeys }));
+  const { services, close: closeServices } = createWebServices({ config, logger: silentLogger, db: database.db, redis, queuePrefix });
+  const server = createServer(createApp({ config, logger: silentLogger, db: database.db, redis, services }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -58,11 +63,12 @@ export async function startTestApp({ env = {}, databaseUrl }: TestAppOptions = {
     databaseUrl: database.url,
     db: database.db,
     config,
-    localKeys,
+    localKeys: services.localKeys,
+    queuePrefix,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await closeUsers().catch(() => undefined);
+      await closeServices().catch(() => undefined);
       redis.disconnect();
       await database.close();
     },

@@ -13,7 +13,7 @@ import { createRedis, type Redis } from '../../backend/src/lib/redis.ts';
 import { freePort } from '../../backend/src/stack/ports.ts';
 import { startLocalPostgres, type LocalPostgres } from '../../backend/src/stack/postgres.ts';
 import { startLocalRedis, type LocalRedis } from '../../backend/src/stack/redis.ts';
-import { createUsers } from '../../backend/src/modules/users/wiring.ts';
+import { createWebServices } from '../../backend/src/web-services.ts';
 import { silentLogger } from '../helpers/logger.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -27,6 +27,7 @@ let db: DbHandle;
 let redis: Redis;
 let server: Server;
 let url: string;
+let closeServices: (() => Promise<void>) | undefined;
 
 const startPg = () => startLocalPostgres({ dataDir: join(dir, 'pg'), port: pgPort, ephemeral: true });
 const startRedisServer = () => startLocalRedis({ dataDir: join(dir, 'redis'), port: redisPort, persistent: false });
@@ -43,8 +44,10 @@ beforeAll(async () => {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: postgres.url, REDIS_URL: redisServer.url });
   db = createDb({ url: postgres.url, logger: silentLogger });
   redis = createRedis(redisServer.url, silentLogger, 'producer', 'ready-test');
-  const { users } = createUsers({ db: db.db, redis, redisUrl: redisServer.url, logger: silentLogger });
-  server = createServer(createApp({ config, logger: silentLogger, db: db.db, redis, users }));
+  const web = createWebServices({ config, logger: silentLogger, db: db.db, redis });
+  closeServices = web.close;
+  const { services } = web;
+  server = createServer(createApp({ config, logger: silentLogger, db: db.db, redis, services }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await until('ready', async () => (await readiness()).status === 200, 10_000);
@@ -53,6 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.closeAllConnections();
   server?.close();
+  await closeServices?.().catch(() => undefined);
   redis?.disconnect();
   await db?.close().catch(() => undefined);
   await Promise.all([postgres?.stop(), redisServer?.stop()]);

@@ -29,6 +29,12 @@ function fromBodyParser(err: unknown): AppError | undefined {
   }
 }
 
+/** Failures of outside services know their own API error (integrations/provider-error.ts). */
+function fromProvider(err: unknown): AppError | undefined {
+  const convert = (err as { toAppError?: unknown } | undefined)?.toAppError;
+  return typeof convert === 'function' ? (convert.call(err) as AppError) : undefined;
+}
+
 export function renderError(code: ErrorCode, message: string, requestId: string, details?: Record<string, unknown>) {
   return { error: { code, message, ...(details ? { details } : {}) }, requestId };
 }
@@ -39,7 +45,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       next(err);
       return;
     }
-    const known = isAppError(err) ? err : fromBodyParser(err);
+    const known = isAppError(err) ? err : (fromProvider(err) ?? fromBodyParser(err));
     const appError = known ?? new AppError('INTERNAL_ERROR', 'Something went wrong on our side. It has been logged.');
     if (!known) {
       (req.log ?? logger).error({ err, requestId: res.locals.requestId }, 'unhandled error');

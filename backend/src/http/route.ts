@@ -29,11 +29,11 @@ export interface RouteSpec<
   status?: number;
   response?: R;
   /** Error codes this route can answer besides the ones every route can (400, 401, 429, 500). */
-  errors?: ErrorCode[];
+  errors?: readonly ErrorCode[];
   /** Extra request headers worth documenting (e.g. Idempotency-Key). */
-  headers?: Array<{ name: string; description: string; required?: boolean }>;
+  headers?: ReadonlyArray<{ name: string; description: string; required?: boolean }>;
   /** Middleware run before validation (e.g. a per-user rate limit). */
-  before?: RequestHandler[];
+  before?: readonly RequestHandler[];
   /** A malformed path parameter is 404, exactly like a missing resource (ids are opaque). */
   paramsNotFound?: boolean;
 }

@@ -3,7 +3,7 @@
 // A post being delivered or delivered cannot be edited or rescheduled (409 INVALID_STATE); any
 // post can be copied into a new draft. Every change is a conditional UPDATE on the state it was
 // checked against, so two concurrent requests cannot both win.
-import type { Post } from '../../generated/prisma/client.js';
+import type { Post, Prisma } from '../../generated/prisma/client.js';
 import type { PostStatus } from '../../generated/prisma/enums.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
@@ -43,17 +43,18 @@ export function createPostsService({ db, now = () => new Date() }: PostsDeps) {
 
   /** Applies `data` only while the post is still as checked; otherwise says why not. */
   async function transition(
+    client: Db | Prisma.TransactionClient,
     post: Post,
     allowed: PostStatus[],
     action: string,
-    data: Parameters<Db['post']['updateMany']>[0]['data'],
+    data: Prisma.PostUpdateManyMutationInput,
   ) {
-    const { count } = await db.post.updateMany({
+    const { count } = await client.post.updateMany({
       where: { id: post.id, userId: post.userId, status: { in: allowed }, updatedAt: post.updatedAt },
       data,
     });
-    if (count === 1) return db.post.findUniqueOrThrow({ where: { id: post.id } });
-    const current = await db.post.findFirst({ where: { id: post.id, userId: post.userId } });
+    if (count === 1) return client.post.findUniqueOrThrow({ where: { id: post.id } });
+    const current = await client.post.findFirst({ where: { id: post.id, userId: post.userId } });
     if (!current) throw notFound();
     if (!allowed.includes(current.status)) throw invalidState(current, action);
     throw new AppError('CONFLICT', 'The post changed while this request ran; read it again and retry.');
@@ -125,7 +126,7 @@ export function createPostsService({ db, now = () => new Date() }: PostsDeps) {
           issues: [{ path: 'body.content', message: problem }],
         });
       }
-      return transition(post, EDITABLE, 'edited', patch);
+      return transition(db, post, EDITABLE, 'edited', patch);
     },
 
     async remove(userId: string, id: string) {
@@ -151,12 +152,13 @@ export function createPostsService({ db, now = () => new Date() }: PostsDeps) {
     async unschedule(userId: string, id: string) {
       const post = await owned(userId, id);
       if (!UNSCHEDULABLE.includes(post.status)) throw invalidState(post, 'unscheduled');
-      const updated = await transition(post, UNSCHEDULABLE, 'unscheduled', { status: 'DRAFT', scheduledFor: null });
-      await db.delivery.updateMany({
-        where: { postId: id, status: { in: ['SCHEDULED', 'QUEUED'] } },
-        data: { status: 'CANCELLED' },
+      // One transaction: a schedule landing in between cannot leave a SCHEDULED post whose
+      // delivery was cancelled.
+      return db.$transaction(async (tx) => {
+        const updated = await transition(tx, post, UNSCHEDULABLE, 'unscheduled', { status: 'DRAFT', scheduledFor: null });
+        await tx.delivery.updateMany({ where: { postId: id, status: { in: ['SCHEDULED', 'QUEUED'] } }, data: { status: 'CANCELLED' } });
+        return updated;
       });
-      return updated;
     },
 
     async duplicate(userId: string, id: string) {

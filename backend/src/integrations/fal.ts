@@ -1,0 +1,123 @@
+// Fal image generation through @fal-ai/client's queue API, step by step: submit, poll, fetch the
+// result. The steps are separate so a retried job resumes with the request id it already paid
+// for instead of submitting again, and so each step gets our retry and breaker policy (the SDK's
+// own retries are off: the same call is never wrapped twice).
+import { ApiError, createFalClient } from '@fal-ai/client';
+import { z } from 'zod';
+import type { Config } from '../config/index.js';
+import { readBytes, request } from './http.js';
+import { ProviderError } from './provider-error.js';
+import { createGuard, type ResilienceOptions } from './resilience.js';
+
+export const FAL_MODELS = { SCHNELL: 'fal-ai/flux/schnell', DEV: 'fal-ai/flux/dev' } as const;
+export type FalModel = keyof typeof FAL_MODELS;
+
+export const ASPECT_SIZES = {
+  '1:1': 'square_hd',
+  '16:9': 'landscape_16_9',
+  '9:16': 'portrait_16_9',
+  '4:3': 'landscape_4_3',
+  '3:4': 'portrait_4_3',
+} as const;
+export type AspectRatio = keyof typeof ASPECT_SIZES;
+
+const POLL_INTERVAL_MS = 500;
+/** Telegram takes photos up to 10 MB. */
+const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+const resultSchema = z.object({
+  images: z.array(z.object({ url: z.string(), width: z.number().optional(), height: z.number().optional(), content_type: z.string().optional() })).min(1),
+  has_nsfw_concepts: z.array(z.boolean()).optional(),
+});
+
+export interface FalImage {
+  url: string;
+  contentType: string;
+}
+
+function toProviderError(err: unknown, what: string): unknown {
+  if (err instanceof ProviderError) return err;
+  if (err instanceof ApiError) {
+    const status = (err as ApiError<unknown>).status;
+    return new ProviderError('Fal', 'http', `${what} answered ${status}`, status);
+  }
+  if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) {
+    return new ProviderError('Fal', 'timeout', `${what} timed out`);
+  }
+  if (err instanceof TypeError) return new ProviderError('Fal', 'network', `${what} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+  return new ProviderError('Fal', 'malformed', `${what}: ${err instanceof Error ? err.message : 'unexpected answer'}`);
+}
+
+export function createFal(config: Config['fal'], resilience?: ResilienceOptions) {
+  const guard = createGuard('Fal', resilience);
+  const perCallTimeoutMs = Math.min(config.timeoutMs, 30_000);
+  const client = createFalClient({
+    credentials: config.key ?? 'local-emulator',
+    suppressLocalCredentialsWarning: true,
+    retry: { maxRetries: 0 },
+    // FAL_BASE_URL replaces the origin of every request (the emulator, a proxy, a region).
+    ...(config.baseUrl
+      ? {
+          requestMiddleware: async (req) => {
+            const url = new URL(req.url);
+            const base = new URL(config.baseUrl!);
+            url.protocol = base.protocol;
+            url.host = base.host;
+            return { ...req, url: url.toString() };
+          },
+        }
+      : {}),
+    fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(perCallTimeoutMs)]) : AbortSignal.timeout(perCallTimeoutMs) }),
+  });
+
+  const step = <T>(what: string, call: () => Promise<T>) =>
+    guard(async () => {
+      try {
+        return await call();
+      } catch (err) {
+        throw toProviderError(err, what);
+      }
+    });
+
+  return {
+    guard,
+    /** Submits a generation; returns Fal's request id (checkpoint it: it was paid for). */
+    async submit(model: FalModel, input: { prompt: string; aspectRatio: AspectRatio }): Promise<string> {
+      const queued = await step('image submit', () =>
+        client.queue.submit(FAL_MODELS[model], {
+          input: { prompt: input.prompt, image_size: ASPECT_SIZES[input.aspectRatio], num_images: 1, enable_safety_checker: true },
+        }),
+      );
+      return queued.request_id;
+    },
+
+    /** Polls until the request completes (at most FAL_TIMEOUT_MS), then returns the image. */
+    async result(model: FalModel, requestId: string, onProgress?: (fraction: number) => void): Promise<FalImage> {
+      const deadline = Date.now() + config.timeoutMs;
+      for (let polls = 0; ; polls++) {
+        const status = await step('image status', () => client.queue.status(FAL_MODELS[model], { requestId, logs: false }));
+        if (status.status === 'COMPLETED') break;
+        onProgress?.(Math.min(0.9, 0.2 + polls * 0.1));
+        if (Date.now() > deadline) throw new ProviderError('Fal', 'timeout', `image generation did not finish within ${config.timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+      }
+      const answer = await step('image result', () => client.queue.result(FAL_MODELS[model], { requestId }));
+      const parsed = resultSchema.safeParse(answer.data);
+      if (!parsed.success) throw new ProviderError('Fal', 'malformed', 'image result: no image in the answer');
+      if (parsed.data.has_nsfw_concepts?.[0]) throw new ProviderError('Fal', 'http', 'the safety checker rejected the image', 422);
+      const image = parsed.data.images[0]!;
+      return { url: image.url, contentType: image.content_type ?? 'image/png' };
+    },
+
+    /** Downloads a generated image (Fal's URLs are temporary: we keep our own copy). */
+    async download(url: string): Promise<Buffer> {
+      return guard(async (signal) => {
+        const what = 'image download';
+        const res = await request(url, {}, { provider: 'Fal', what, timeoutMs: perCallTimeoutMs, signal });
+        return readBytes(res, { provider: 'Fal', what }, MAX_IMAGE_BYTES);
+      });
+    },
+  };
+}
+
+export type Fal = ReturnType<typeof createFal>;

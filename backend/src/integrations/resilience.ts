@@ -1,0 +1,61 @@
+// The policy around every outside call: a bounded retry with exponential backoff and jitter that
+// waits at least what Retry-After asks, retries only what can succeed (408, 429, 5xx, timeouts,
+// resets), and a circuit breaker per provider that fails fast while the provider is down and
+// probes again after a pause. The per-call timeout lives in the client (it aborts the request).
+import {
+  BrokenCircuitError,
+  ConsecutiveBreaker,
+  DelegateBackoff,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  wrap,
+  type IRetryBackoffContext,
+} from 'cockatiel';
+import { ProviderError, type Provider } from './provider-error.js';
+
+export interface ResilienceOptions {
+  /** Retries after the first try (default 2). */
+  maxRetries?: number;
+  /** First backoff in ms (default 500); later ones grow exponentially with jitter. */
+  initialDelayMs?: number;
+  /** Longest single wait in ms, Retry-After included (default 30,000). */
+  maxDelayMs?: number;
+  /** Consecutive failures that open the circuit (default 5). */
+  breakerThreshold?: number;
+  /** How long the circuit stays open before a trial call, in ms (default 15,000). */
+  halfOpenAfterMs?: number;
+}
+
+export type Guard = <T>(call: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+
+export function createGuard(provider: Provider, options: ResilienceOptions = {}): Guard & { isOpen: () => boolean } {
+  const { maxRetries = 2, initialDelayMs = 500, maxDelayMs = 30_000, breakerThreshold = 5, halfOpenAfterMs = 15_000 } = options;
+  const retryable = handleWhen((err) => err instanceof ProviderError && err.retryable);
+  const exponential = new ExponentialBackoff({ initialDelay: initialDelayMs, maxDelay: maxDelayMs });
+  let backoff = exponential.next();
+  const retryPolicy = retry(retryable, {
+    maxAttempts: maxRetries,
+    backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) => {
+      backoff = context.attempt === 1 ? exponential.next() : backoff.next(context);
+      const error = 'error' in context.result ? context.result.error : undefined;
+      const asked = error instanceof ProviderError ? (error.retryAfterMs ?? 0) : 0;
+      return Math.min(maxDelayMs, Math.max(backoff.duration, asked));
+    }),
+  });
+  // The breaker counts what the provider is to blame for: 5xx, 429, timeouts, resets.
+  const breaker = circuitBreaker(retryable, { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(breakerThreshold) });
+  const policy = wrap(retryPolicy, breaker);
+  const guard = async <T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    try {
+      return await policy.execute(({ signal }) => call(signal));
+    } catch (err) {
+      if (err instanceof BrokenCircuitError) {
+        throw new ProviderError(provider, 'circuit-open', 'failing repeatedly; calls are paused for a moment (circuit open)');
+      }
+      throw err;
+    }
+  };
+  return Object.assign(guard, { isOpen: () => breaker.state === 1 /* CircuitState.Open */ });
+}

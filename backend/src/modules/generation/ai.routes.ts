@@ -1,0 +1,64 @@
+import { IDEMPOTENCY_HEADER } from '../../http/idempotency.js';
+import type { RouteTable } from '../../http/route.js';
+import type { Db } from '../../lib/db.js';
+import { AppError } from '../../lib/errors.js';
+import { currentUser } from '../auth/require-user.js';
+import { acceptJob } from '../jobs/accept.js';
+import { jobSchema } from '../jobs/jobs.schemas.js';
+import type { JobsService } from '../jobs/jobs.service.js';
+import { deliverableChat } from '../telegram/link-status.js';
+import { slotCount } from './calendar.js';
+import { campaignBody, generateBody, MAX_CAMPAIGN_POSTS } from './generation.schemas.js';
+
+export async function assertOwnBrand(db: Db, userId: string, brandId: string | undefined) {
+  if (brandId && !(await db.brand.findFirst({ where: { id: brandId, userId }, select: { id: true } }))) {
+    throw new AppError('NOT_FOUND', 'Brand not found.', { field: 'brandId' });
+  }
+}
+
+export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsService }) {
+  const common = {
+    method: 'post',
+    tag: 'Generation',
+    status: 202,
+    response: jobSchema,
+    headers: [IDEMPOTENCY_HEADER],
+    errors: ['NOT_FOUND', 'QUOTA_EXCEEDED', 'IDEMPOTENCY_KEY_REUSED', 'CONFLICT'],
+  } as const;
+  table.add(
+    {
+      ...common,
+      path: '/ai/generate',
+      operationId: 'generatePosts',
+      summary: 'Write `numberOfPosts` draft posts from a transcript or notes (counts that many posts).',
+      body: generateBody,
+    },
+    async ({ req, res, body }) => {
+      await assertOwnBrand(db, currentUser(res).id, body.brandId);
+      return acceptJob(jobs, req, res, { type: 'POSTS', input: body, reservations: [{ metric: 'POSTS', units: body.numberOfPosts }] });
+    },
+  );
+  table.add(
+    {
+      ...common,
+      path: '/ai/campaign',
+      operationId: 'generateCampaign',
+      summary: 'Turn a goal into a calendar of posts over the days, at reading times of your time zone; scheduled when `schedule` is true.',
+      body: campaignBody,
+      errors: [...common.errors, 'TELEGRAM_NOT_LINKED'],
+    },
+    async ({ req, res, body }) => {
+      const user = currentUser(res);
+      const posts = slotCount(body) * body.platforms.length;
+      if (posts > MAX_CAMPAIGN_POSTS) {
+        const message = `A campaign makes at most ${MAX_CAMPAIGN_POSTS} posts; this one would make ${posts}.`;
+        throw new AppError('VALIDATION_ERROR', `Invalid request. body: ${message}`, { issues: [{ path: 'body', message }] });
+      }
+      await assertOwnBrand(db, user.id, body.brandId);
+      if (body.schedule && !(await deliverableChat(db, user.id))) {
+        throw new AppError('TELEGRAM_NOT_LINKED', 'Link your Telegram chat first, or send schedule: false.');
+      }
+      return acceptJob(jobs, req, res, { type: 'CAMPAIGN', input: body, reservations: [{ metric: 'POSTS', units: posts }] });
+    },
+  );
+}

@@ -1,0 +1,73 @@
+// CAMPAIGN jobs: a goal becomes a calendar of posts over the days, at reading times of the user's
+// time zone, one post per platform per slot, written in batches of at most ten per call. Each
+// batch is checkpointed; posts carry (jobId, jobIndex) so a retry never duplicates them.
+import type { Db } from '../../lib/db.js';
+import type { OpenRouter } from '../../integrations/openrouter.js';
+import type { JobHandler } from '../jobs/handler.js';
+import { deliverableChat } from '../telegram/link-status.js';
+import { calendarSlots } from './calendar.js';
+import type { CampaignInput } from './generation.schemas.js';
+import { writePosts } from './write-posts.js';
+
+const BATCH = 10;
+
+export function campaignJob({ db, openrouter }: { db: Db; openrouter: OpenRouter }): JobHandler {
+  return async ({ job, progress, checkpoint }) => {
+    const input = job.input as unknown as CampaignInput;
+    const user = await db.user.findUniqueOrThrow({ where: { id: job.userId }, select: { timezone: true } });
+    const brand = input.brandId ? await db.brand.findFirst({ where: { id: input.brandId, userId: job.userId } }) : null;
+    const slots = calendarSlots({ ...input, timeZone: user.timezone });
+    const saved = { ...((job.checkpoint ?? {}) as Record<string, { contents: string[]; model: string }>) };
+    const batches = input.platforms.flatMap((platform) =>
+      Array.from({ length: Math.ceil(slots.length / BATCH) }, (_, b) => ({ platform, b, key: `${platform}:${b}` })),
+    );
+    for (const [i, { platform, b, key }] of batches.entries()) {
+      if (saved[key]) continue;
+      const from = b * BATCH;
+      const count = Math.min(BATCH, slots.length - from);
+      const written = await writePosts(openrouter, {
+        platform,
+        count,
+        style: input.style,
+        language: input.language,
+        brand,
+        source: { kind: 'goal', text: input.goal },
+        extra: `These are posts ${from + 1} to ${from + count} of a ${slots.length}-post campaign over ${input.durationDays} days; give each its own angle and build towards the goal.`,
+      });
+      saved[key] = { contents: written.contents, model: written.model };
+      await checkpoint({ [key]: saved[key] }, { model: written.model });
+      await progress(10 + (70 * (i + 1)) / batches.length);
+    }
+
+    const chat = input.schedule ? await deliverableChat(db, job.userId) : undefined;
+    const status = chat ? ('SCHEDULED' as const) : ('DRAFT' as const);
+    await db.post.createMany({
+      data: input.platforms.flatMap((platform, p) =>
+        slots.map((scheduledFor, i) => {
+          const batch = saved[`${platform}:${Math.floor(i / BATCH)}`]!;
+          return {
+            userId: job.userId,
+            brandId: brand?.id ?? null,
+            platform,
+            content: batch.contents[i % BATCH]!,
+            status,
+            scheduledFor,
+            aiGenerated: true,
+            aiModel: batch.model,
+            jobId: job.id,
+            jobIndex: p * slots.length + i,
+          };
+        }),
+      ),
+      skipDuplicates: true,
+    });
+    const posts = await db.post.findMany({ where: { jobId: job.id }, orderBy: { jobIndex: 'asc' }, select: { id: true, scheduledFor: true } });
+    if (chat) {
+      await db.delivery.createMany({
+        data: posts.map((p) => ({ postId: p.id, userId: job.userId, chatId: chat.chatId, dueAt: p.scheduledFor! })),
+        skipDuplicates: true,
+      });
+    }
+    return { postIds: posts.map((p) => p.id), scheduled: Boolean(chat) };
+  };
+}

@@ -1,0 +1,49 @@
+// POSTS jobs: N drafts from a transcript. The written text is checkpointed before any post is
+// created; posts carry (jobId, jobIndex), unique, so a retry never creates them twice.
+import type { Db } from '../../lib/db.js';
+import type { OpenRouter } from '../../integrations/openrouter.js';
+import type { JobHandler } from '../jobs/handler.js';
+import type { GenerateInput } from './generation.schemas.js';
+import { writePosts } from './write-posts.js';
+
+interface Checkpoint {
+  contents?: string[];
+  model?: string;
+}
+
+export function postsJob({ db, openrouter }: { db: Db; openrouter: OpenRouter }): JobHandler {
+  return async ({ job, progress, checkpoint }) => {
+    const input = job.input as unknown as GenerateInput;
+    const brand = input.brandId ? await db.brand.findFirst({ where: { id: input.brandId, userId: job.userId } }) : null;
+    let saved = (job.checkpoint ?? {}) as Checkpoint;
+    if (!saved.contents) {
+      await progress(10);
+      const written = await writePosts(openrouter, {
+        platform: input.platform,
+        count: input.numberOfPosts,
+        style: input.style,
+        language: input.language,
+        brand,
+        source: { kind: 'transcript', text: input.transcript },
+      });
+      saved = { contents: written.contents, model: written.model };
+      await checkpoint({ ...saved }, { model: written.model, tokensIn: written.tokensIn, tokensOut: written.tokensOut });
+    }
+    await progress(80);
+    await db.post.createMany({
+      data: saved.contents!.map((content, jobIndex) => ({
+        userId: job.userId,
+        brandId: brand?.id ?? null,
+        platform: input.platform,
+        content,
+        aiGenerated: true,
+        aiModel: saved.model ?? null,
+        jobId: job.id,
+        jobIndex,
+      })),
+      skipDuplicates: true,
+    });
+    const posts = await db.post.findMany({ where: { jobId: job.id }, orderBy: { jobIndex: 'asc' }, select: { id: true } });
+    return { postIds: posts.map((p) => p.id) };
+  };
+}

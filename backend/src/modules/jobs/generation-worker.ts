@@ -1,0 +1,100 @@
+// The BullMQ worker that runs generation jobs. The row decides: a job that is already final
+// (cancelled meanwhile, or finished before a crash) is skipped. Provider failures already had
+// their retries inside the client, so they fail the job at once (refunded); anything else (a
+// database hiccup, a crash) is retried by BullMQ, and fails the job after the last attempt.
+// A sweeper re-enqueues jobs whose queue entry was lost (Redis flushed, enqueue failed).
+import { Worker, type ConnectionOptions } from 'bullmq';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { isAppError } from '../../lib/errors.js';
+import type { Db } from '../../lib/db.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Redis } from '../../lib/redis.js';
+import { ProviderError } from '../../integrations/provider-error.js';
+import type { JobHandlers } from './handler.js';
+import { createJobLifecycle } from './job-lifecycle.js';
+import { GENERATION_QUEUE, type GenerationPayload, type GenerationQueue } from './queue.js';
+
+export interface GenerationWorkerOptions {
+  db: Db;
+  /** A normal (non-blocking) connection for publishing progress. */
+  redis: Redis;
+  connection: ConnectionOptions;
+  prefix: string;
+  queue: GenerationQueue;
+  handlers: JobHandlers;
+  logger: Logger;
+  /** Jobs run at once by this process (default 20: they mostly wait on providers). */
+  concurrency?: number;
+  /** How long a job's lock lasts without renewal, in ms (default 30,000): a dead worker's job is taken over after it. */
+  lockDurationMs?: number;
+  /** How often the sweeper looks for lost jobs, in ms (default 30,000). */
+  sweepEveryMs?: number;
+}
+
+export function startGenerationWorker(options: GenerationWorkerOptions) {
+  const { db, redis, connection, prefix, queue, handlers, logger, concurrency = 20, lockDurationMs = 30_000, sweepEveryMs = 30_000 } = options;
+  const lifecycle = createJobLifecycle({ db, redis });
+
+  const worker = new Worker<GenerationPayload>(
+    GENERATION_QUEUE,
+    async (bullJob) => {
+      const { jobId } = bullJob.data;
+      const job = await lifecycle.start(jobId);
+      if (!job) return { skipped: true };
+      const log = logger.child({ jobId, type: job.type, attempt: bullJob.attemptsMade + 1 });
+      try {
+        const result = await handlers[job.type]({
+          job,
+          progress: (p) => lifecycle.progress(jobId, p),
+          checkpoint: async (data, usage) => {
+            const current = await db.job.findUniqueOrThrow({ where: { id: jobId }, select: { checkpoint: true } });
+            const merged = { ...((current.checkpoint ?? {}) as Prisma.JsonObject), ...data } as Prisma.InputJsonObject;
+            job.checkpoint = merged as Prisma.JsonObject;
+            await lifecycle.checkpoint(jobId, merged, usage);
+          },
+        });
+        await lifecycle.succeed(jobId, result);
+        log.info('job succeeded');
+        return { ok: true };
+      } catch (err) {
+        const final = err instanceof ProviderError || isAppError(err) || bullJob.attemptsMade + 1 >= (bullJob.opts.attempts ?? 1);
+        if (!final) {
+          log.warn({ err }, 'job attempt failed; BullMQ will retry');
+          throw err;
+        }
+        const appError = err instanceof ProviderError ? err.toAppError() : isAppError(err) ? err : undefined;
+        const error = appError ? { code: appError.code, message: appError.message } : { code: 'INTERNAL_ERROR', message: 'The job failed unexpectedly. It has been logged.' };
+        if (!appError) log.error({ err }, 'job failed');
+        else log.warn({ error }, 'job failed');
+        await lifecycle.fail(jobId, error);
+        return { failed: error.code };
+      }
+    },
+    { connection, prefix, concurrency, lockDuration: lockDurationMs, stalledInterval: Math.max(1_000, Math.floor(lockDurationMs / 2)), maxStalledCount: 2 },
+  );
+  worker.on('error', (err) => logger.warn({ reason: err.message }, 'generation worker error'));
+
+  const sweep = async () => {
+    const stale = await db.job.findMany({
+      where: { status: { in: ['QUEUED', 'RUNNING'] }, updatedAt: { lt: new Date(Date.now() - 2 * lockDurationMs) } },
+      select: { id: true, type: true },
+      take: 500,
+    });
+    for (const job of stale) {
+      if (!(await queue.queue.getJob(job.id))) {
+        logger.warn({ jobId: job.id }, 'sweeper: re-enqueued a job whose queue entry was lost');
+        await queue.enqueue(job.id, job.type);
+      }
+    }
+  };
+  const timer = setInterval(() => void sweep().catch((err: Error) => logger.warn({ reason: err.message }, 'sweeper failed')), sweepEveryMs);
+
+  return {
+    worker,
+    sweep,
+    close: async () => {
+      clearInterval(timer);
+      await worker.close();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// Accepting, reading and cancelling jobs (the web side). Accepting is one transaction: claim the
+// Idempotency-Key, write the Job row, reserve the quota (ledger rows included) and store the
+// response to replay. Only after it commits is the work enqueued; a job whose enqueue was lost is
+// found again by the worker's sweeper.
+import { createHash } from 'node:crypto';
+import type { Prisma } from '../../generated/prisma/client.js';
+import type { JobStatus, JobType } from '../../generated/prisma/enums.js';
+import type { Db } from '../../lib/db.js';
+import { AppError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { afterCursor, decodeCursor, pageOrder } from '../../http/pagination.js';
+import { reserve, type Reservation } from '../usage/quota.js';
+import { refundJob } from './job-lifecycle.js';
+import { publishJobEvent } from './job-events.js';
+import type { GenerationQueue } from './queue.js';
+import { toJobDto, type JobDto } from './jobs.schemas.js';
+import type { Redis } from '../../lib/redis.js';
+
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface AcceptRequest {
+  userId: string;
+  type: JobType;
+  input: Record<string, unknown>;
+  reservations: Reservation[];
+  /** The Idempotency-Key header, when sent. */
+  idempotencyKey?: string;
+  /** Method and path, part of what a key is bound to. */
+  route: string;
+}
+
+export interface Accepted {
+  job: JobDto;
+  replayed: boolean;
+}
+
+/** A stable hash of a request body: the same key with another body is 409. */
+export function requestHash(body: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)]))
+        : v;
+  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
+}
+
+export function createJobsService({ db, redis, queue, logger }: { db: Db; redis: Redis; queue: GenerationQueue; logger: Logger }) {
+  async function claimKey(tx: Prisma.TransactionClient, req: AcceptRequest, hash: string): Promise<JobDto | undefined> {
+    if (!req.idempotencyKey) return undefined;
+    const claimed = await tx.$queryRaw<Array<{ id: string }>>`
+      INSERT INTO "IdempotencyKey" ("userId", "key", "method", "path", "requestHash", "expiresAt")
+      VALUES (${req.userId}::uuid, ${req.idempotencyKey}, 'POST', ${req.route}, ${hash}, ${new Date(Date.now() + IDEMPOTENCY_TTL_MS)})
+      ON CONFLICT ("userId", "key") DO NOTHING RETURNING "id"`;
+    if (claimed.length === 1) return undefined;
+    // Another request holds or held this key; a concurrent one has committed by now (the insert
+    // waited for it), so its stored response is there.
+    const existing = await tx.idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: req.userId, key: req.idempotencyKey } } });
+    if (existing.requestHash !== hash || existing.path !== req.route) {
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request; use a new key for a new request.');
+    }
+    if (!existing.responseBody) throw new AppError('CONFLICT', 'A request with this Idempotency-Key is still being processed.');
+    return existing.responseBody as JobDto;
+  }
+
+  return {
+    async accept(req: AcceptRequest): Promise<Accepted> {
+      const hash = requestHash({ route: req.route, input: req.input });
+      const outcome = await db.$transaction(async (tx) => {
+        const replay = await claimKey(tx, req, hash);
+        if (replay) return { job: replay, replayed: true };
+        const row = await tx.job.create({ data: { userId: req.userId, type: req.type, input: req.input as Prisma.InputJsonObject } });
+        for (const r of req.reservations) await reserve(tx, req.userId, r, `reserve:${row.id}:${r.metric}`, row.id);
+        const job = toJobDto(row);
+        if (req.idempotencyKey) {
+          await tx.idempotencyKey.update({
+            where: { userId_key: { userId: req.userId, key: req.idempotencyKey } },
+            data: { responseStatus: 202, responseBody: job as unknown as Prisma.InputJsonObject },
+          });
+        }
+        return { job, replayed: false };
+      });
+      if (!outcome.replayed) {
+        await queue.enqueue(outcome.job.id, req.type).catch((err: Error) => {
+          logger.warn({ jobId: outcome.job.id, reason: err.message }, 'enqueue failed; the sweeper will enqueue the job');
+        });
+      }
+      return outcome;
+    },
+
+    async get(userId: string, id: string) {
+      const job = await db.job.findFirst({ where: { id, userId } });
+      if (!job) throw new AppError('NOT_FOUND', 'Job not found.');
+      return job;
+    },
+
+    list(userId: string, q: { limit: number; cursor?: string; status?: JobStatus; type?: JobType }) {
+      return db.job.findMany({
+        where: { userId, ...(q.status ? { status: q.status } : {}), ...(q.type ? { type: q.type } : {}), ...afterCursor(decodeCursor(q.cursor)) },
+        orderBy: pageOrder,
+        take: q.limit + 1,
+      });
+    },
+
+    /** Cancels a job that has not started; its reservation is refunded once. */
+    async cancel(userId: string, id: string) {
+      const cancelled = await db.$transaction(async (tx) => {
+        const { count } = await tx.job.updateMany({
+          where: { id, userId, status: 'QUEUED' },
+          data: { status: 'CANCELLED', finishedAt: new Date() },
+        });
+        if (count === 1) await refundJob(tx, id);
+        return count === 1;
+      });
+      const job = await this.get(userId, id);
+      if (!cancelled) throw new AppError('INVALID_STATE', `A ${job.status} job cannot be cancelled.`, { status: job.status });
+      await queue.remove(id);
+      await publishJobEvent(redis, { jobId: id, status: job.status, progress: job.progress });
+      return job;
+    },
+  };
+}
+
+export type JobsService = ReturnType<typeof createJobsService>;

@@ -1,0 +1,48 @@
+// IMAGE jobs: submit to Fal (the request id is checkpointed: it was paid for), wait, download,
+// store our own copy (checkpointed), attach to the post when asked.
+import type { Db } from '../../lib/db.js';
+import type { AspectRatio, Fal, FalModel } from '../../integrations/fal.js';
+import type { Storage } from '../../integrations/storage.js';
+import type { JobHandler } from '../jobs/handler.js';
+import { attachMedia } from './attach.js';
+
+export interface ImageInput {
+  prompt: string;
+  aspectRatio: AspectRatio;
+  style?: string;
+  model?: FalModel;
+  postId?: string;
+}
+
+interface Checkpoint {
+  requestId?: string;
+  imageUrl?: string;
+}
+
+export function imageJob({ db, fal, storage }: { db: Db; fal: Fal; storage: Storage }): JobHandler {
+  return async ({ job, progress, checkpoint }) => {
+    const input = job.input as unknown as ImageInput;
+    const model = input.model ?? 'SCHNELL';
+    const saved = { ...((job.checkpoint ?? {}) as Checkpoint) };
+    if (!saved.imageUrl) {
+      if (!saved.requestId) {
+        const post = input.postId
+          ? await db.post.findFirst({ where: { id: input.postId, userId: job.userId }, select: { brand: { select: { imageStyle: true } } } })
+          : null;
+        const style = [input.style, post?.brand?.imageStyle].filter(Boolean).join('; ');
+        saved.requestId = await fal.submit(model, { prompt: style ? `${input.prompt}. Style: ${style}` : input.prompt, aspectRatio: input.aspectRatio });
+        await checkpoint({ requestId: saved.requestId }, { model: `fal:${model}` });
+      }
+      await progress(20);
+      const image = await fal.result(model, saved.requestId, (f) => void progress(20 + f * 50));
+      const bytes = await fal.download(image.url);
+      await progress(80);
+      const stored = await storage.put('images', bytes, image.contentType, image.contentType === 'image/jpeg' ? 'jpg' : 'png');
+      await db.mediaAsset.create({ data: { userId: job.userId, kind: 'IMAGE', storageKey: stored.key, url: stored.url, contentType: stored.contentType, bytes: stored.bytes } });
+      saved.imageUrl = stored.url;
+      await checkpoint({ imageUrl: stored.url });
+    }
+    const attached = input.postId ? await attachMedia(db, job.userId, input.postId, 'imageUrl', saved.imageUrl) : false;
+    return { imageUrl: saved.imageUrl, ...(input.postId ? { attached } : {}) };
+  };
+}

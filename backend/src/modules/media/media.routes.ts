@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { IDEMPOTENCY_HEADER } from '../../http/idempotency.js';
+import type { RouteTable } from '../../http/route.js';
+import type { Db } from '../../lib/db.js';
+import { AppError } from '../../lib/errors.js';
+import type { Redis } from '../../lib/redis.js';
+import type { ElevenLabs, Voice } from '../../integrations/elevenlabs.js';
+import { ASPECT_SIZES, FAL_MODELS } from '../../integrations/fal.js';
+import { currentUser } from '../auth/require-user.js';
+import { acceptJob } from '../jobs/accept.js';
+import { jobSchema } from '../jobs/jobs.schemas.js';
+import type { JobsService } from '../jobs/jobs.service.js';
+
+const VOICES_CACHE_KEY = 'postaify:cache:elevenlabs-voices';
+const VOICES_TTL_SECONDS = 600;
+
+const imageBody = z.strictObject({
+  prompt: z.string().trim().min(3).max(1_000),
+  aspectRatio: z.enum(Object.keys(ASPECT_SIZES) as [keyof typeof ASPECT_SIZES, ...Array<keyof typeof ASPECT_SIZES>]),
+  style: z.string().trim().min(1).max(200).optional(),
+  model: z.enum(Object.keys(FAL_MODELS) as ['SCHNELL', 'DEV']).default('SCHNELL'),
+  postId: z.uuid().optional(),
+});
+
+const voiceBody = z
+  .strictObject({
+    text: z.string().trim().min(1).max(5_000).optional(),
+    postId: z.uuid().optional(),
+    voiceId: z.string().trim().min(1).max(100).optional(),
+  })
+  .refine((b) => (b.text === undefined) !== (b.postId === undefined), { message: 'Send either text or postId.' });
+
+async function ownPost(db: Db, userId: string, postId: string) {
+  const post = await db.post.findFirst({ where: { id: postId, userId }, select: { content: true, brand: { select: { voiceId: true } } } });
+  if (!post) throw new AppError('NOT_FOUND', 'Post not found.', { field: 'postId' });
+  return post;
+}
+
+export function mediaRoutes(table: RouteTable, { db, jobs, redis, elevenlabs }: { db: Db; jobs: JobsService; redis: Redis; elevenlabs: ElevenLabs }) {
+  const common = {
+    method: 'post',
+    status: 202,
+    response: jobSchema,
+    headers: [IDEMPOTENCY_HEADER],
+    errors: ['NOT_FOUND', 'QUOTA_EXCEEDED', 'IDEMPOTENCY_KEY_REUSED', 'CONFLICT'],
+  } as const;
+  table.add(
+    { ...common, path: '/images/generate', operationId: 'generateImage', summary: 'Generate an image (FLUX on Fal); attached to the post when `postId` is given. Counts 1 image.', tag: 'Images', body: imageBody },
+    async ({ req, res, body }) => {
+      if (body.postId) await ownPost(db, currentUser(res).id, body.postId);
+      return acceptJob(jobs, req, res, { type: 'IMAGE', input: body, reservations: [{ metric: 'IMAGES', units: 1 }] });
+    },
+  );
+  table.add(
+    {
+      ...common,
+      path: '/voice/generate',
+      operationId: 'generateVoice',
+      summary: "A voice-over (ElevenLabs) of `text` or of a post's content; counts its characters.",
+      tag: 'Voice',
+      body: voiceBody,
+    },
+    async ({ req, res, body }) => {
+      const post = body.postId ? await ownPost(db, currentUser(res).id, body.postId) : undefined;
+      const text = body.text ?? post!.content;
+      const voiceId = body.voiceId ?? post?.brand?.voiceId ?? undefined;
+      return acceptJob(jobs, req, res, {
+        type: 'VOICE',
+        input: { text, ...(body.postId ? { postId: body.postId } : {}), ...(voiceId ? { voiceId } : {}) },
+        reservations: [{ metric: 'VOICE_CHARS', units: [...text].length }],
+      });
+    },
+  );
+  table.add(
+    {
+      method: 'get',
+      path: '/voice/voices',
+      operationId: 'listVoices',
+      summary: 'The voices that can be chosen (cached for ten minutes).',
+      tag: 'Voice',
+      response: z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()) })) }),
+      errors: ['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT'],
+    },
+    async () => {
+      const cached = await redis.get(VOICES_CACHE_KEY).catch(() => null);
+      if (cached) return { items: JSON.parse(cached) as Voice[] };
+      const voices = await elevenlabs.voices();
+      await redis.set(VOICES_CACHE_KEY, JSON.stringify(voices), 'EX', VOICES_TTL_SECONDS).catch(() => undefined);
+      return { items: voices };
+    },
+  );
+}

@@ -1,0 +1,35 @@
+// The web process's services, built once from its clients. Shared by the composition root
+// (main.ts) and the tests, so both run the very same wiring.
+import type { Config } from './config/index.js';
+import type { Db } from './lib/db.js';
+import type { Logger } from './lib/logger.js';
+import { createRedis, type Redis } from './lib/redis.js';
+import { createElevenLabs } from './integrations/elevenlabs.js';
+import { loadOrCreateLocalKeys } from './modules/auth/local-keys.js';
+import { JobEventHub } from './modules/jobs/job-events.js';
+import { createJobsService } from './modules/jobs/jobs.service.js';
+import { createGenerationQueue, QUEUE_PREFIX } from './modules/jobs/queue.js';
+import { createUsers } from './modules/users/wiring.js';
+
+export function createWebServices({ config, logger, db, redis, queuePrefix = QUEUE_PREFIX }: { config: Config; logger: Logger; db: Db; redis: Redis; queuePrefix?: string }) {
+  // One subscriber connection for everything this process listens to.
+  const subscriber = createRedis(config.redisUrl!, logger, 'worker', 'web-subscriber');
+  const queue = createGenerationQueue(redis, queuePrefix);
+  const services = {
+    users: createUsers({ db, redis, subscriber, logger }),
+    jobs: createJobsService({ db, redis, queue, logger }),
+    hub: new JobEventHub(subscriber, logger),
+    elevenlabs: createElevenLabs(config.elevenlabs),
+    // Without Clerk (never in production) the local sign-in signs tokens with its own key pair.
+    localKeys: config.clerk.mode === 'local' ? loadOrCreateLocalKeys(config.dataDir) : undefined,
+  };
+  return {
+    services,
+    close: async () => {
+      await queue.close();
+      await subscriber.quit();
+    },
+  };
+}
+
+export type WebServices = ReturnType<typeof createWebServices>['services'];

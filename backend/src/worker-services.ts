@@ -1,0 +1,64 @@
+// The worker process's services: clients of the outside services, the job handlers and the
+// BullMQ workers. Shared by the composition root (worker.ts) and the tests.
+import type { Config } from './config/index.js';
+import type { Db } from './lib/db.js';
+import type { Logger } from './lib/logger.js';
+import { createRedis, type Redis } from './lib/redis.js';
+import { createElevenLabs } from './integrations/elevenlabs.js';
+import { createFal } from './integrations/fal.js';
+import { createOpenRouter } from './integrations/openrouter.js';
+import type { ResilienceOptions } from './integrations/resilience.js';
+import { createStorage } from './integrations/storage.js';
+import { startMaintenance } from './jobs/maintenance.js';
+import { campaignJob } from './modules/generation/campaign.job.js';
+import { postsJob } from './modules/generation/posts.job.js';
+import { startGenerationWorker } from './modules/jobs/generation-worker.js';
+import { createGenerationQueue, QUEUE_PREFIX } from './modules/jobs/queue.js';
+import { imageJob } from './modules/media/image.job.js';
+import { voiceJob } from './modules/media/voice.job.js';
+
+export interface WorkerOptions {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  /** A blocking-capable connection (maxRetriesPerRequest: null) for BullMQ. */
+  connection: Redis;
+  prefix?: string;
+  resilience?: ResilienceOptions;
+  lockDurationMs?: number;
+}
+
+export async function startWorkers({ config, logger, db, connection, prefix = QUEUE_PREFIX, resilience, lockDurationMs }: WorkerOptions) {
+  const publisher = createRedis(config.redisUrl!, logger, 'producer', 'worker-publisher');
+  const openrouter = createOpenRouter(config.openrouter, resilience);
+  const fal = createFal(config.fal, resilience);
+  const elevenlabs = createElevenLabs(config.elevenlabs, resilience);
+  const storage = createStorage(config);
+  const queue = createGenerationQueue(connection, prefix);
+  const generation = startGenerationWorker({
+    db,
+    redis: publisher,
+    connection,
+    prefix,
+    queue,
+    logger,
+    lockDurationMs,
+    handlers: {
+      POSTS: postsJob({ db, openrouter }),
+      CAMPAIGN: campaignJob({ db, openrouter }),
+      IMAGE: imageJob({ db, fal, storage }),
+      VOICE: voiceJob({ db, elevenlabs, storage }),
+    },
+  });
+  const maintenance = await startMaintenance({ db, logger, connection, prefix });
+  return {
+    clients: { openrouter, fal, elevenlabs },
+    generation,
+    close: async () => {
+      await generation.close();
+      await maintenance.close();
+      await queue.close();
+      await publisher.quit();
+    },
+  };
+}
