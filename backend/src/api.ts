@@ -35,8 +35,10 @@ export interface ApiDeps {
 export function createApi({ config, db, redis, services }: ApiDeps) {
   const { users, localKeys, jobs, hub, elevenlabs } = services;
   const router = Router();
-  router.use(express.json({ limit: JSON_LIMIT, strict: true }));
+  // The per-IP limit comes first: it needs only the address, and a body that fails to parse (or
+  // is too large) must still count against it.
   router.use(createLimiter({ redis, name: 'ip', limit: config.rateLimits.perIpPerMinute, by: 'ip' }));
+  router.use(express.json({ limit: JSON_LIMIT, strict: true }));
 
   const clerk = clerkAuth(config, localKeys);
   const signedIn = requireUser(users);
@@ -96,6 +98,7 @@ export function createApi({ config, db, redis, services }: ApiDeps) {
       summary: 'A readable API reference (HTML).',
       tag: 'Meta',
       auth: false,
+      rawResponse: { mediaType: 'text/html', description: 'The reference page.' },
     },
     ({ res }) => {
       res.type('html').send(renderDocs(openapi()));

@@ -59,7 +59,16 @@ export function createApp({ config, logger, db, redis, services }: AppDeps): Exp
 
   // Locally stored media (no S3 configured). Keys are random, so the folder cannot be listed.
   if (config.storage.mode === 'local') {
-    app.use('/media', express.static(mediaRoot(config), { immutable: true, maxAge: '365d', index: false, dotfiles: 'deny', fallthrough: true }));
+    app.use(
+      '/media',
+      express.static(mediaRoot(config), {
+        immutable: true,
+        maxAge: '365d',
+        index: false,
+        dotfiles: 'deny',
+        fallthrough: true,
+      }),
+    );
   }
 
   app.use(notFound);

@@ -11,7 +11,19 @@ import { createJobsService } from './modules/jobs/jobs.service.js';
 import { createGenerationQueue, QUEUE_PREFIX } from './modules/jobs/queue.js';
 import { createUsers } from './modules/users/wiring.js';
 
-export function createWebServices({ config, logger, db, redis, queuePrefix = QUEUE_PREFIX }: { config: Config; logger: Logger; db: Db; redis: Redis; queuePrefix?: string }) {
+export function createWebServices({
+  config,
+  logger,
+  db,
+  redis,
+  queuePrefix = QUEUE_PREFIX,
+}: {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  redis: Redis;
+  queuePrefix?: string;
+}) {
   // One subscriber connection for everything this process listens to.
   const subscriber = createRedis(config.redisUrl!, logger, 'worker', 'web-subscriber');
   const queue = createGenerationQueue(redis, queuePrefix);

@@ -28,7 +28,15 @@ export interface WorkerOptions {
   lockDurationMs?: number;
 }
 
-export async function startWorkers({ config, logger, db, connection, prefix = QUEUE_PREFIX, resilience, lockDurationMs }: WorkerOptions) {
+export async function startWorkers({
+  config,
+  logger,
+  db,
+  connection,
+  prefix = QUEUE_PREFIX,
+  resilience,
+  lockDurationMs,
+}: WorkerOptions) {
   const publisher = createRedis(config.redisUrl!, logger, 'producer', 'worker-publisher');
   const openrouter = createOpenRouter(config.openrouter, resilience);
   const fal = createFal(config.fal, resilience);

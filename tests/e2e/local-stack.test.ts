@@ -46,8 +46,10 @@ describe('the local stack (npm start)', () => {
     const commands = tree.map(commandOf);
     expect(commands.some((c) => c.includes('bin/postgres'))).toBe(true);
     expect(commands.some((c) => c.includes('redis-server'))).toBe(true);
-    expect(commands.some((c) => c.endsWith('dist/main.js'))).toBe(true);
-    expect(commands.some((c) => c.endsWith('dist/worker.js'))).toBe(true);
+    expect(commands.some((c) => c.endsWith('backend/dist/main.js'))).toBe(true);
+    expect(commands.some((c) => c.endsWith('backend/dist/worker.js'))).toBe(true);
+    expect(commands.some((c) => c.endsWith('emulators/dist/main.js'))).toBe(true);
+    expect(first.output()).toMatch(/OpenRouter +local \(emulator at http:\/\/127\.0\.0\.1:\d+\/api\/v1\)/);
 
     // Leave something in each store.
     const client = new pg.Client({ connectionString: databaseUrl });
@@ -96,7 +98,9 @@ describe('the local stack (npm start)', () => {
     await waitReady(port, stack);
     const commands = descendants(stack.child.pid!).map(commandOf);
     expect(commands.filter((c) => c.includes('bin/postgres') || c.includes('redis-server'))).toEqual([]);
-    expect(commands.filter((c) => c.endsWith('dist/main.js') || c.endsWith('dist/worker.js'))).toHaveLength(2);
+    expect(
+      commands.filter((c) => c.endsWith('backend/dist/main.js') || c.endsWith('backend/dist/worker.js')),
+    ).toHaveLength(2);
     stack.child.kill('SIGINT');
     expect(await stack.exit).toBe(0);
   });

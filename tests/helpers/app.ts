@@ -35,7 +35,11 @@ export interface TestAppOptions {
   queuePrefix?: string;
 }
 
-export async function startTestApp({ env = {}, databaseUrl, queuePrefix = uniqueName('q') }: TestAppOptions = {}): Promise<TestApp> {
+export async function startTestApp({
+  env = {},
+  databaseUrl,
+  queuePrefix = uniqueName('q'),
+}: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDb(databaseUrl);
   const redisUrl = env.REDIS_URL ?? inject('redisUrl');
   const dataDir = mkdtempSync(join(tmpdir(), 'postaify-app-'));
@@ -52,7 +56,13 @@ export async function startTestApp({ env = {}, databaseUrl, queuePrefix = unique
   });
   const redis = createRedis(redisUrl, silentLogger, 'producer', 'test-web');
   if (!env.REDIS_URL) await until('the test Redis connection', () => redis.status === 'ready', 5_000);
-  const { services, close: closeServices } = createWebServices({ config, logger: silentLogger, db: database.db, redis, queuePrefix });
+  const { services, close: closeServices } = createWebServices({
+    config,
+    logger: silentLogger,
+    db: database.db,
+    redis,
+    queuePrefix,
+  });
   const server = createServer(createApp({ config, logger: silentLogger, db: database.db, redis, services }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

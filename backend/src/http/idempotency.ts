@@ -4,7 +4,8 @@ import { AppError } from '../lib/errors.js';
 
 export const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
-  description: 'Up to 255 characters. The same key from the same user returns the first response and is never charged twice; with another body it is 409 IDEMPOTENCY_KEY_REUSED.',
+  description:
+    'Up to 255 characters. The same key from the same user returns the first response and is never charged twice; with another body it is 409 IDEMPOTENCY_KEY_REUSED.',
 };
 
 export function idempotencyKey(req: Request): string | undefined {

@@ -50,7 +50,12 @@ export function buildOpenApi(routes: RegisteredRoute[], info: OpenApiInfo) {
     const responses: Record<string, unknown> = {
       [status]: spec.response
         ? { description: 'Success', content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } }
-        : { description: 'Success (no body)' },
+        : spec.rawResponse
+          ? {
+              description: spec.rawResponse.description,
+              content: { [spec.rawResponse.mediaType]: { schema: { type: 'string' } } },
+            }
+          : { description: 'Success (no body)' },
     };
     for (const [code, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
       responses[code] = {
@@ -122,6 +127,16 @@ export type OpenApiDocument = ReturnType<typeof buildOpenApi>;
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+function successBody(status: string, content: Record<string, { schema: unknown }> | undefined): string {
+  if (!content || !status.startsWith('2')) return '';
+  return Object.entries(content)
+    .map(
+      ([type, { schema }]) =>
+        `<div><code>${escape(type)}</code></div><pre>${escape(JSON.stringify(schema, null, 2))}</pre>`,
+    )
+    .join('');
+}
+
 /** A plain, dependency-free HTML reference of the document. */
 export function renderDocs(doc: OpenApiDocument): string {
   const sections = new Map<string, string[]>();
@@ -144,10 +159,7 @@ export function renderDocs(doc: OpenApiDocument): string {
           : '',
         body ? `<h4>Body</h4><pre>${escape(JSON.stringify(body, null, 2))}</pre>` : '',
         `<h4>Responses</h4><ul>${Object.entries(responses)
-          .map(
-            ([status, r]) =>
-              `<li><b>${status}</b> ${escape(r.description)}${r.content && !status.startsWith('4') && !status.startsWith('5') ? `<pre>${escape(JSON.stringify(r.content['application/json']?.schema, null, 2))}</pre>` : ''}</li>`,
-          )
+          .map(([status, r]) => `<li><b>${status}</b> ${escape(r.description)}${successBody(status, r.content)}</li>`)
           .join('')}</ul></section>`,
       ].join('\n');
       sections.set(tag, [...(sections.get(tag) ?? []), html]);

@@ -28,6 +28,8 @@ export interface RouteSpec<
   /** Success status (default 200) and body schema; no schema for 204. */
   status?: number;
   response?: R;
+  /** A response that is not JSON, written by the handler itself (documents it). */
+  rawResponse?: { mediaType: string; description: string };
   /** Error codes this route can answer besides the ones every route can (400, 401, 429, 500). */
   errors?: readonly ErrorCode[];
   /** Extra request headers worth documenting (e.g. Idempotency-Key). */

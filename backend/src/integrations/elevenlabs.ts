@@ -10,7 +10,9 @@ export const VOICE_FORMAT = { outputFormat: 'mp3_44100_128', contentType: 'audio
 const MAX_AUDIO_BYTES = 50 * 1024 * 1024; // Telegram's limit for files sent by bots
 
 const voicesAnswer = z.object({
-  voices: z.array(z.object({ voice_id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()).nullish() })),
+  voices: z.array(
+    z.object({ voice_id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()).nullish() }),
+  ),
 });
 
 export interface Voice {
@@ -50,7 +52,11 @@ export function createElevenLabs(config: Config['elevenlabs'], resilience?: Resi
     async voices(): Promise<Voice[]> {
       return guard(async (signal) => {
         const what = 'voices list';
-        const res = await request(`${config.baseUrl}/v1/voices`, { headers: { 'xi-api-key': key } }, { ...call, what, signal });
+        const res = await request(
+          `${config.baseUrl}/v1/voices`,
+          { headers: { 'xi-api-key': key } },
+          { ...call, what, signal },
+        );
         const parsed = voicesAnswer.safeParse(await readJson(res, { provider: 'ElevenLabs', what }));
         if (!parsed.success) throw new ProviderError('ElevenLabs', 'malformed', `${what}: unexpected shape`);
         return parsed.data.voices.map((v) => ({ id: v.voice_id, name: v.name, labels: v.labels ?? {} }));

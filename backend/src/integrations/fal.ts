@@ -1,7 +1,7 @@
 // Fal image generation through @fal-ai/client's queue API, step by step: submit, poll, fetch the
 // result. The steps are separate so a retried job resumes with the request id it already paid
-// for instead of submitting again, and so each step gets our retry and breaker policy (the SDK's
-// own retries are off: the same call is never wrapped twice).
+// for instead of submitting again. The SDK retries each queue call itself; we add the circuit
+// breaker, and our own retries only for the image download, which is plain fetch.
 import { ApiError, createFalClient } from '@fal-ai/client';
 import { z } from 'zod';
 import type { Config } from '../config/index.js';
@@ -26,7 +26,16 @@ const POLL_INTERVAL_MS = 500;
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 
 const resultSchema = z.object({
-  images: z.array(z.object({ url: z.string(), width: z.number().optional(), height: z.number().optional(), content_type: z.string().optional() })).min(1),
+  images: z
+    .array(
+      z.object({
+        url: z.string(),
+        width: z.number().optional(),
+        height: z.number().optional(),
+        content_type: z.string().optional(),
+      }),
+    )
+    .min(1),
   has_nsfw_concepts: z.array(z.boolean()).optional(),
 });
 
@@ -44,7 +53,12 @@ function toProviderError(err: unknown, what: string): unknown {
   if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) {
     return new ProviderError('Fal', 'timeout', `${what} timed out`);
   }
-  if (err instanceof TypeError) return new ProviderError('Fal', 'network', `${what} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+  if (err instanceof TypeError)
+    return new ProviderError(
+      'Fal',
+      'network',
+      `${what} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`,
+    );
   return new ProviderError('Fal', 'malformed', `${what}: ${err instanceof Error ? err.message : 'unexpected answer'}`);
 }
 
@@ -54,30 +68,40 @@ export function createFal(config: Config['fal'], resilience?: ResilienceOptions)
   const client = createFalClient({
     credentials: config.key ?? 'local-emulator',
     suppressLocalCredentialsWarning: true,
-    retry: { maxRetries: 0 },
     // FAL_BASE_URL replaces the origin of every request (the emulator, a proxy, a region).
     ...(config.baseUrl
       ? {
-          requestMiddleware: async (req) => {
+          requestMiddleware: (req) => {
             const url = new URL(req.url);
             const base = new URL(config.baseUrl!);
             url.protocol = base.protocol;
             url.host = base.host;
-            return { ...req, url: url.toString() };
+            return Promise.resolve({ ...req, url: url.toString() });
           },
         }
       : {}),
-    fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(perCallTimeoutMs)]) : AbortSignal.timeout(perCallTimeoutMs) }),
+    fetch: (input, init) =>
+      fetch(input, {
+        ...init,
+        signal: init?.signal
+          ? AbortSignal.any([init.signal, AbortSignal.timeout(perCallTimeoutMs)])
+          : AbortSignal.timeout(perCallTimeoutMs),
+      }),
   });
 
+  // The SDK retries its queue calls itself (429/5xx, a fixed policy we cannot turn off), so these
+  // steps get only our circuit breaker, not a second retry.
   const step = <T>(what: string, call: () => Promise<T>) =>
-    guard(async () => {
-      try {
-        return await call();
-      } catch (err) {
-        throw toProviderError(err, what);
-      }
-    });
+    guard(
+      async () => {
+        try {
+          return await call();
+        } catch (err) {
+          throw toProviderError(err, what);
+        }
+      },
+      { retry: false },
+    );
 
   return {
     guard,
@@ -85,7 +109,12 @@ export function createFal(config: Config['fal'], resilience?: ResilienceOptions)
     async submit(model: FalModel, input: { prompt: string; aspectRatio: AspectRatio }): Promise<string> {
       const queued = await step('image submit', () =>
         client.queue.submit(FAL_MODELS[model], {
-          input: { prompt: input.prompt, image_size: ASPECT_SIZES[input.aspectRatio], num_images: 1, enable_safety_checker: true },
+          input: {
+            prompt: input.prompt,
+            image_size: ASPECT_SIZES[input.aspectRatio],
+            num_images: 1,
+            enable_safety_checker: true,
+          },
         }),
       );
       return queued.request_id;
@@ -95,16 +124,20 @@ export function createFal(config: Config['fal'], resilience?: ResilienceOptions)
     async result(model: FalModel, requestId: string, onProgress?: (fraction: number) => void): Promise<FalImage> {
       const deadline = Date.now() + config.timeoutMs;
       for (let polls = 0; ; polls++) {
-        const status = await step('image status', () => client.queue.status(FAL_MODELS[model], { requestId, logs: false }));
+        const status = await step('image status', () =>
+          client.queue.status(FAL_MODELS[model], { requestId, logs: false }),
+        );
         if (status.status === 'COMPLETED') break;
         onProgress?.(Math.min(0.9, 0.2 + polls * 0.1));
-        if (Date.now() > deadline) throw new ProviderError('Fal', 'timeout', `image generation did not finish within ${config.timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new ProviderError('Fal', 'timeout', `image generation did not finish within ${config.timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
       }
       const answer = await step('image result', () => client.queue.result(FAL_MODELS[model], { requestId }));
       const parsed = resultSchema.safeParse(answer.data);
       if (!parsed.success) throw new ProviderError('Fal', 'malformed', 'image result: no image in the answer');
-      if (parsed.data.has_nsfw_concepts?.[0]) throw new ProviderError('Fal', 'http', 'the safety checker rejected the image', 422);
+      if (parsed.data.has_nsfw_concepts?.[0])
+        throw new ProviderError('Fal', 'http', 'the safety checker rejected the image', 422);
       const image = parsed.data.images[0]!;
       return { url: image.url, contentType: image.content_type ?? 'image/png' };
     },

@@ -10,7 +10,11 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-export async function request(url: string, init: RequestInit, { provider, what, timeoutMs, signal }: CallOptions): Promise<Response> {
+export async function request(
+  url: string,
+  init: RequestInit,
+  { provider, what, timeoutMs, signal }: CallOptions,
+): Promise<Response> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   let res: Response;
@@ -24,7 +28,13 @@ export async function request(url: string, init: RequestInit, { provider, what, 
   }
   if (!res.ok) {
     const body = await readText(res, provider, what, timeout);
-    throw new ProviderError(provider, 'http', `${what} answered ${res.status}: ${describeBody(body)}`, res.status, parseRetryAfter(res.headers.get('retry-after')));
+    throw new ProviderError(
+      provider,
+      'http',
+      `${what} answered ${res.status}: ${describeBody(body)}`,
+      res.status,
+      parseRetryAfter(res.headers.get('retry-after')),
+    );
   }
   return res;
 }
@@ -38,7 +48,10 @@ async function readText(res: Response, provider: Provider, what: string, timeout
   }
 }
 
-export async function readJson(res: Response, { provider, what }: Pick<CallOptions, 'provider' | 'what'>): Promise<unknown> {
+export async function readJson(
+  res: Response,
+  { provider, what }: Pick<CallOptions, 'provider' | 'what'>,
+): Promise<unknown> {
   const text = await res.text().catch(() => {
     throw new ProviderError(provider, 'network', `${what}: the connection broke while reading the answer`);
   });
@@ -49,14 +62,20 @@ export async function readJson(res: Response, { provider, what }: Pick<CallOptio
   }
 }
 
-export async function readBytes(res: Response, { provider, what }: Pick<CallOptions, 'provider' | 'what'>, maxBytes: number): Promise<Buffer> {
+export async function readBytes(
+  res: Response,
+  { provider, what }: Pick<CallOptions, 'provider' | 'what'>,
+  maxBytes: number,
+): Promise<Buffer> {
   const length = Number(res.headers.get('content-length') ?? 0);
-  if (length > maxBytes) throw new ProviderError(provider, 'malformed', `${what}: ${length} bytes is more than ${maxBytes}`);
+  if (length > maxBytes)
+    throw new ProviderError(provider, 'malformed', `${what}: ${length} bytes is more than ${maxBytes}`);
   const bytes = Buffer.from(
     await res.arrayBuffer().catch(() => {
       throw new ProviderError(provider, 'network', `${what}: the connection broke while reading the answer`);
     }),
   );
-  if (bytes.length > maxBytes) throw new ProviderError(provider, 'malformed', `${what}: ${bytes.length} bytes is more than ${maxBytes}`);
+  if (bytes.length > maxBytes)
+    throw new ProviderError(provider, 'malformed', `${what}: ${bytes.length} bytes is more than ${maxBytes}`);
   return bytes;
 }

@@ -31,7 +31,14 @@ export interface StructuredResult {
 
 const completion = z.object({
   model: z.string(),
-  choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }), finish_reason: z.string().nullable().optional() })).min(1),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullable() }),
+        finish_reason: z.string().nullable().optional(),
+      }),
+    )
+    .min(1),
   usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).partial().optional(),
 });
 
@@ -46,7 +53,10 @@ export function createOpenRouter(config: Config['openrouter'], resilience?: Resi
         model: config.model,
         ...(config.fallbackModels.length > 0 ? { models: [config.model, ...config.fallbackModels] } : {}),
         messages: req.messages,
-        response_format: { type: 'json_schema', json_schema: { name: req.schemaName, strict: true, schema: req.schema } },
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: req.schemaName, strict: true, schema: req.schema },
+        },
         ...(req.maxTokens ? { max_tokens: req.maxTokens } : {}),
         temperature: req.temperature ?? 0.8,
       };
@@ -63,10 +73,16 @@ export function createOpenRouter(config: Config['openrouter'], resilience?: Resi
             },
             body: JSON.stringify(body),
           },
-          { provider: 'OpenRouter', what, timeoutMs: config.timeoutMs, signal: req.signal ? AbortSignal.any([req.signal, signal]) : signal },
+          {
+            provider: 'OpenRouter',
+            what,
+            timeoutMs: config.timeoutMs,
+            signal: req.signal ? AbortSignal.any([req.signal, signal]) : signal,
+          },
         );
         const parsed = completion.safeParse(await readJson(res, { provider: 'OpenRouter', what }));
-        if (!parsed.success) throw new ProviderError('OpenRouter', 'malformed', `${what}: the answer is not a chat completion`);
+        if (!parsed.success)
+          throw new ProviderError('OpenRouter', 'malformed', `${what}: the answer is not a chat completion`);
         const content = parsed.data.choices[0]?.message.content ?? '';
         let value: unknown;
         try {

@@ -4,6 +4,7 @@
 // probes again after a pause. The per-call timeout lives in the client (it aborts the request).
 import {
   BrokenCircuitError,
+  CircuitState,
   ConsecutiveBreaker,
   DelegateBackoff,
   ExponentialBackoff,
@@ -28,10 +29,17 @@ export interface ResilienceOptions {
   halfOpenAfterMs?: number;
 }
 
-export type Guard = <T>(call: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+/** `retry: false` for calls whose SDK already retries them (never wrap the same call twice). */
+export type Guard = <T>(call: (signal: AbortSignal) => Promise<T>, options?: { retry?: boolean }) => Promise<T>;
 
 export function createGuard(provider: Provider, options: ResilienceOptions = {}): Guard & { isOpen: () => boolean } {
-  const { maxRetries = 2, initialDelayMs = 500, maxDelayMs = 30_000, breakerThreshold = 5, halfOpenAfterMs = 15_000 } = options;
+  const {
+    maxRetries = 2,
+    initialDelayMs = 500,
+    maxDelayMs = 30_000,
+    breakerThreshold = 5,
+    halfOpenAfterMs = 15_000,
+  } = options;
   const retryable = handleWhen((err) => err instanceof ProviderError && err.retryable);
   const exponential = new ExponentialBackoff({ initialDelay: initialDelayMs, maxDelay: maxDelayMs });
   let backoff = exponential.next();
@@ -45,17 +53,27 @@ export function createGuard(provider: Provider, options: ResilienceOptions = {})
     }),
   });
   // The breaker counts what the provider is to blame for: 5xx, 429, timeouts, resets.
-  const breaker = circuitBreaker(retryable, { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(breakerThreshold) });
+  const breaker = circuitBreaker(retryable, {
+    halfOpenAfter: halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(breakerThreshold),
+  });
   const policy = wrap(retryPolicy, breaker);
-  const guard = async <T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const guard = async <T>(
+    call: (signal: AbortSignal) => Promise<T>,
+    { retry = true }: { retry?: boolean } = {},
+  ): Promise<T> => {
     try {
-      return await policy.execute(({ signal }) => call(signal));
+      return await (retry ? policy : breaker).execute(({ signal }) => call(signal));
     } catch (err) {
       if (err instanceof BrokenCircuitError) {
-        throw new ProviderError(provider, 'circuit-open', 'failing repeatedly; calls are paused for a moment (circuit open)');
+        throw new ProviderError(
+          provider,
+          'circuit-open',
+          'failing repeatedly; calls are paused for a moment (circuit open)',
+        );
       }
       throw err;
     }
   };
-  return Object.assign(guard, { isOpen: () => breaker.state === 1 /* CircuitState.Open */ });
+  return Object.assign(guard, { isOpen: () => breaker.state === CircuitState.Open });
 }

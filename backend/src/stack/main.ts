@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { bootConfig } from '../lib/boot.js';
 import { migrate } from '../db/migrator.js';
 import { banner } from './banner.js';
+import { needsEmulators, startEmulators, type RunningEmulators } from './emulators.js';
 import { startInfra, type Infra } from './infra.js';
 import { startProcess, waitFor, type Managed } from './process.js';
 
@@ -22,6 +23,7 @@ const say = (line: string) => process.stdout.write(`[stack] ${line}\n`);
 const started = Date.now();
 
 let infra: Infra | undefined;
+let emulators: RunningEmulators | undefined;
 const apps: Managed[] = [];
 let stopping: Promise<void> | undefined;
 
@@ -29,6 +31,7 @@ function shutdown(reason: string, exitCode: number): Promise<void> {
   stopping ??= (async () => {
     say(`stopping (${reason})`);
     await Promise.all(apps.map((a) => a.stop('SIGTERM', 15_000)));
+    await emulators?.stop();
     await infra?.stop();
     say('stopped');
     process.exit(exitCode);
@@ -44,7 +47,14 @@ try {
   if (result.applied.length > 0) say(`applied migrations: ${result.applied.join(', ')}`);
   for (const name of result.modified) say(`warning: migration ${name} changed after it was applied`);
 
-  const env = { ...process.env, DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, PORT: String(config.port) };
+  emulators = needsEmulators(config) ? await startEmulators(config) : undefined;
+  const env = {
+    ...process.env,
+    ...emulators?.env,
+    DATABASE_URL: infra.databaseUrl,
+    REDIS_URL: infra.redisUrl,
+    PORT: String(config.port),
+  };
   for (const role of ['web', 'worker'] as const) {
     const entry = fileURLToPath(new URL(`../${role === 'web' ? 'main' : 'worker'}.js`, import.meta.url));
     const app = startProcess(role, process.execPath, [...APP_NODE_FLAGS, entry], { env, stdio: 'inherit' });
@@ -58,7 +68,7 @@ try {
     intervalMs: 100,
     abort: () => (stopping ? new Error('stopping') : undefined),
   });
-  process.stdout.write(banner(config, infra, Date.now() - started));
+  process.stdout.write(banner(config, infra, emulators?.urls ?? {}, Date.now() - started));
 } catch (err) {
   if (!stopping) {
     say(`could not start: ${err instanceof Error ? err.message : String(err)}`);

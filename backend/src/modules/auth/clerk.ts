@@ -2,7 +2,7 @@
 // sign-in's public key) verification needs no network call; otherwise Clerk's JWKS is fetched
 // from CLERK_API_URL and cached by the SDK. A bad token is never a redirect: the request is
 // signed out and `requireUser` answers 401 in the spec's envelope.
-import { clerkMiddleware, createClerkClient } from '@clerk/express';
+import { clerkMiddleware, createClerkClient, getAuth } from '@clerk/express';
 import type { RequestHandler } from 'express';
 import type { Config } from '../../config/index.js';
 import type { LocalKeys } from './local-keys.js';
@@ -23,11 +23,49 @@ export function clerkAuth(config: Config, localKeys: LocalKeys | undefined): Req
     ...(config.clerk.apiUrl ? { apiUrl: config.clerk.apiUrl } : {}),
     telemetry: { disabled: true },
   });
-  return clerkMiddleware({
-    clerkClient,
-    publishableKey,
-    secretKey,
-    jwtKey,
-    authorizedParties: [...config.clerk.authorizedParties],
-  });
+  return withVerifiedTokenCache(
+    clerkMiddleware({
+      clerkClient,
+      publishableKey,
+      secretKey,
+      jwtKey,
+      authorizedParties: [...config.clerk.authorizedParties],
+    }),
+  );
+}
+
+const CACHE_MAX_ENTRIES = 10_000;
+const CACHE_MAX_MS = 60_000;
+
+/**
+ * Verifying an RS256 token costs more than the rest of a signed-in request (the SDK imports the
+ * key and builds a request object each time). A verdict is a pure function of the exact token
+ * string, so a token verified once is trusted again until it expires (at most a minute): the same
+ * auth object Clerk's middleware produced is put back on the request. Any other string, a
+ * tampered token included, is verified in full; only signed-in verdicts are kept.
+ */
+export function withVerifiedTokenCache(clerk: RequestHandler): RequestHandler {
+  const verified = new Map<string, { auth: unknown; expiresAt: number }>();
+  return (req, res, next) => {
+    const header = req.headers.authorization;
+    const hit = header ? verified.get(header) : undefined;
+    if (hit && hit.expiresAt > Date.now()) {
+      (req as unknown as { auth: unknown }).auth = hit.auth;
+      next();
+      return;
+    }
+    if (hit) verified.delete(header!);
+    void clerk(req, res, (err?: unknown) => {
+      if (!err && header) {
+        const auth = getAuth(req);
+        const exp = (auth.sessionClaims as { exp?: number } | null)?.exp;
+        if (auth.isAuthenticated && typeof exp === 'number') {
+          if (verified.size >= CACHE_MAX_ENTRIES) verified.delete(verified.keys().next().value!);
+          const expiresAt = Math.min(exp * 1000, Date.now() + CACHE_MAX_MS);
+          verified.set(header, { auth: (req as unknown as { auth: unknown }).auth, expiresAt });
+        }
+      }
+      next(err);
+    });
+  };
 }

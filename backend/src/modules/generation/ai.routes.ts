@@ -35,7 +35,11 @@ export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsSe
     },
     async ({ req, res, body }) => {
       await assertOwnBrand(db, currentUser(res).id, body.brandId);
-      return acceptJob(jobs, req, res, { type: 'POSTS', input: body, reservations: [{ metric: 'POSTS', units: body.numberOfPosts }] });
+      return acceptJob(jobs, req, res, {
+        type: 'POSTS',
+        input: body,
+        reservations: [{ metric: 'POSTS', units: body.numberOfPosts }],
+      });
     },
   );
   table.add(
@@ -43,7 +47,8 @@ export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsSe
       ...common,
       path: '/ai/campaign',
       operationId: 'generateCampaign',
-      summary: 'Turn a goal into a calendar of posts over the days, at reading times of your time zone; scheduled when `schedule` is true.',
+      summary:
+        'Turn a goal into a calendar of posts over the days, at reading times of your time zone; scheduled when `schedule` is true.',
       body: campaignBody,
       errors: [...common.errors, 'TELEGRAM_NOT_LINKED'],
     },
@@ -52,13 +57,19 @@ export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsSe
       const posts = slotCount(body) * body.platforms.length;
       if (posts > MAX_CAMPAIGN_POSTS) {
         const message = `A campaign makes at most ${MAX_CAMPAIGN_POSTS} posts; this one would make ${posts}.`;
-        throw new AppError('VALIDATION_ERROR', `Invalid request. body: ${message}`, { issues: [{ path: 'body', message }] });
+        throw new AppError('VALIDATION_ERROR', `Invalid request. body: ${message}`, {
+          issues: [{ path: 'body', message }],
+        });
       }
       await assertOwnBrand(db, user.id, body.brandId);
       if (body.schedule && !(await deliverableChat(db, user.id))) {
         throw new AppError('TELEGRAM_NOT_LINKED', 'Link your Telegram chat first, or send schedule: false.');
       }
-      return acceptJob(jobs, req, res, { type: 'CAMPAIGN', input: body, reservations: [{ metric: 'POSTS', units: posts }] });
+      return acceptJob(jobs, req, res, {
+        type: 'CAMPAIGN',
+        input: body,
+        reservations: [{ metric: 'POSTS', units: posts }],
+      });
     },
   );
 }

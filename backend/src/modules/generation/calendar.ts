@@ -25,7 +25,14 @@ function offsetMs(instant: number, timeZone: string): number {
 }
 
 /** The instant at which the wall clock in `timeZone` shows the given local date and time. */
-export function zonedTime(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): Date {
+export function zonedTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  timeZone: string,
+): Date {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
   let guess = wall - offsetMs(wall, timeZone);
   // Once more, in case the first guess crossed a daylight-saving change.
@@ -55,7 +62,16 @@ export function calendarSlots(input: CalendarInput): Date[] {
     const [hour, minute] = LOCAL_TIMES[sameDayBefore % LOCAL_TIMES.length]!;
     const extraHours = Math.floor(sameDayBefore / LOCAL_TIMES.length); // more than three a day
     const date = new Date(Date.UTC(y, m - 1, d + dayIndex));
-    slots.push(zonedTime(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), hour + extraHours, minute, input.timeZone));
+    slots.push(
+      zonedTime(
+        date.getUTCFullYear(),
+        date.getUTCMonth() + 1,
+        date.getUTCDate(),
+        hour + extraHours,
+        minute,
+        input.timeZone,
+      ),
+    );
   }
   return slots;
 }

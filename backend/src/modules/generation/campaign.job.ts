@@ -61,7 +61,11 @@ export function campaignJob({ db, openrouter }: { db: Db; openrouter: OpenRouter
       ),
       skipDuplicates: true,
     });
-    const posts = await db.post.findMany({ where: { jobId: job.id }, orderBy: { jobIndex: 'asc' }, select: { id: true, scheduledFor: true } });
+    const posts = await db.post.findMany({
+      where: { jobId: job.id },
+      orderBy: { jobIndex: 'asc' },
+      select: { id: true, scheduledFor: true },
+    });
     if (chat) {
       await db.delivery.createMany({
         data: posts.map((p) => ({ postId: p.id, userId: job.userId, chatId: chat.chatId, dueAt: p.scheduledFor! })),

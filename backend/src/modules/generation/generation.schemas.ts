@@ -8,7 +8,13 @@ export const generateBody = z.strictObject({
   numberOfPosts: z.number().int().min(1).max(10),
   style: z.enum(STYLES),
   brandId: z.uuid().optional(),
-  language: z.string().trim().min(2).max(40).optional().describe('e.g. "en" or "German"; default: the transcript\'s language.'),
+  language: z
+    .string()
+    .trim()
+    .min(2)
+    .max(40)
+    .optional()
+    .describe('e.g. "en" or "German"; default: the transcript\'s language.'),
 });
 
 export const MAX_CAMPAIGN_POSTS = 300;

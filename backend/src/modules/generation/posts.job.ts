@@ -27,7 +27,10 @@ export function postsJob({ db, openrouter }: { db: Db; openrouter: OpenRouter })
         source: { kind: 'transcript', text: input.transcript },
       });
       saved = { contents: written.contents, model: written.model };
-      await checkpoint({ ...saved }, { model: written.model, tokensIn: written.tokensIn, tokensOut: written.tokensOut });
+      await checkpoint(
+        { ...saved },
+        { model: written.model, tokensIn: written.tokensIn, tokensOut: written.tokensOut },
+      );
     }
     await progress(80);
     await db.post.createMany({
@@ -43,7 +46,11 @@ export function postsJob({ db, openrouter }: { db: Db; openrouter: OpenRouter })
       })),
       skipDuplicates: true,
     });
-    const posts = await db.post.findMany({ where: { jobId: job.id }, orderBy: { jobIndex: 'asc' }, select: { id: true } });
+    const posts = await db.post.findMany({
+      where: { jobId: job.id },
+      orderBy: { jobIndex: 'asc' },
+      select: { id: true },
+    });
     return { postIds: posts.map((p) => p.id) };
   };
 }

@@ -23,12 +23,17 @@ function problemWith(value: unknown, input: PromptInput): string | undefined {
   if (posts.length !== input.count) return `Write exactly ${input.count} posts; the answer had ${posts.length}.`;
   const limit = PLATFORM_LIMITS[input.platform];
   const long = posts.findIndex((p) => contentLength(p.content.trim()) > limit);
-  if (long >= 0) return `Post ${long + 1} had ${contentLength(posts[long]!.content)} characters; every post must stay under ${limit}.`;
+  if (long >= 0)
+    return `Post ${long + 1} had ${contentLength(posts[long]!.content)} characters; every post must stay under ${limit}.`;
   if (posts.some((p) => p.content.trim() === '')) return 'Every post needs content.';
   return undefined;
 }
 
-export async function writePosts(openrouter: OpenRouter, input: PromptInput, signal?: AbortSignal): Promise<WrittenPosts> {
+export async function writePosts(
+  openrouter: OpenRouter,
+  input: PromptInput,
+  signal?: AbortSignal,
+): Promise<WrittenPosts> {
   let tokensIn = 0;
   let tokensOut = 0;
   let correction: string | undefined;
@@ -49,5 +54,9 @@ export async function writePosts(openrouter: OpenRouter, input: PromptInput, sig
     }
     correction = `Your previous answer was not usable: ${problem} Try again.`;
   }
-  throw new ProviderError('OpenRouter', 'malformed', `the model's posts did not fit ${input.platform} (${correction ?? ''})`);
+  throw new ProviderError(
+    'OpenRouter',
+    'malformed',
+    `the model's posts did not fit ${input.platform} (${correction ?? ''})`,
+  );
 }

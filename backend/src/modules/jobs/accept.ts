@@ -16,7 +16,7 @@ export async function acceptJob(
     userId: res.locals.user.id,
     ...job,
     idempotencyKey: idempotencyKey(req),
-    route: `${req.method} ${req.baseUrl}${req.route?.path as string}`,
+    route: `${req.method} ${req.baseUrl}${(req.route as { path: string }).path}`,
   });
   if (accepted.replayed) res.setHeader('Idempotent-Replayed', 'true');
   return accepted.job;

@@ -32,7 +32,18 @@ export interface GenerationWorkerOptions {
 }
 
 export function startGenerationWorker(options: GenerationWorkerOptions) {
-  const { db, redis, connection, prefix, queue, handlers, logger, concurrency = 20, lockDurationMs = 30_000, sweepEveryMs = 30_000 } = options;
+  const {
+    db,
+    redis,
+    connection,
+    prefix,
+    queue,
+    handlers,
+    logger,
+    concurrency = 20,
+    lockDurationMs = 30_000,
+    sweepEveryMs = 30_000,
+  } = options;
   const lifecycle = createJobLifecycle({ db, redis });
 
   const worker = new Worker<GenerationPayload>(
@@ -48,7 +59,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
           progress: (p) => lifecycle.progress(jobId, p),
           checkpoint: async (data, usage) => {
             const current = await db.job.findUniqueOrThrow({ where: { id: jobId }, select: { checkpoint: true } });
-            const merged = { ...((current.checkpoint ?? {}) as Prisma.JsonObject), ...data } as Prisma.InputJsonObject;
+            const merged = { ...((current.checkpoint ?? {}) as Prisma.JsonObject), ...data };
             job.checkpoint = merged as Prisma.JsonObject;
             await lifecycle.checkpoint(jobId, merged, usage);
           },
@@ -57,20 +68,30 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
         log.info('job succeeded');
         return { ok: true };
       } catch (err) {
-        const final = err instanceof ProviderError || isAppError(err) || bullJob.attemptsMade + 1 >= (bullJob.opts.attempts ?? 1);
+        const final =
+          err instanceof ProviderError || isAppError(err) || bullJob.attemptsMade + 1 >= (bullJob.opts.attempts ?? 1);
         if (!final) {
           log.warn({ err }, 'job attempt failed; BullMQ will retry');
           throw err;
         }
         const appError = err instanceof ProviderError ? err.toAppError() : isAppError(err) ? err : undefined;
-        const error = appError ? { code: appError.code, message: appError.message } : { code: 'INTERNAL_ERROR', message: 'The job failed unexpectedly. It has been logged.' };
+        const error = appError
+          ? { code: appError.code, message: appError.message }
+          : { code: 'INTERNAL_ERROR', message: 'The job failed unexpectedly. It has been logged.' };
         if (!appError) log.error({ err }, 'job failed');
         else log.warn({ error }, 'job failed');
         await lifecycle.fail(jobId, error);
         return { failed: error.code };
       }
     },
-    { connection, prefix, concurrency, lockDuration: lockDurationMs, stalledInterval: Math.max(1_000, Math.floor(lockDurationMs / 2)), maxStalledCount: 2 },
+    {
+      connection,
+      prefix,
+      concurrency,
+      lockDuration: lockDurationMs,
+      stalledInterval: Math.max(1_000, Math.floor(lockDurationMs / 2)),
+      maxStalledCount: 2,
+    },
   );
   worker.on('error', (err) => logger.warn({ reason: err.message }, 'generation worker error'));
 
@@ -87,7 +108,10 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
       }
     }
   };
-  const timer = setInterval(() => void sweep().catch((err: Error) => logger.warn({ reason: err.message }, 'sweeper failed')), sweepEveryMs);
+  const timer = setInterval(
+    () => void sweep().catch((err: Error) => logger.warn({ reason: err.message }, 'sweeper failed')),
+    sweepEveryMs,
+  );
 
   return {
     worker,

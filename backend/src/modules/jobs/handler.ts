@@ -7,9 +7,12 @@ import type { JobType } from '../../generated/prisma/enums.js';
 export interface JobContext {
   job: Job;
   /** 0..100, only forward. */
-  progress(percent: number): Promise<void>;
+  progress: (percent: number) => Promise<void>;
   /** Merges `data` into the job's checkpoint (and records model and tokens when given). */
-  checkpoint(data: Prisma.InputJsonObject, usage?: { model?: string; tokensIn?: number; tokensOut?: number }): Promise<void>;
+  checkpoint: (
+    data: Prisma.InputJsonObject,
+    usage?: { model?: string; tokensIn?: number; tokensOut?: number },
+  ) => Promise<void>;
 }
 
 export type JobHandler = (ctx: JobContext) => Promise<Prisma.InputJsonObject>;

@@ -30,7 +30,9 @@ export class JobEventHub {
         logger.warn('job events: dropped a malformed message');
       }
     });
-    subscriber.subscribe(JOB_EVENTS_CHANNEL).catch((err: Error) => logger.warn({ reason: err.message }, 'job events: subscribe failed'));
+    subscriber
+      .subscribe(JOB_EVENTS_CHANNEL)
+      .catch((err: Error) => logger.warn({ reason: err.message }, 'job events: subscribe failed'));
   }
 
   listen(jobId: string, listener: (e: JobEvent) => void): () => void {

@@ -10,7 +10,10 @@ import { publishJobEvent } from './job-events.js';
 type Tx = Prisma.TransactionClient;
 
 export async function refundJob(tx: Tx, jobId: string) {
-  const reservations = await tx.usageEntry.findMany({ where: { jobId, kind: 'RESERVE' }, select: { idempotencyKey: true } });
+  const reservations = await tx.usageEntry.findMany({
+    where: { jobId, kind: 'RESERVE' },
+    select: { idempotencyKey: true },
+  });
   for (const r of reservations) await refund(tx, r.idempotencyKey);
 }
 
@@ -20,7 +23,8 @@ export interface JobError {
 }
 
 export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
-  const publish = (jobId: string, status: string, progress: number) => publishJobEvent(redis, { jobId, status, progress });
+  const publish = (jobId: string, status: string, progress: number) =>
+    publishJobEvent(redis, { jobId, status, progress });
   return {
     /** QUEUED or RUNNING (a retry) → RUNNING; undefined when the job is final (e.g. cancelled). */
     async start(jobId: string) {
@@ -37,11 +41,18 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
     /** Progress only moves forward (0..100). */
     async progress(jobId: string, progress: number) {
       const value = Math.max(0, Math.min(99, Math.round(progress)));
-      const { count } = await db.job.updateMany({ where: { id: jobId, status: 'RUNNING', progress: { lt: value } }, data: { progress: value } });
+      const { count } = await db.job.updateMany({
+        where: { id: jobId, status: 'RUNNING', progress: { lt: value } },
+        data: { progress: value },
+      });
       if (count === 1) await publish(jobId, 'RUNNING', value);
     },
 
-    async checkpoint(jobId: string, checkpoint: Prisma.InputJsonObject, usage?: { model?: string; tokensIn?: number; tokensOut?: number }) {
+    async checkpoint(
+      jobId: string,
+      checkpoint: Prisma.InputJsonObject,
+      usage?: { model?: string; tokensIn?: number; tokensOut?: number },
+    ) {
       await db.job.update({ where: { id: jobId }, data: { checkpoint, ...usage } });
     },
 

@@ -13,11 +13,28 @@ const HEARTBEAT_MS = 15_000;
 export function jobRoutes(table: RouteTable, { jobs, hub, db }: { jobs: JobsService; hub: JobEventHub; db: Db }) {
   const tag = 'Jobs';
   table.add(
-    { method: 'get', path: '/jobs', operationId: 'listJobs', summary: 'Your jobs, newest first.', tag, query: jobListQuery, response: listResponse(jobSchema) },
+    {
+      method: 'get',
+      path: '/jobs',
+      operationId: 'listJobs',
+      summary: 'Your jobs, newest first.',
+      tag,
+      query: jobListQuery,
+      response: listResponse(jobSchema),
+    },
     async ({ res, query }) => page(await jobs.list(currentUser(res).id, query), query.limit, toJobDto),
   );
   table.add(
-    { method: 'get', path: '/jobs/:id', operationId: 'getJob', summary: 'One job.', tag, params: idParams, response: jobSchema, errors: ['NOT_FOUND'] },
+    {
+      method: 'get',
+      path: '/jobs/:id',
+      operationId: 'getJob',
+      summary: 'One job.',
+      tag,
+      params: idParams,
+      response: jobSchema,
+      errors: ['NOT_FOUND'],
+    },
     async ({ res, params }) => toJobDto(await jobs.get(currentUser(res).id, params.id)),
   );
   table.add(
@@ -42,11 +59,22 @@ export function jobRoutes(table: RouteTable, { jobs, hub, db }: { jobs: JobsServ
       tag,
       params: idParams,
       errors: ['NOT_FOUND'],
+      rawResponse: {
+        mediaType: 'text/event-stream',
+        description:
+          'Events named `progress` whose data is JSON { status, progress }; the stream ends after a final status.',
+      },
     },
     async ({ req, res, params }) => {
       const userId = currentUser(res).id;
       await jobs.get(userId, params.id); // 404 before the stream opens
-      stream(res, (event, listener) => req.on(event, listener), hub, params.id, () => db.job.findUniqueOrThrow({ where: { id: params.id }, select: { status: true, progress: true } }));
+      stream(
+        res,
+        (event, listener) => req.on(event, listener),
+        hub,
+        params.id,
+        () => db.job.findUniqueOrThrow({ where: { id: params.id }, select: { status: true, progress: true } }),
+      );
       return undefined;
     },
   );
@@ -89,4 +117,3 @@ function stream(
   onRequest('close', finish);
   read().then(send, finish);
 }
-

@@ -40,12 +40,28 @@ export function requestHash(body: unknown): string {
     Array.isArray(v)
       ? v.map(canonical)
       : v && typeof v === 'object'
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)]))
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, canonical(x)]),
+          )
         : v;
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('hex');
 }
 
-export function createJobsService({ db, redis, queue, logger }: { db: Db; redis: Redis; queue: GenerationQueue; logger: Logger }) {
+export function createJobsService({
+  db,
+  redis,
+  queue,
+  logger,
+}: {
+  db: Db;
+  redis: Redis;
+  queue: GenerationQueue;
+  logger: Logger;
+}) {
   async function claimKey(tx: Prisma.TransactionClient, req: AcceptRequest, hash: string): Promise<JobDto | undefined> {
     if (!req.idempotencyKey) return undefined;
     const claimed = await tx.$queryRaw<Array<{ id: string }>>`
@@ -55,11 +71,17 @@ export function createJobsService({ db, redis, queue, logger }: { db: Db; redis:
     if (claimed.length === 1) return undefined;
     // Another request holds or held this key; a concurrent one has committed by now (the insert
     // waited for it), so its stored response is there.
-    const existing = await tx.idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: req.userId, key: req.idempotencyKey } } });
+    const existing = await tx.idempotencyKey.findUniqueOrThrow({
+      where: { userId_key: { userId: req.userId, key: req.idempotencyKey } },
+    });
     if (existing.requestHash !== hash || existing.path !== req.route) {
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request; use a new key for a new request.');
+      throw new AppError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was used with a different request; use a new key for a new request.',
+      );
     }
-    if (!existing.responseBody) throw new AppError('CONFLICT', 'A request with this Idempotency-Key is still being processed.');
+    if (!existing.responseBody)
+      throw new AppError('CONFLICT', 'A request with this Idempotency-Key is still being processed.');
     return existing.responseBody as JobDto;
   }
 
@@ -69,7 +91,9 @@ export function createJobsService({ db, redis, queue, logger }: { db: Db; redis:
       const outcome = await db.$transaction(async (tx) => {
         const replay = await claimKey(tx, req, hash);
         if (replay) return { job: replay, replayed: true };
-        const row = await tx.job.create({ data: { userId: req.userId, type: req.type, input: req.input as Prisma.InputJsonObject } });
+        const row = await tx.job.create({
+          data: { userId: req.userId, type: req.type, input: req.input as Prisma.InputJsonObject },
+        });
         for (const r of req.reservations) await reserve(tx, req.userId, r, `reserve:${row.id}:${r.metric}`, row.id);
         const job = toJobDto(row);
         if (req.idempotencyKey) {
@@ -82,7 +106,10 @@ export function createJobsService({ db, redis, queue, logger }: { db: Db; redis:
       });
       if (!outcome.replayed) {
         await queue.enqueue(outcome.job.id, req.type).catch((err: Error) => {
-          logger.warn({ jobId: outcome.job.id, reason: err.message }, 'enqueue failed; the sweeper will enqueue the job');
+          logger.warn(
+            { jobId: outcome.job.id, reason: err.message },
+            'enqueue failed; the sweeper will enqueue the job',
+          );
         });
       }
       return outcome;
@@ -96,7 +123,12 @@ export function createJobsService({ db, redis, queue, logger }: { db: Db; redis:
 
     list(userId: string, q: { limit: number; cursor?: string; status?: JobStatus; type?: JobType }) {
       return db.job.findMany({
-        where: { userId, ...(q.status ? { status: q.status } : {}), ...(q.type ? { type: q.type } : {}), ...afterCursor(decodeCursor(q.cursor)) },
+        where: {
+          userId,
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.type ? { type: q.type } : {}),
+          ...afterCursor(decodeCursor(q.cursor)),
+        },
         orderBy: pageOrder,
         take: q.limit + 1,
       });
@@ -113,7 +145,8 @@ export function createJobsService({ db, redis, queue, logger }: { db: Db; redis:
         return count === 1;
       });
       const job = await this.get(userId, id);
-      if (!cancelled) throw new AppError('INVALID_STATE', `A ${job.status} job cannot be cancelled.`, { status: job.status });
+      if (!cancelled)
+        throw new AppError('INVALID_STATE', `A ${job.status} job cannot be cancelled.`, { status: job.status });
       await queue.remove(id);
       await publishJobEvent(redis, { jobId: id, status: job.status, progress: job.progress });
       return job;

@@ -2,7 +2,13 @@
 // delivered or already delivered keeps what it had (the job's result still has the URL).
 import type { Db } from '../../lib/db.js';
 
-export async function attachMedia(db: Db, userId: string, postId: string, field: 'imageUrl' | 'audioUrl', url: string): Promise<boolean> {
+export async function attachMedia(
+  db: Db,
+  userId: string,
+  postId: string,
+  field: 'imageUrl' | 'audioUrl',
+  url: string,
+): Promise<boolean> {
   const { count } = await db.post.updateMany({
     where: { id: postId, userId, status: { in: ['DRAFT', 'SCHEDULED', 'FAILED'] } },
     data: { [field]: url },

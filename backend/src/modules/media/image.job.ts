@@ -27,18 +27,38 @@ export function imageJob({ db, fal, storage }: { db: Db; fal: Fal; storage: Stor
     if (!saved.imageUrl) {
       if (!saved.requestId) {
         const post = input.postId
-          ? await db.post.findFirst({ where: { id: input.postId, userId: job.userId }, select: { brand: { select: { imageStyle: true } } } })
+          ? await db.post.findFirst({
+              where: { id: input.postId, userId: job.userId },
+              select: { brand: { select: { imageStyle: true } } },
+            })
           : null;
         const style = [input.style, post?.brand?.imageStyle].filter(Boolean).join('; ');
-        saved.requestId = await fal.submit(model, { prompt: style ? `${input.prompt}. Style: ${style}` : input.prompt, aspectRatio: input.aspectRatio });
+        saved.requestId = await fal.submit(model, {
+          prompt: style ? `${input.prompt}. Style: ${style}` : input.prompt,
+          aspectRatio: input.aspectRatio,
+        });
         await checkpoint({ requestId: saved.requestId }, { model: `fal:${model}` });
       }
       await progress(20);
       const image = await fal.result(model, saved.requestId, (f) => void progress(20 + f * 50));
       const bytes = await fal.download(image.url);
       await progress(80);
-      const stored = await storage.put('images', bytes, image.contentType, image.contentType === 'image/jpeg' ? 'jpg' : 'png');
-      await db.mediaAsset.create({ data: { userId: job.userId, kind: 'IMAGE', storageKey: stored.key, url: stored.url, contentType: stored.contentType, bytes: stored.bytes } });
+      const stored = await storage.put(
+        'images',
+        bytes,
+        image.contentType,
+        image.contentType === 'image/jpeg' ? 'jpg' : 'png',
+      );
+      await db.mediaAsset.create({
+        data: {
+          userId: job.userId,
+          kind: 'IMAGE',
+          storageKey: stored.key,
+          url: stored.url,
+          contentType: stored.contentType,
+          bytes: stored.bytes,
+        },
+      });
       saved.imageUrl = stored.url;
       await checkpoint({ imageUrl: stored.url });
     }

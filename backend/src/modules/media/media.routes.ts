@@ -31,12 +31,18 @@ const voiceBody = z
   .refine((b) => (b.text === undefined) !== (b.postId === undefined), { message: 'Send either text or postId.' });
 
 async function ownPost(db: Db, userId: string, postId: string) {
-  const post = await db.post.findFirst({ where: { id: postId, userId }, select: { content: true, brand: { select: { voiceId: true } } } });
+  const post = await db.post.findFirst({
+    where: { id: postId, userId },
+    select: { content: true, brand: { select: { voiceId: true } } },
+  });
   if (!post) throw new AppError('NOT_FOUND', 'Post not found.', { field: 'postId' });
   return post;
 }
 
-export function mediaRoutes(table: RouteTable, { db, jobs, redis, elevenlabs }: { db: Db; jobs: JobsService; redis: Redis; elevenlabs: ElevenLabs }) {
+export function mediaRoutes(
+  table: RouteTable,
+  { db, jobs, redis, elevenlabs }: { db: Db; jobs: JobsService; redis: Redis; elevenlabs: ElevenLabs },
+) {
   const common = {
     method: 'post',
     status: 202,
@@ -45,7 +51,14 @@ export function mediaRoutes(table: RouteTable, { db, jobs, redis, elevenlabs }: 
     errors: ['NOT_FOUND', 'QUOTA_EXCEEDED', 'IDEMPOTENCY_KEY_REUSED', 'CONFLICT'],
   } as const;
   table.add(
-    { ...common, path: '/images/generate', operationId: 'generateImage', summary: 'Generate an image (FLUX on Fal); attached to the post when `postId` is given. Counts 1 image.', tag: 'Images', body: imageBody },
+    {
+      ...common,
+      path: '/images/generate',
+      operationId: 'generateImage',
+      summary: 'Generate an image (FLUX on Fal); attached to the post when `postId` is given. Counts 1 image.',
+      tag: 'Images',
+      body: imageBody,
+    },
     async ({ req, res, body }) => {
       if (body.postId) await ownPost(db, currentUser(res).id, body.postId);
       return acceptJob(jobs, req, res, { type: 'IMAGE', input: body, reservations: [{ metric: 'IMAGES', units: 1 }] });
@@ -78,7 +91,9 @@ export function mediaRoutes(table: RouteTable, { db, jobs, redis, elevenlabs }: 
       operationId: 'listVoices',
       summary: 'The voices that can be chosen (cached for ten minutes).',
       tag: 'Voice',
-      response: z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()) })) }),
+      response: z.object({
+        items: z.array(z.object({ id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()) })),
+      }),
       errors: ['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT'],
     },
     async () => {

@@ -12,7 +12,15 @@ export interface VoiceInput {
   voiceId?: string;
 }
 
-export function voiceJob({ db, elevenlabs, storage }: { db: Db; elevenlabs: ElevenLabs; storage: Storage }): JobHandler {
+export function voiceJob({
+  db,
+  elevenlabs,
+  storage,
+}: {
+  db: Db;
+  elevenlabs: ElevenLabs;
+  storage: Storage;
+}): JobHandler {
   return async ({ job, progress, checkpoint }) => {
     const input = job.input as unknown as VoiceInput;
     let audioUrl = (job.checkpoint as { audioUrl?: string } | null)?.audioUrl;
@@ -21,7 +29,16 @@ export function voiceJob({ db, elevenlabs, storage }: { db: Db; elevenlabs: Elev
       const audio = await elevenlabs.speak(input.text, input.voiceId ?? elevenlabs.defaultVoiceId);
       await progress(80);
       const stored = await storage.put('audio', audio, VOICE_FORMAT.contentType, VOICE_FORMAT.extension);
-      await db.mediaAsset.create({ data: { userId: job.userId, kind: 'AUDIO', storageKey: stored.key, url: stored.url, contentType: stored.contentType, bytes: stored.bytes } });
+      await db.mediaAsset.create({
+        data: {
+          userId: job.userId,
+          kind: 'AUDIO',
+          storageKey: stored.key,
+          url: stored.url,
+          contentType: stored.contentType,
+          bytes: stored.bytes,
+        },
+      });
       audioUrl = stored.url;
       await checkpoint({ audioUrl }, { model: `elevenlabs:${input.voiceId ?? elevenlabs.defaultVoiceId}` });
     }

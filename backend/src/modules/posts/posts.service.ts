@@ -155,8 +155,14 @@ export function createPostsService({ db, now = () => new Date() }: PostsDeps) {
       // One transaction: a schedule landing in between cannot leave a SCHEDULED post whose
       // delivery was cancelled.
       return db.$transaction(async (tx) => {
-        const updated = await transition(tx, post, UNSCHEDULABLE, 'unscheduled', { status: 'DRAFT', scheduledFor: null });
-        await tx.delivery.updateMany({ where: { postId: id, status: { in: ['SCHEDULED', 'QUEUED'] } }, data: { status: 'CANCELLED' } });
+        const updated = await transition(tx, post, UNSCHEDULABLE, 'unscheduled', {
+          status: 'DRAFT',
+          scheduledFor: null,
+        });
+        await tx.delivery.updateMany({
+          where: { postId: id, status: { in: ['SCHEDULED', 'QUEUED'] } },
+          data: { status: 'CANCELLED' },
+        });
         return updated;
       });
     },

@@ -34,7 +34,14 @@ export interface Reservation {
  * Reserves `units` of `metric` for `userId` in the month of `now`, inside the caller's transaction.
  * Throws 402 QUOTA_EXCEEDED (with metric, limit, used, requested, resetsAt) when it does not fit.
  */
-export async function reserve(tx: Tx, userId: string, { metric, units }: Reservation, key: string, jobId: string | null, now = new Date()) {
+export async function reserve(
+  tx: Tx,
+  userId: string,
+  { metric, units }: Reservation,
+  key: string,
+  jobId: string | null,
+  now = new Date(),
+) {
   const { start, end } = periodOf(now);
   const rows = await tx.$queryRawUnsafe<Array<{ used: number }>>(
     `WITH lim AS (SELECT ${limitCase(metric)} AS "limit" FROM "User" u WHERE u.id = $1::uuid),
@@ -70,13 +77,17 @@ export async function reserve(tx: Tx, userId: string, { metric, units }: Reserva
   );
   const limit = state?.limit ?? 0;
   const used = state?.used ?? 0;
-  throw new AppError('QUOTA_EXCEEDED', `Your plan allows ${limit} ${LIMIT_COLUMN[metric]} a month; ${used} used, ${units} requested.`, {
-    metric: LIMIT_COLUMN[metric],
-    limit,
-    used,
-    requested: units,
-    resetsAt: end.toISOString(),
-  });
+  throw new AppError(
+    'QUOTA_EXCEEDED',
+    `Your plan allows ${limit} ${LIMIT_COLUMN[metric]} a month; ${used} used, ${units} requested.`,
+    {
+      metric: LIMIT_COLUMN[metric],
+      limit,
+      used,
+      requested: units,
+      resetsAt: end.toISOString(),
+    },
+  );
 }
 
 /**

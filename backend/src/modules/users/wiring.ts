@@ -7,7 +7,17 @@ import { UserCache } from './user-cache.js';
 import { createUsersService, type AuthUser } from './users.service.js';
 
 /** `subscriber`: a connection in subscriber mode, shared with other listeners of the process. */
-export function createUsers({ db, redis, subscriber, logger }: { db: Db; redis: Redis; subscriber: Redis; logger: Logger }) {
+export function createUsers({
+  db,
+  redis,
+  subscriber,
+  logger,
+}: {
+  db: Db;
+  redis: Redis;
+  subscriber: Redis;
+  logger: Logger;
+}) {
   const cache = new UserCache<AuthUser>({ publisher: redis, subscriber, logger });
   return createUsersService({ db, cache });
 }

@@ -1,0 +1,51 @@
+// The local emulators of the outside services (the `emulators/` workspace), started by the stack
+// for every service that has no key, so the zero-config default runs the same client code as
+// production against servers that speak the same protocols.
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import type { Config } from '../config/index.js';
+import { repoRoot } from '../config/index.js';
+import { startProcess, type Managed } from './process.js';
+
+export interface EmulatorUrls {
+  openrouter?: string;
+  fal?: string;
+  elevenlabs?: string;
+}
+
+export interface RunningEmulators {
+  urls: EmulatorUrls;
+  /** Environment for the app processes: base URLs of the services that are local. */
+  env: Record<string, string>;
+  process: Managed;
+  stop: () => Promise<void>;
+}
+
+export const needsEmulators = (config: Config) =>
+  config.openrouter.mode === 'local' || config.fal.mode === 'local' || config.elevenlabs.mode === 'local';
+
+export async function startEmulators(config: Config, timeoutMs = 20_000): Promise<RunningEmulators> {
+  const entry = join(repoRoot, 'emulators', 'dist', 'main.js');
+  const proc = startProcess('emulators', process.execPath, [entry], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const first = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the emulators did not start within ${timeoutMs} ms`)), timeoutMs);
+    const lines = createInterface({ input: proc.child.stdout! });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      resolve(line);
+    });
+    void proc.exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the emulators exited with code ${code} while starting`));
+    });
+  }).catch(async (err: unknown) => {
+    await proc.stop('SIGKILL');
+    throw err;
+  });
+  const urls = JSON.parse(first) as EmulatorUrls;
+  const env: Record<string, string> = {};
+  if (config.openrouter.mode === 'local' && urls.openrouter) env.OPENROUTER_BASE_URL = urls.openrouter;
+  if (config.fal.mode === 'local' && urls.fal) env.FAL_BASE_URL = urls.fal;
+  if (config.elevenlabs.mode === 'local' && urls.elevenlabs) env.ELEVENLABS_BASE_URL = urls.elevenlabs;
+  return { urls, env, process: proc, stop: async () => void (await proc.stop('SIGTERM', 5_000)) };
+}

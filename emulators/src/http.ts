@@ -1,0 +1,260 @@
+// Shared plumbing for the emulators: a node:http server, JSON bodies, request recording, the
+// /__control API that tests in other processes use, and applying the faults of faults.ts before a
+// request reaches the provider's handler.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultQueue, type FaultSpec } from './faults.js';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-case names; credentials (authorization, xi-api-key, cookie) are never kept. */
+  headers: Record<string, string>;
+  /** Parsed JSON, the raw text when it is not JSON, or null when empty. */
+  body: unknown;
+}
+
+export interface Emulator {
+  name: string;
+  /** Base URL as the product's configuration wants it (OPENROUTER_BASE_URL, FAL_BASE_URL, ...). */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  faults: FaultQueue;
+  /** Newest last; the same array the control API reads, capped so a long-running stack stays small. */
+  requests: RecordedRequest[];
+  /** Clears faults and recordings, like POST /__control/reset. */
+  reset(): void;
+}
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'xi-api-key', 'cookie', 'proxy-authorization']);
+const MAX_RECORDED = 500;
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** What a route handler gets: the parsed request and helpers that answer in the provider's shape. */
+export interface Context {
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  /** Path without the query. */
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+  /** The origin the client used to reach us, for URLs we hand back (status_url, image URLs). */
+  origin: string;
+  /** Per-request scratch space (OpenRouter keeps its fallback position here). */
+  locals: Record<string, unknown>;
+}
+
+export interface ServerSpec {
+  name: string;
+  /** Builds `Emulator.url` from the listening origin. */
+  baseUrl: (origin: string) => string;
+  /** The provider's error body for a status. */
+  errorBody: (status: number, message: string) => unknown;
+  /** Checks credentials like the real service; returns the 401 message, or undefined when fine. */
+  authenticate?: (ctx: Context) => string | undefined;
+  /** Answers a request that no fault ended. */
+  handle: (ctx: Context) => Promise<void> | void;
+  /** The body a `malformed` fault sends for this path (default: truncated JSON). */
+  malformed?: (ctx: Context) => { contentType: string; body: string | Buffer };
+  /** Returns true to swallow a status fault and carry on (OpenRouter's model fallback). */
+  absorbFault?: (ctx: Context, fault: FaultSpec) => boolean;
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+export function sendBytes(res: ServerResponse, status: number, contentType: string, body: Buffer | string) {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function readBody(req: IncomingMessage): Promise<{ raw: string; tooLarge: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return { raw: '', tooLarge: true };
+    chunks.push(chunk);
+  }
+  return { raw: Buffer.concat(chunks).toString('utf8'), tooLarge: false };
+}
+
+function parseBody(raw: string): { body: unknown; invalid: boolean } {
+  if (raw.trim() === '') return { body: null, invalid: false };
+  try {
+    return { body: JSON.parse(raw) as unknown, invalid: false };
+  } catch {
+    return { body: raw, invalid: true };
+  }
+}
+
+function record(requests: RecordedRequest[], ctx: Context) {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(ctx.req.headers)) {
+    if (value === undefined || SECRET_HEADERS.has(name)) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  requests.push({
+    method: ctx.method,
+    path: ctx.path,
+    query: Object.fromEntries(ctx.query),
+    headers,
+    body: ctx.body,
+  });
+  if (requests.length > MAX_RECORDED) requests.splice(0, requests.length - MAX_RECORDED);
+}
+
+function control(ctx: Context, emulator: Emulator): void {
+  const route = `${ctx.method} ${ctx.path}`;
+  if (route === 'GET /__control/requests') return sendJson(ctx.res, 200, emulator.requests);
+  if (route === 'GET /__control/faults') return sendJson(ctx.res, 200, emulator.faults.pending());
+  if (route === 'POST /__control/reset') {
+    emulator.reset();
+    return sendJson(ctx.res, 200, { ok: true });
+  }
+  if (route === 'POST /__control/faults') {
+    const specs = Array.isArray(ctx.body) ? ctx.body : [ctx.body ?? {}];
+    try {
+      for (const spec of specs) {
+        if (typeof spec !== 'object' || spec === null) throw new Error('a fault is a JSON object');
+      }
+      for (const spec of specs as FaultSpec[]) emulator.faults.add(spec);
+    } catch (err) {
+      return sendJson(ctx.res, 400, { error: (err as Error).message });
+    }
+    return sendJson(ctx.res, 201, { queued: specs.length, pending: emulator.faults.pending() });
+  }
+  sendJson(ctx.res, 404, { error: `no control route ${route}` });
+}
+
+async function serve(spec: ServerSpec, emulator: Emulator, req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  const { raw, tooLarge } = await readBody(req);
+  const { body, invalid } = parseBody(raw);
+  const ctx: Context = {
+    req,
+    res,
+    method: (req.method ?? 'GET').toUpperCase(),
+    path: url.pathname,
+    query: url.searchParams,
+    body,
+    origin: `http://${req.headers.host ?? new URL(emulator.url).host}`,
+    locals: {},
+  };
+  // Control routes answer at the origin and under the base URL alike (`${url}/__control/...`).
+  const controlAt = ctx.path.indexOf('/__control/');
+  if (controlAt >= 0) return control({ ...ctx, path: ctx.path.slice(controlAt) }, emulator);
+  record(emulator.requests, ctx);
+  if (tooLarge) return sendJson(res, 413, spec.errorBody(413, 'Request body too large'));
+
+  // Credentials first, as a real gateway does: a request without a key never reaches the model.
+  const denied = spec.authenticate?.(ctx);
+  if (denied !== undefined) return sendJson(res, 401, spec.errorBody(401, denied));
+
+  let fault = emulator.faults.take(url.pathname + url.search);
+  while (fault) {
+    if (fault.hang) return; // the server's close() destroys the socket
+    if (fault.delayMs) await sleep(fault.delayMs);
+    if (fault.malformed) {
+      const bad = spec.malformed?.(ctx) ?? { contentType: 'application/json', body: '{"id":"malformed","choices":[{"' };
+      return sendBytes(res, 200, bad.contentType, bad.body);
+    }
+    if (fault.status === undefined) break;
+    if (spec.absorbFault?.(ctx, fault)) {
+      fault = emulator.faults.take(url.pathname + url.search);
+      continue;
+    }
+    const retryAfter = fault.retryAfter ?? (fault.status === 429 ? 1 : undefined);
+    const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
+    const message = `${STATUS_TEXT[fault.status] ?? 'Error'} (injected by the ${spec.name} emulator)`;
+    return sendJson(res, fault.status, spec.errorBody(fault.status, message), headers);
+  }
+  if (invalid) return sendJson(res, 400, spec.errorBody(400, 'Request body is not valid JSON'));
+  await spec.handle(ctx);
+}
+
+/** Starts an emulator server; port 0 picks a free one. */
+export async function startServer(spec: ServerSpec, options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? '127.0.0.1';
+  const requests: RecordedRequest[] = [];
+  const faults = new FaultQueue();
+  // Declared before the server exists so the request handler can close over it.
+  const emulator: Emulator = {
+    name: spec.name,
+    url: '',
+    port: 0,
+    faults,
+    requests,
+    reset() {
+      faults.clear();
+      requests.length = 0; // in place: callers may hold the array
+    },
+    close: () => Promise.resolve(),
+  };
+  const server = createServer((req, res) => {
+    serve(spec, emulator, req, res).catch((err: unknown) => {
+      // A bug in an emulator must surface as a 500 in the provider's shape, never a crash.
+      if (!res.headersSent) sendJson(res, 500, spec.errorBody(500, `Emulator error: ${(err as Error).message}`));
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  // A wildcard bind is still reached through loopback by the clients on this machine.
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  emulator.port = port;
+  emulator.url = spec.baseUrl(`http://${urlHost}:${port}`);
+  let closing: Promise<void> | undefined; // close() twice must not fail with "not running"
+  emulator.close = () =>
+    (closing ??= new Promise<void>((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      // Hung requests and idle keep-alive sockets would otherwise hold close() open forever.
+      server.closeAllConnections();
+    }));
+  return emulator;
+}
+
+/** The credential after a scheme ("Bearer", "Key"), or undefined when missing or empty. */
+export function credential(header: string | undefined, scheme: string): string | undefined {
+  if (!header) return undefined;
+  const [given, ...rest] = header.trim().split(/\s+/);
+  if (given?.toLowerCase() !== scheme.toLowerCase()) return undefined;
+  const value = rest.join(' ');
+  return value === '' ? undefined : value;
+}
