@@ -31,6 +31,8 @@ export function client(base: string, token?: string) {
     return { status: res.status, body: parsed as T, headers: res.headers };
   };
   return {
+    /** The Authorization header value this client sends. */
+    authorization: token ? `Bearer ${token}` : undefined,
     get: <T = any>(path: string, headers?: Record<string, string>) => call<T>('GET', path, undefined, headers),
     post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
       call<T>('POST', path, body, headers),

@@ -21,8 +21,10 @@ export interface ResilienceOptions {
   maxRetries?: number;
   /** First backoff in ms (default 500); later ones grow exponentially with jitter. */
   initialDelayMs?: number;
-  /** Longest single wait in ms, Retry-After included (default 30,000). */
+  /** Longest backoff between tries, in ms (default 10,000). */
   maxDelayMs?: number;
+  /** Longest Retry-After we wait for, in ms (default 30,000); a longer one fails at once. */
+  maxRetryAfterMs?: number;
   /** Consecutive failures that open the circuit (default 5). */
   breakerThreshold?: number;
   /** How long the circuit stays open before a trial call, in ms (default 15,000). */
@@ -36,11 +38,15 @@ export function createGuard(provider: Provider, options: ResilienceOptions = {})
   const {
     maxRetries = 2,
     initialDelayMs = 500,
-    maxDelayMs = 30_000,
+    maxDelayMs = 10_000,
+    maxRetryAfterMs = 30_000,
     breakerThreshold = 5,
     halfOpenAfterMs = 15_000,
   } = options;
-  const retryable = handleWhen((err) => err instanceof ProviderError && err.retryable);
+  const failure = handleWhen((err) => err instanceof ProviderError && err.retryable);
+  const retryable = handleWhen(
+    (err) => err instanceof ProviderError && err.retryable && (err.retryAfterMs ?? 0) <= maxRetryAfterMs,
+  );
   const exponential = new ExponentialBackoff({ initialDelay: initialDelayMs, maxDelay: maxDelayMs });
   let backoff = exponential.next();
   const retryPolicy = retry(retryable, {
@@ -48,12 +54,13 @@ export function createGuard(provider: Provider, options: ResilienceOptions = {})
     backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) => {
       backoff = context.attempt === 1 ? exponential.next() : backoff.next(context);
       const error = 'error' in context.result ? context.result.error : undefined;
-      const asked = error instanceof ProviderError ? (error.retryAfterMs ?? 0) : 0;
-      return Math.min(maxDelayMs, Math.max(backoff.duration, asked));
+      const asked = error instanceof ProviderError ? error.retryAfterMs : undefined;
+      // What the provider asked for wins (the predicate refused waits over maxRetryAfterMs).
+      return asked ?? Math.min(maxDelayMs, backoff.duration);
     }),
   });
   // The breaker counts what the provider is to blame for: 5xx, 429, timeouts, resets.
-  const breaker = circuitBreaker(retryable, {
+  const breaker = circuitBreaker(failure, {
     halfOpenAfter: halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(breakerThreshold),
   });

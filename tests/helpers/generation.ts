@@ -1,0 +1,74 @@
+// A full generation setup: the three provider emulators, the real app and the real worker
+// services in this process, wired to each other through base URLs as in production.
+import { startAllEmulators, type AllEmulators } from '../../emulators/src/index.ts';
+import type { ResilienceOptions } from '../../backend/src/integrations/resilience.ts';
+import { startTestApp, type TestApp } from './app.ts';
+import { signInLocally } from './auth.ts';
+import { client, type Client } from './http.ts';
+import { until } from './wait.ts';
+import { startTestWorker } from './worker.ts';
+
+/** Fast retries and a quick breaker, so failure tests take milliseconds, not minutes. */
+export const FAST_RESILIENCE: ResilienceOptions = {
+  maxRetries: 2,
+  initialDelayMs: 20,
+  maxDelayMs: 200,
+  breakerThreshold: 50,
+  halfOpenAfterMs: 500,
+};
+
+export interface GenerationSetup {
+  emulators: AllEmulators;
+  app: TestApp;
+  worker?: Awaited<ReturnType<typeof startTestWorker>>;
+  signIn: (email?: string) => Promise<Client>;
+  close: () => Promise<void>;
+}
+
+export async function startGeneration(
+  { env = {}, withWorker = true, resilience = FAST_RESILIENCE } = {} as {
+    env?: Record<string, string>;
+    withWorker?: boolean;
+    resilience?: ResilienceOptions;
+  },
+): Promise<GenerationSetup> {
+  const emulators = await startAllEmulators();
+  const providerEnv = {
+    OPENROUTER_BASE_URL: emulators.openrouter.url,
+    FAL_BASE_URL: emulators.fal.url,
+    ELEVENLABS_BASE_URL: emulators.elevenlabs.url,
+    RATE_LIMIT_AI_PER_USER: '1000',
+    RATE_LIMIT_MEDIA_PER_USER: '1000',
+    ...env,
+  };
+  const app = await startTestApp({ env: providerEnv });
+  const worker = withWorker ? await startTestWorker(app, { env: providerEnv, resilience }) : undefined;
+  return {
+    emulators,
+    app,
+    worker,
+    signIn: async (email?: string) => client(app.api, await signInLocally(app.api, email)),
+    close: async () => {
+      await worker?.close();
+      await app.close();
+      await emulators.close();
+    },
+  };
+}
+
+export async function waitForJob(
+  c: Client,
+  id: string,
+  statuses = ['SUCCEEDED', 'FAILED', 'CANCELLED'],
+  timeoutMs = 20_000,
+) {
+  return until(
+    `job ${id} to reach ${statuses.join('/')}`,
+    async () => {
+      const res = await c.get(`/jobs/${id}`);
+      return statuses.includes(res.body.status) ? res.body : undefined;
+    },
+    timeoutMs,
+    25,
+  );
+}
