@@ -26,11 +26,7 @@ export interface GenerationSetup {
 }
 
 export async function startGeneration(
-  { env = {}, withWorker = true, resilience = FAST_RESILIENCE } = {} as {
-    env?: Record<string, string>;
-    withWorker?: boolean;
-    resilience?: ResilienceOptions;
-  },
+  { env = {}, withWorker = true, resilience = FAST_RESILIENCE } = {},
 ): Promise<GenerationSetup> {
   const emulators = await startAllEmulators();
   const providerEnv = {
