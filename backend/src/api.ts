@@ -21,6 +21,13 @@ import { aiRoutes } from './modules/generation/ai.routes.js';
 import { jobRoutes } from './modules/jobs/jobs.routes.js';
 import { mediaRoutes } from './modules/media/media.routes.js';
 import type { WebServices } from './web-services.js';
+import type { Logger } from './lib/logger.js';
+import { mediaRoot } from './integrations/storage.js';
+import { billingRoutes } from './modules/billing/billing.routes.js';
+import { planOfPrice } from './modules/billing/prices.js';
+import { stripeWebhook } from './modules/billing/stripe-webhook.js';
+import { clerkWebhook } from './modules/users/clerk-webhook.js';
+import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 
 export const API_BASE = '/api/v1';
 export const JSON_LIMIT = '100kb';
@@ -29,21 +36,36 @@ export interface ApiDeps {
   config: Config;
   db: Db;
   redis: Redis;
+  logger: Logger;
   services: WebServices;
 }
 
-export function createApi({ config, db, redis, services }: ApiDeps) {
-  const { users, localKeys, jobs, hub, elevenlabs } = services;
+export function createApi({ config, db, redis, services, logger }: ApiDeps) {
+  const { users, localKeys, jobs, hub, elevenlabs, stripe, billing } = services;
   const router = Router();
-  // The per-IP limit comes first: it needs only the address, and a body that fails to parse (or
-  // is too large) must still count against it.
-  router.use(createLimiter({ redis, name: 'ip', limit: config.rateLimits.perIpPerMinute, by: 'ip' }));
-  router.use(express.json({ limit: JSON_LIMIT, strict: true }));
-
   const clerk = clerkAuth(config, localKeys);
   const signedIn = requireUser(users);
   const authenticate: RequestHandler[] = [clerk, signedIn];
   const table = new RouteTable(router, API_BASE, authenticate);
+
+  // Webhooks first: raw bodies, no per-IP limit (see webhooks.routes.ts).
+  const sync = { db, stripe, planOfPrice: planOfPrice(config), invalidateUser: users.invalidate };
+  webhookRoutes(table, {
+    stripe: stripeWebhook({ ...sync, logger, webhookSecret: config.stripe.webhookSecret }),
+    clerk: clerkWebhook({
+      db,
+      stripe,
+      logger,
+      signingSecret: config.clerk.webhookSigningSecret,
+      invalidateUser: users.invalidate,
+      mediaRoot: config.storage.mode === 'local' ? mediaRoot(config) : undefined,
+    }),
+  });
+
+  // The per-IP limit comes first: it needs only the address, and a body that fails to parse (or
+  // is too large) must still count against it.
+  router.use(createLimiter({ redis, name: 'ip', limit: config.rateLimits.perIpPerMinute, by: 'ip' }));
+  router.use(express.json({ limit: JSON_LIMIT, strict: true }));
 
   // Public.
   planRoutes(table);
@@ -67,6 +89,7 @@ export function createApi({ config, db, redis, services }: ApiDeps) {
   aiRoutes(table, { db, jobs });
   mediaRoutes(table, { db, jobs, redis, elevenlabs });
   jobRoutes(table, { jobs, hub, db });
+  billingRoutes(table, billing);
 
   // The document describes every route above, and itself.
   const docRoutes = () => table.routes;

@@ -55,7 +55,7 @@ export function createApp({ config, logger, db, redis, services }: AppDeps): Exp
 
   // Webhooks (mounted by their issues) need the raw body, so JSON parsing happens inside the API
   // router, not here.
-  app.use(API_BASE, createApi({ config, db, redis, services }).router);
+  app.use(API_BASE, createApi({ config, db, redis, logger, services }).router);
 
   // Locally stored media (no S3 configured). Keys are random, so the folder cannot be listed.
   if (config.storage.mode === 'local') {

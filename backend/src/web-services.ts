@@ -5,6 +5,8 @@ import type { Db } from './lib/db.js';
 import type { Logger } from './lib/logger.js';
 import { createRedis, type Redis } from './lib/redis.js';
 import { createElevenLabs } from './integrations/elevenlabs.js';
+import { createStripe, priceIds } from './integrations/stripe.js';
+import { createBillingService } from './modules/billing/billing.service.js';
 import { loadOrCreateLocalKeys } from './modules/auth/local-keys.js';
 import { JobEventHub } from './modules/jobs/job-events.js';
 import { createJobsService } from './modules/jobs/jobs.service.js';
@@ -27,11 +29,14 @@ export function createWebServices({
   // One subscriber connection for everything this process listens to.
   const subscriber = createRedis(config.redisUrl!, logger, 'worker', 'web-subscriber');
   const queue = createGenerationQueue(redis, queuePrefix);
+  const stripe = createStripe(config.stripe);
   const services = {
     users: createUsers({ db, redis, subscriber, logger }),
     jobs: createJobsService({ db, redis, queue, logger }),
     hub: new JobEventHub(subscriber, logger),
     elevenlabs: createElevenLabs(config.elevenlabs),
+    stripe,
+    billing: createBillingService({ db, stripe, prices: priceIds(config.stripe), appUrl: config.appUrl }),
     // Without Clerk (never in production) the local sign-in signs tokens with its own key pair.
     localKeys: config.clerk.mode === 'local' ? loadOrCreateLocalKeys(config.dataDir) : undefined,
   };

@@ -3,7 +3,7 @@
 // `network`). Messages name the provider and never carry a key or a request body.
 import { AppError, type ErrorCode } from '../lib/errors.js';
 
-export type Provider = 'OpenRouter' | 'Fal' | 'ElevenLabs' | 'Storage';
+export type Provider = 'OpenRouter' | 'Fal' | 'ElevenLabs' | 'Stripe' | 'Storage';
 export type FailureKind = 'http' | 'timeout' | 'network' | 'malformed' | 'circuit-open';
 
 export class ProviderError extends Error {

@@ -1,0 +1,74 @@
+// POST /api/v1/webhooks/clerk: svix-signed events verified by Clerk's `verifyWebhook` on the raw
+// body (a bad or missing signature is 400 and writes nothing), deduplicated by `svix-id`.
+// user.created / user.updated keep email and name in step; user.deleted removes the user's data.
+import type { Request, Response } from 'express';
+import { verifyWebhook } from '@clerk/express/webhooks';
+import type { Db } from '../../lib/db.js';
+import { AppError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { deleteUserByClerkId, type DeletionDeps } from './user-deletion.js';
+
+interface ClerkUserData {
+  id?: string;
+  first_name?: string | null;
+  last_name?: string | null;
+  primary_email_address_id?: string | null;
+  email_addresses?: Array<{ id: string; email_address: string }>;
+}
+
+function profileOf(data: ClerkUserData) {
+  const email =
+    data.email_addresses?.find((e) => e.id === data.primary_email_address_id)?.email_address ??
+    data.email_addresses?.[0]?.email_address ??
+    null;
+  const name = [data.first_name, data.last_name].filter(Boolean).join(' ') || null;
+  return { email, name };
+}
+
+export interface ClerkWebhookDeps extends DeletionDeps {
+  signingSecret: string | undefined;
+  invalidateUser: (clerkId: string) => Promise<void>;
+  logger: Logger;
+}
+
+export function clerkWebhook(deps: ClerkWebhookDeps) {
+  const { db, signingSecret, invalidateUser, logger } = deps;
+  return async (req: Request, res: Response) => {
+    if (!signingSecret)
+      throw new AppError('SERVICE_UNAVAILABLE', 'Clerk webhooks are not configured (CLERK_WEBHOOK_SIGNING_SECRET).');
+    let event: Awaited<ReturnType<typeof verifyWebhook>>;
+    try {
+      event = await verifyWebhook(req, { signingSecret });
+    } catch {
+      throw new AppError('VALIDATION_ERROR', 'The Clerk (svix) signature does not match this body.');
+    }
+    const svixId = req.get('svix-id')!;
+    if (!(await claim(db, svixId, event.type))) {
+      res.json({ received: true, duplicate: true });
+      return;
+    }
+    const data = event.data as ClerkUserData;
+    if (event.type === 'user.created' || event.type === 'user.updated') {
+      const { email, name } = profileOf(data);
+      await db.user.upsert({
+        where: { clerkId: data.id! },
+        create: { clerkId: data.id!, email, name },
+        update: { email, name },
+      });
+      await invalidateUser(data.id!);
+    } else if (event.type === 'user.deleted' && data.id) {
+      const deleted = await deleteUserByClerkId(deps, data.id);
+      await invalidateUser(data.id);
+      logger.info({ deleted }, 'clerk user.deleted applied');
+    }
+    res.json({ received: true });
+  };
+}
+
+/** Records the delivery; false when this svix-id was applied before. */
+async function claim(db: Db, svixId: string, type: string): Promise<boolean> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    INSERT INTO "WebhookEvent" ("provider", "eventId", "type") VALUES ('CLERK', ${svixId}, ${type})
+    ON CONFLICT ("provider", "eventId") DO NOTHING RETURNING "id"`;
+  return rows.length === 1;
+}

@@ -1,0 +1,54 @@
+// Webhook routes: raw bodies (signatures are computed over the exact bytes), registered before
+// the JSON parser and the per-IP limit (providers send bursts from few addresses; the signature is
+// the gate). Documented in the OpenAPI document like every other route.
+import express, { type Request, type Response } from 'express';
+import type { RouteTable } from '../../http/route.js';
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+
+const RAW_LIMIT = '1mb';
+
+export function webhookRoutes(table: RouteTable, handlers: { stripe: Handler; clerk: Handler }) {
+  const raw = express.raw({ type: () => true, limit: RAW_LIMIT });
+  const common = {
+    method: 'post',
+    tag: 'Webhooks',
+    auth: false,
+    before: [raw],
+    errors: ['SERVICE_UNAVAILABLE'],
+    rawResponse: {
+      mediaType: 'application/json',
+      description: '{ "received": true }, with "duplicate": true for a delivery applied before.',
+    },
+  } as const;
+  table.add(
+    {
+      ...common,
+      path: '/webhooks/stripe',
+      operationId: 'stripeWebhook',
+      summary: 'Stripe events; the Stripe-Signature is checked before anything is read or written.',
+      headers: [{ name: 'Stripe-Signature', description: 'Stripe webhook signature.', required: true }],
+    },
+    async ({ req, res }) => {
+      await handlers.stripe(req, res);
+      return undefined;
+    },
+  );
+  table.add(
+    {
+      ...common,
+      path: '/webhooks/clerk',
+      operationId: 'clerkWebhook',
+      summary: 'Clerk events; the svix signature is checked before anything is read or written.',
+      headers: ['svix-id', 'svix-timestamp', 'svix-signature'].map((name) => ({
+        name,
+        description: `${name} header of svix.`,
+        required: true,
+      })),
+    },
+    async ({ req, res }) => {
+      await handlers.clerk(req, res);
+      return undefined;
+    },
+  );
+}
