@@ -91,7 +91,9 @@ describe('the local stack (npm start)', () => {
         POSTAIFY_DATA_DIR: dataDir,
         PORT: String(port),
         DATABASE_URL: await createTestDatabase(),
-        REDIS_URL: inject('redisUrl'),
+        // Its own Redis database: its worker must not take BullMQ jobs of other test files that
+        // use the production queue prefix (tests/e2e/worker-crash.test.ts).
+        REDIS_URL: `${inject('redisUrl')}/6`,
       }),
     );
     running.push(stack);
