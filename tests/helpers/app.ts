@@ -2,6 +2,7 @@
 // the web composition root wires it.
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ import { silentLogger } from './logger.ts';
 import { until } from './wait.ts';
 
 export interface TestApp {
+  /** The Express application (for tests that read its route table). */
+  app: Express;
   url: string;
   api: string;
   databaseUrl: string;
@@ -63,11 +66,13 @@ export async function startTestApp({
     redis,
     queuePrefix,
   });
-  const server = createServer(createApp({ config, logger: silentLogger, db: database.db, redis, services }));
+  const expressApp = createApp({ config, logger: silentLogger, db: database.db, redis, services });
+  const server = createServer(expressApp);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return {
+    app: expressApp,
     url,
     api: `${url}/api/v1`,
     databaseUrl: database.url,

@@ -1,78 +1,21 @@
 // GET /api/v1/openapi.json and /api/v1/docs: a valid OpenAPI 3.1 document that lists exactly the
 // routes Express serves (read from Express's own route table, not from the product's RouteTable),
 // with complete operations; and no local sign-in route once Clerk is configured.
-//
-// The app is built here the way tests/helpers/app.ts builds it (same wiring, same clients), because
-// the route table lives on the Express app object, which the helper does not hand out.
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Express } from 'express';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createApp } from '../../../backend/src/app.ts';
-import { loadConfig } from '../../../backend/src/config/index.ts';
-import { createRedis } from '../../../backend/src/lib/redis.ts';
-import { createWebServices } from '../../../backend/src/web-services.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { clerkEnv, newKeyPair } from '../../helpers/auth.ts';
-import { createTestDb, uniqueName } from '../../helpers/db.ts';
 import { client } from '../../helpers/http.ts';
-import { silentLogger } from '../../helpers/logger.ts';
-import { until } from '../../helpers/wait.ts';
 
 const API = '/api/v1';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
-interface Served {
-  app: Express;
-  url: string;
-  api: string;
-  close: () => Promise<void>;
-}
+type Served = TestApp;
 
-/** The real app over a test database and the test Redis, as tests/helpers/app.ts wires it. */
-async function serve(env: Record<string, string> = {}): Promise<Served> {
-  const database = await createTestDb();
-  const redisUrl = inject('redisUrl');
-  const dataDir = mkdtempSync(join(tmpdir(), 'postaify-openapi-'));
-  chmodSync(dataDir, 0o700);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    REDIS_URL: redisUrl,
-    POSTAIFY_DATA_DIR: dataDir,
-    ...env,
-  });
-  const redis = createRedis(redisUrl, silentLogger, 'producer', 'test-openapi');
-  await until('the test Redis connection', () => redis.status === 'ready', 5_000);
-  const { services, close: closeServices } = createWebServices({
-    config,
-    logger: silentLogger,
-    db: database.db,
-    redis,
-    queuePrefix: uniqueName('q'),
-  });
-  const app = createApp({ config, logger: silentLogger, db: database.db, redis, services });
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    app,
-    url,
-    api: `${url}${API}`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await closeServices().catch(() => undefined);
-      redis.disconnect();
-      await database.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+/** The real app, as every test builds it. */
+const serve = (env: Record<string, string> = {}): Promise<Served> => startTestApp({ env });
 
 /** Express 5 path syntax (`/posts/:id`, `/files/*rest`) in OpenAPI's template syntax. */
 const templated = (path: string) => path.replace(/[:*]([A-Za-z_$][\w$]*)/g, '{$1}');

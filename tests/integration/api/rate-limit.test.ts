@@ -16,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../../backend/src/stack/ports.ts';
 import { startLocalRedis } from '../../../backend/src/stack/redis.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
-import { signInLocally } from '../../helpers/auth.ts';
 import { until } from '../../helpers/wait.ts';
 
 const agent = new Agent({ keepAlive: true });
@@ -88,6 +87,17 @@ function hit(url: string, { from, method = 'GET', token, headers = {}, body }: H
   });
 }
 
+/**
+ * Signs in from an address of its own: every test file shares the counter of 127.0.0.1, so a
+ * sign-in from there could meet another file's traffic in this file's 100-a-minute budget.
+ */
+async function signIn(api: string): Promise<string> {
+  const email = `${randomBytes(6).toString('hex')}@example.com`;
+  const res = await hit(`${api}/dev/session`, { from: freshIp(), method: 'POST', body: JSON.stringify({ email }) });
+  if (res.status !== 201) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body as { token: string }).token;
+}
+
 const header = (h: Hit, name: string) => {
   const v = h.headers[name.toLowerCase()];
   return Array.isArray(v) ? v.join(', ') : (v ?? '');
@@ -154,7 +164,7 @@ describe('per IP on /api/v1 (default 100 a minute)', () => {
     expect(unauthorized.status).toBe(401);
     expect(remaining(unauthorized, 'ip')).toBe(98);
 
-    const invalid = await hit(`${app.api}/posts?limit=1000`, { from: ip, token: await signInLocally(app.api) });
+    const invalid = await hit(`${app.api}/posts?limit=1000`, { from: ip, token: await signIn(app.api) });
     expect(invalid.status).toBe(400);
     expect(remaining(invalid, 'ip')).toBe(97);
     expect(header(invalid, 'Retry-After')).toBe('');
@@ -219,7 +229,7 @@ describe('per IP on /api/v1 (default 100 a minute)', () => {
 describe('per user on the expensive prefixes (local sign-in)', () => {
   it('allows 20 requests a minute per user on /api/v1/ai/*, the 21st is 429; another user is not affected', async () => {
     const ip = freshIp();
-    const [alice, bob] = [await signInLocally(app.api), await signInLocally(app.api)];
+    const [alice, bob] = [await signIn(app.api), await signIn(app.api)];
     for (let i = 1; i <= 20; i++) {
       // Below the limit: the route's own answer. A path with no route is the plain 404; a real
       // generation route with an empty body is 400 (validated before anything is queued or charged).
@@ -246,7 +256,7 @@ describe('per user on the expensive prefixes (local sign-in)', () => {
 
   it('allows 10 requests a minute per user on /images/* and /voice/* together', async () => {
     const ip = freshIp();
-    const [alice, bob] = [await signInLocally(app.api), await signInLocally(app.api)];
+    const [alice, bob] = [await signIn(app.api), await signIn(app.api)];
     for (let i = 1; i <= 10; i++) {
       // Half on a real /images route (an empty body: 400, nothing queued), half on /voice paths
       // with no route (404).
@@ -287,7 +297,7 @@ describe('per user on the expensive prefixes (local sign-in)', () => {
     const small = await startTestApp({ env: { RATE_LIMIT_AI_PER_USER: '2', RATE_LIMIT_MEDIA_PER_USER: '1' } });
     try {
       const ip = freshIp();
-      const token = await signInLocally(small.api);
+      const token = await signIn(small.api);
       for (let i = 1; i <= 2; i++) expect((await hit(`${small.api}/ai/x`, { from: ip, token })).status).toBe(404);
       expectRateLimited(await hit(`${small.api}/ai/x`, { from: ip, token }), 'ai', 2);
       expect((await hit(`${small.api}/voice/x`, { from: ip, token })).status).toBe(404);
