@@ -25,9 +25,11 @@ export interface GenerationSetup {
   close: () => Promise<void>;
 }
 
-export async function startGeneration(
-  { env = {}, withWorker = true, resilience = FAST_RESILIENCE } = {},
-): Promise<GenerationSetup> {
+export async function startGeneration({
+  env = {},
+  withWorker = true,
+  resilience = FAST_RESILIENCE,
+} = {}): Promise<GenerationSetup> {
   const emulators = await startAllEmulators();
   const providerEnv = {
     OPENROUTER_BASE_URL: emulators.openrouter.url,
