@@ -28,6 +28,8 @@ import { planOfPrice } from './modules/billing/prices.js';
 import { stripeWebhook } from './modules/billing/stripe-webhook.js';
 import { clerkWebhook } from './modules/users/clerk-webhook.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
+import { telegramRoutes } from './modules/telegram/telegram.routes.js';
+import { telegramWebhook } from './modules/telegram/telegram-webhook.js';
 
 export const API_BASE = '/api/v1';
 export const JSON_LIMIT = '100kb';
@@ -41,7 +43,7 @@ export interface ApiDeps {
 }
 
 export function createApi({ config, db, redis, services, logger }: ApiDeps) {
-  const { users, localKeys, jobs, hub, elevenlabs, stripe, billing } = services;
+  const { users, localKeys, jobs, hub, elevenlabs, stripe, billing, bot, link } = services;
   const router = Router();
   const clerk = clerkAuth(config, localKeys);
   const signedIn = requireUser(users);
@@ -60,6 +62,7 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
       invalidateUser: users.invalidate,
       mediaRoot: config.storage.mode === 'local' ? mediaRoot(config) : undefined,
     }),
+    telegram: telegramWebhook(bot, config.telegram),
   });
 
   // The per-IP limit comes first: it needs only the address, and a body that fails to parse (or
@@ -90,6 +93,7 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
   mediaRoutes(table, { db, jobs, redis, elevenlabs });
   jobRoutes(table, { jobs, hub, db });
   billingRoutes(table, billing);
+  telegramRoutes(table, { db, link, api: bot.api });
 
   // The document describes every route above, and itself.
   const docRoutes = () => table.routes;

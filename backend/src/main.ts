@@ -7,6 +7,7 @@ import { createDb } from './lib/db.js';
 import { createLogger } from './lib/logger.js';
 import { createRedis } from './lib/redis.js';
 import { onShutdown } from './lib/shutdown.js';
+import { startBotUpdates } from './modules/telegram/updates.js';
 import { createWebServices } from './web-services.js';
 
 const config = bootConfig('web', ['databaseUrl', 'redisUrl']);
@@ -23,8 +24,10 @@ server.headersTimeout = 66_000;
 server.listen(config.port, () => {
   logger.info({ port: config.port, pid: process.pid }, 'web listening');
 });
+const stopBotUpdates = await startBotUpdates(services.bot, config, logger);
 
 onShutdown(logger, [
+  { name: 'telegram updates', close: stopBotUpdates },
   {
     name: 'http',
     close: () =>

@@ -6,6 +6,9 @@ import type { Logger } from './lib/logger.js';
 import { createRedis, type Redis } from './lib/redis.js';
 import { createElevenLabs } from './integrations/elevenlabs.js';
 import { createStripe, priceIds } from './integrations/stripe.js';
+import { createBot } from './integrations/telegram.js';
+import { registerBotHandlers } from './modules/telegram/bot.js';
+import { createLinkService } from './modules/telegram/link.service.js';
 import { createBillingService } from './modules/billing/billing.service.js';
 import { loadOrCreateLocalKeys } from './modules/auth/local-keys.js';
 import { JobEventHub } from './modules/jobs/job-events.js';
@@ -30,12 +33,27 @@ export function createWebServices({
   const subscriber = createRedis(config.redisUrl!, logger, 'worker', 'web-subscriber');
   const queue = createGenerationQueue(redis, queuePrefix);
   const stripe = createStripe(config.stripe);
+  const bot = createBot(config.telegram);
+  // The bot's @username (for deep links) from getMe, asked once when first needed.
+  let username: Promise<string> | undefined;
+  const botUsername = () =>
+    (username ??= bot.api.getMe().then(
+      (me) => me.username,
+      (err: unknown) => {
+        username = undefined;
+        throw err;
+      },
+    ));
+  const link = createLinkService({ db, botUsername });
+  registerBotHandlers(bot, { db, link, logger });
   const services = {
     users: createUsers({ db, redis, subscriber, logger }),
     jobs: createJobsService({ db, redis, queue, logger }),
     hub: new JobEventHub(subscriber, logger),
     elevenlabs: createElevenLabs(config.elevenlabs),
     stripe,
+    bot,
+    link,
     billing: createBillingService({ db, stripe, prices: priceIds(config.stripe), appUrl: config.appUrl }),
     // Without Clerk (never in production) the local sign-in signs tokens with its own key pair.
     localKeys: config.clerk.mode === 'local' ? loadOrCreateLocalKeys(config.dataDir) : undefined,

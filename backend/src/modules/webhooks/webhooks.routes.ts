@@ -8,7 +8,7 @@ type Handler = (req: Request, res: Response) => Promise<void>;
 
 const RAW_LIMIT = '1mb';
 
-export function webhookRoutes(table: RouteTable, handlers: { stripe: Handler; clerk: Handler }) {
+export function webhookRoutes(table: RouteTable, handlers: { stripe: Handler; clerk: Handler; telegram: Handler }) {
   const raw = express.raw({ type: () => true, limit: RAW_LIMIT });
   const common = {
     method: 'post',
@@ -48,6 +48,20 @@ export function webhookRoutes(table: RouteTable, handlers: { stripe: Handler; cl
     },
     async ({ req, res }) => {
       await handlers.clerk(req, res);
+      return undefined;
+    },
+  );
+  table.add(
+    {
+      ...common,
+      path: '/webhooks/telegram',
+      operationId: 'telegramWebhook',
+      summary: 'Bot updates from Telegram (TELEGRAM_UPDATES=webhook; 404 while polling). A wrong or missing secret header is 401.',
+      headers: [{ name: 'X-Telegram-Bot-Api-Secret-Token', description: 'TELEGRAM_WEBHOOK_SECRET, as given to setWebhook.', required: true }],
+      errors: ['UNAUTHORIZED', 'NOT_FOUND', 'SERVICE_UNAVAILABLE'],
+    },
+    async ({ req, res }) => {
+      await handlers.telegram(req, res);
       return undefined;
     },
   );

@@ -1,0 +1,65 @@
+import type { Api } from 'grammy';
+import { z } from 'zod';
+import type { RouteTable } from '../../http/route.js';
+import type { Db } from '../../lib/db.js';
+import { AppError } from '../../lib/errors.js';
+import { currentUser } from '../auth/require-user.js';
+import type { LinkService } from './link.service.js';
+import { readTelegramLink, telegramLinkSchema } from './link-status.js';
+import { classifyTelegramError } from './telegram-errors.js';
+
+export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; link: LinkService; api: Api }) {
+  const tag = 'Telegram';
+  table.add(
+    {
+      method: 'post',
+      path: '/telegram/link',
+      operationId: 'createTelegramLink',
+      summary: 'A single-use deep link (valid 15 minutes) that links your Telegram chat when opened.',
+      tag,
+      status: 201,
+      response: z.object({ code: z.string(), deepLink: z.url(), expiresAt: z.iso.datetime() }),
+    },
+    ({ res }) => link.createCode(currentUser(res).id),
+  );
+  table.add(
+    { method: 'get', path: '/telegram', operationId: 'getTelegramLink', summary: 'Your Telegram link.', tag, response: telegramLinkSchema },
+    ({ res }) => readTelegramLink(db, currentUser(res).id),
+  );
+  table.add(
+    { method: 'delete', path: '/telegram', operationId: 'unlinkTelegram', summary: 'Unlink Telegram; pending deliveries are cancelled.', tag, status: 204 },
+    async ({ res }) => {
+      await link.unlink(currentUser(res).id);
+      return undefined;
+    },
+  );
+  table.add(
+    {
+      method: 'post',
+      path: '/telegram/test',
+      operationId: 'sendTelegramTest',
+      summary: 'Send a test message to your linked chat now.',
+      tag,
+      response: z.object({ sent: z.literal(true) }),
+      errors: ['TELEGRAM_NOT_LINKED', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE'],
+    },
+    async ({ res }) => {
+      const userId = currentUser(res).id;
+      const chat = await db.telegramChat.findUnique({ where: { userId } });
+      if (!chat || chat.status !== 'LINKED') throw new AppError('TELEGRAM_NOT_LINKED', 'Link your Telegram chat first (POST /api/v1/telegram/link).');
+      try {
+        await api.sendMessage(Number(chat.chatId), 'This is a test message from Postaify. Your scheduled posts will arrive here. ✅');
+      } catch (err) {
+        const failure = classifyTelegramError(err);
+        if (!failure) throw err;
+        if (failure.kind === 'unreachable') {
+          await db.telegramChat.update({ where: { userId }, data: { status: 'UNREACHABLE', unreachableAt: new Date(), lastError: failure.description } });
+          throw new AppError('TELEGRAM_NOT_LINKED', `Telegram refused delivery (${failure.description}); link your chat again.`);
+        }
+        const code = failure.kind === 'network' || failure.kind === 'server' || failure.kind === 'rate-limited' ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR';
+        throw new AppError(code, `Telegram: ${failure.description}`);
+      }
+      return { sent: true as const };
+    },
+  );
+}
