@@ -16,6 +16,9 @@ import { startGenerationWorker } from './modules/jobs/generation-worker.js';
 import { createGenerationQueue, QUEUE_PREFIX } from './modules/jobs/queue.js';
 import { imageJob } from './modules/media/image.job.js';
 import { voiceJob } from './modules/media/voice.job.js';
+import { startDeliveryWorker } from './modules/delivery/delivery-worker.js';
+import { createTelegramLimiter } from './modules/delivery/limiter.js';
+import { createTelegramApi } from './integrations/telegram.js';
 
 export interface WorkerOptions {
   config: Config;
@@ -59,11 +62,22 @@ export async function startWorkers({
     },
   });
   const maintenance = await startMaintenance({ db, logger, connection, prefix });
+  const delivery = await startDeliveryWorker({
+    db,
+    api: createTelegramApi(config.telegram),
+    limiter: createTelegramLimiter(publisher, { globalPerSecond: config.telegram.maxPerSecond }),
+    connection,
+    prefix,
+    logger,
+    mediaRoot: storage.localRoot,
+    paidBroadcast: config.telegram.paidBroadcast,
+  });
   return {
     clients: { openrouter, fal, elevenlabs },
     generation,
     close: async () => {
       await generation.close();
+      await delivery.close();
       await maintenance.close();
       await queue.close();
       await publisher.quit();

@@ -37,13 +37,21 @@ export function registerBotHandlers(bot: Bot, { db, link, logger }: { db: Db; li
       return;
     }
     const result = CODE.test(code)
-      ? await link.consume(code, { chatId: BigInt(ctx.chat.id), username: ctx.from?.username, firstName: ctx.from?.first_name })
+      ? await link.consume(code, {
+          chatId: BigInt(ctx.chat.id),
+          username: ctx.from?.username,
+          firstName: ctx.from?.first_name,
+        })
       : ({ ok: false, reason: 'unknown' } as const);
     if (result.ok) {
       await ctx.reply('Linked! Your scheduled Postaify posts will arrive here. /status shows what is next.');
       return;
     }
-    const why = { unknown: 'This link is not valid.', expired: 'This link has expired (links last 15 minutes).', used: 'This link was already used.' }[result.reason];
+    const why = {
+      unknown: 'This link is not valid.',
+      expired: 'This link has expired (links last 15 minutes).',
+      used: 'This link was already used.',
+    }[result.reason];
     await ctx.reply(`${why} Create a new one in Postaify → Settings → Telegram.`);
   });
 
@@ -83,7 +91,9 @@ export function registerBotHandlers(bot: Bot, { db, link, logger }: { db: Db; li
   bot.callbackQuery(/^(posted|snooze):([0-9a-f-]{36})$/, async (ctx) => {
     const [, action, postId] = ctx.match;
     const chat = await link.userOfChat(BigInt(ctx.chat?.id ?? 0));
-    const outcome = chat ? await (action === 'posted' ? markPosted(db, chat.userId, postId!) : snooze(db, chat.userId, postId!)) : 'gone';
+    const outcome = chat
+      ? await (action === 'posted' ? markPosted(db, chat.userId, postId!) : snooze(db, chat.userId, postId!))
+      : 'gone';
     const text = {
       posted: 'Marked as posted ✅',
       snoozed: 'Snoozed: I will send it again in an hour ⏰',

@@ -23,14 +23,21 @@ export function createLinkService({ db, botUsername }: { db: Db; botUsername: ()
       const code = randomBytes(24).toString('base64url');
       const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
       await db.telegramLinkCode.create({ data: { codeHash: hashCode(code), userId, expiresAt } });
-      return { code, deepLink: `https://t.me/${await botUsername()}?start=${code}`, expiresAt: expiresAt.toISOString() };
+      return {
+        code,
+        deepLink: `https://t.me/${await botUsername()}?start=${code}`,
+        expiresAt: expiresAt.toISOString(),
+      };
     },
 
     /** Links the chat to the code's user; a chat linked to someone else moves to this user. */
     async consume(code: string, chat: ChatProfile, now = new Date()): Promise<ConsumeResult> {
       return db.$transaction(async (tx) => {
         const hash = hashCode(code);
-        const { count } = await tx.telegramLinkCode.updateMany({ where: { codeHash: hash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
+        const { count } = await tx.telegramLinkCode.updateMany({
+          where: { codeHash: hash, usedAt: null, expiresAt: { gt: now } },
+          data: { usedAt: now },
+        });
         if (count === 0) {
           const row = await tx.telegramLinkCode.findUnique({ where: { codeHash: hash } });
           return { ok: false, reason: !row ? 'unknown' : row.usedAt ? 'used' : 'expired' } as const;
@@ -55,7 +62,10 @@ export function createLinkService({ db, botUsername }: { db: Db; botUsername: ()
       return db.$transaction(async (tx) => {
         const chat = await tx.telegramChat.findUnique({ where: { userId } });
         if (!chat) return false;
-        await tx.delivery.updateMany({ where: { userId, chatId: chat.chatId, status: { in: ['SCHEDULED', 'QUEUED'] } }, data: { status: 'CANCELLED' } });
+        await tx.delivery.updateMany({
+          where: { userId, chatId: chat.chatId, status: { in: ['SCHEDULED', 'QUEUED'] } },
+          data: { status: 'CANCELLED' },
+        });
         await tx.post.updateMany({
           where: { userId, status: 'SCHEDULED' },
           data: { status: 'FAILED', lastError: 'Telegram was unlinked before delivery: link again, then reschedule.' },
@@ -66,7 +76,10 @@ export function createLinkService({ db, botUsername }: { db: Db; botUsername: ()
     },
 
     async userOfChat(chatId: bigint) {
-      return db.telegramChat.findUnique({ where: { chatId }, include: { user: { select: { id: true, timezone: true } } } });
+      return db.telegramChat.findUnique({
+        where: { chatId },
+        include: { user: { select: { id: true, timezone: true } } },
+      });
     },
   };
 }

@@ -8,7 +8,10 @@ const HOUR_MS = 60 * 60 * 1000;
 export type ActionOutcome = 'posted' | 'snoozed' | 'gone' | 'invalid';
 
 export async function markPosted(db: Db, userId: string, postId: string): Promise<ActionOutcome> {
-  const { count } = await db.post.updateMany({ where: { id: postId, userId, status: 'DELIVERED' }, data: { postedAt: new Date() } });
+  const { count } = await db.post.updateMany({
+    where: { id: postId, userId, status: 'DELIVERED' },
+    data: { postedAt: new Date() },
+  });
   if (count === 1) return 'posted';
   return (await db.post.count({ where: { id: postId, userId } })) ? 'invalid' : 'gone';
 }
@@ -26,7 +29,15 @@ export async function snooze(db: Db, userId: string, postId: string, now = new D
       await tx.delivery.upsert({
         where: { postId_chatId: { postId, chatId: chat.chatId } },
         create: { postId, userId, chatId: chat.chatId, dueAt: at },
-        update: { status: 'SCHEDULED', dueAt: at, progress: Prisma.DbNull, leaseUntil: null, leaseOwner: null, sentAt: null, lastError: null },
+        update: {
+          status: 'SCHEDULED',
+          dueAt: at,
+          progress: Prisma.DbNull,
+          leaseUntil: null,
+          leaseOwner: null,
+          sentAt: null,
+          lastError: null,
+        },
       });
     }
     return 'snoozed';

@@ -15,10 +15,15 @@ function sameSecret(given: string | undefined, expected: string): boolean {
 }
 
 export function telegramWebhook(bot: Bot, config: Config['telegram']) {
-  const handle = webhookCallback(bot, 'express', { onTimeout: 'return', timeoutMilliseconds: 9_000 });
+  // Only in webhook mode: grammY refuses bot.start() (long polling) once a webhook callback exists.
+  const handle =
+    config.updates === 'webhook'
+      ? webhookCallback(bot, 'express', { onTimeout: 'return', timeoutMilliseconds: 9_000 })
+      : undefined;
   return async (req: Request, res: Response) => {
-    if (config.updates !== 'webhook') throw new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}.`);
-    if (!config.webhookSecret) throw new AppError('SERVICE_UNAVAILABLE', 'The Telegram webhook is not configured (TELEGRAM_WEBHOOK_SECRET).');
+    if (!handle) throw new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}.`);
+    if (!config.webhookSecret)
+      throw new AppError('SERVICE_UNAVAILABLE', 'The Telegram webhook is not configured (TELEGRAM_WEBHOOK_SECRET).');
     if (!sameSecret(req.get('x-telegram-bot-api-secret-token'), config.webhookSecret)) {
       throw new AppError('UNAUTHORIZED', 'Wrong or missing X-Telegram-Bot-Api-Secret-Token.');
     }

@@ -23,11 +23,25 @@ export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; l
     ({ res }) => link.createCode(currentUser(res).id),
   );
   table.add(
-    { method: 'get', path: '/telegram', operationId: 'getTelegramLink', summary: 'Your Telegram link.', tag, response: telegramLinkSchema },
+    {
+      method: 'get',
+      path: '/telegram',
+      operationId: 'getTelegramLink',
+      summary: 'Your Telegram link.',
+      tag,
+      response: telegramLinkSchema,
+    },
     ({ res }) => readTelegramLink(db, currentUser(res).id),
   );
   table.add(
-    { method: 'delete', path: '/telegram', operationId: 'unlinkTelegram', summary: 'Unlink Telegram; pending deliveries are cancelled.', tag, status: 204 },
+    {
+      method: 'delete',
+      path: '/telegram',
+      operationId: 'unlinkTelegram',
+      summary: 'Unlink Telegram; pending deliveries are cancelled.',
+      tag,
+      status: 204,
+    },
     async ({ res }) => {
       await link.unlink(currentUser(res).id);
       return undefined;
@@ -46,17 +60,30 @@ export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; l
     async ({ res }) => {
       const userId = currentUser(res).id;
       const chat = await db.telegramChat.findUnique({ where: { userId } });
-      if (!chat || chat.status !== 'LINKED') throw new AppError('TELEGRAM_NOT_LINKED', 'Link your Telegram chat first (POST /api/v1/telegram/link).');
+      if (!chat || chat.status !== 'LINKED')
+        throw new AppError('TELEGRAM_NOT_LINKED', 'Link your Telegram chat first (POST /api/v1/telegram/link).');
       try {
-        await api.sendMessage(Number(chat.chatId), 'This is a test message from Postaify. Your scheduled posts will arrive here. ✅');
+        await api.sendMessage(
+          Number(chat.chatId),
+          'This is a test message from Postaify. Your scheduled posts will arrive here. ✅',
+        );
       } catch (err) {
         const failure = classifyTelegramError(err);
         if (!failure) throw err;
         if (failure.kind === 'unreachable') {
-          await db.telegramChat.update({ where: { userId }, data: { status: 'UNREACHABLE', unreachableAt: new Date(), lastError: failure.description } });
-          throw new AppError('TELEGRAM_NOT_LINKED', `Telegram refused delivery (${failure.description}); link your chat again.`);
+          await db.telegramChat.update({
+            where: { userId },
+            data: { status: 'UNREACHABLE', unreachableAt: new Date(), lastError: failure.description },
+          });
+          throw new AppError(
+            'TELEGRAM_NOT_LINKED',
+            `Telegram refused delivery (${failure.description}); link your chat again.`,
+          );
         }
-        const code = failure.kind === 'network' || failure.kind === 'server' || failure.kind === 'rate-limited' ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR';
+        const code =
+          failure.kind === 'network' || failure.kind === 'server' || failure.kind === 'rate-limited'
+            ? 'UPSTREAM_UNAVAILABLE'
+            : 'UPSTREAM_ERROR';
         throw new AppError(code, `Telegram: ${failure.description}`);
       }
       return { sent: true as const };

@@ -56,8 +56,15 @@ export function webhookRoutes(table: RouteTable, handlers: { stripe: Handler; cl
       ...common,
       path: '/webhooks/telegram',
       operationId: 'telegramWebhook',
-      summary: 'Bot updates from Telegram (TELEGRAM_UPDATES=webhook; 404 while polling). A wrong or missing secret header is 401.',
-      headers: [{ name: 'X-Telegram-Bot-Api-Secret-Token', description: 'TELEGRAM_WEBHOOK_SECRET, as given to setWebhook.', required: true }],
+      summary:
+        'Bot updates from Telegram (TELEGRAM_UPDATES=webhook; 404 while polling). A wrong or missing secret header is 401.',
+      headers: [
+        {
+          name: 'X-Telegram-Bot-Api-Secret-Token',
+          description: 'TELEGRAM_WEBHOOK_SECRET, as given to setWebhook.',
+          required: true,
+        },
+      ],
       errors: ['UNAUTHORIZED', 'NOT_FOUND', 'SERVICE_UNAVAILABLE'],
     },
     async ({ req, res }) => {

@@ -1,0 +1,162 @@
+// The delivery scheduler and senders. A BullMQ job scheduler ticks every second on one queue
+// (one tick at a time across all workers); each tick claims due deliveries in Postgres and adds
+// one send job per delivery (jobId = delivery-<id>: a duplicate add is ignored). Senders respect
+// the shared limiter; a 429 pauses everyone for a short retry_after, or parks only that delivery
+// for a long one; permanent refusals fail the chat's pending posts with a readable reason.
+import { randomUUID } from 'node:crypto';
+import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Api } from 'grammy';
+import type { Db } from '../../lib/db.js';
+import type { Logger } from '../../lib/logger.js';
+import { classifyTelegramError } from '../telegram/telegram-errors.js';
+import { claimDue, LEASE_MS } from './claim.js';
+import type { TelegramLimiter } from './limiter.js';
+import { markFailed, markSent, markUnreachable } from './outcomes.js';
+import { sendParts } from './send.js';
+
+export const DELIVERY_QUEUE = 'delivery';
+export const TICK_QUEUE = 'delivery-tick';
+/** A retry_after up to this long pauses every sender; a longer one parks only its delivery. */
+const SHORT_RETRY_AFTER_S = 60;
+const SEND_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: true,
+  removeOnFail: true,
+} as const;
+
+export interface DeliveryWorkerOptions {
+  db: Db;
+  api: Api;
+  limiter: TelegramLimiter;
+  connection: ConnectionOptions;
+  prefix: string;
+  logger: Logger;
+  mediaRoot?: string;
+  paidBroadcast: boolean;
+  /** Sends in flight in this process (default 50: they mostly wait for permits and Telegram). */
+  concurrency?: number;
+  /** Tick period in ms (default 1,000). */
+  tickMs?: number;
+}
+
+export async function startDeliveryWorker(o: DeliveryWorkerOptions) {
+  const { db, connection, prefix, logger } = o;
+  const owner = `worker-${randomUUID().slice(0, 8)}`;
+  const sends = new Queue<{ deliveryId: string }>(DELIVERY_QUEUE, { connection, prefix });
+  const ticks = new Queue(TICK_QUEUE, { connection, prefix });
+  await ticks.upsertJobScheduler(
+    'claim-due',
+    { every: o.tickMs ?? 1_000 },
+    { name: 'claim-due', opts: { removeOnComplete: true, removeOnFail: true } },
+  );
+
+  const ticker = new Worker(
+    TICK_QUEUE,
+    async () => {
+      const ids = await claimDue(db, owner);
+      if (ids.length > 0)
+        await sends.addBulk(
+          ids.map((id) => ({
+            name: 'send',
+            data: { deliveryId: id },
+            opts: { ...SEND_OPTIONS, jobId: `delivery-${id}` },
+          })),
+        );
+      return { claimed: ids.length };
+    },
+    { connection, prefix, concurrency: 1 },
+  );
+
+  const sender = new Worker<{ deliveryId: string }>(DELIVERY_QUEUE, (job, token) => send(o, job, token), {
+    connection,
+    prefix,
+    concurrency: o.concurrency ?? 50,
+  });
+  for (const w of [ticker, sender])
+    w.on('error', (err) => logger.warn({ reason: err.message }, 'delivery worker error'));
+
+  return {
+    close: async () => {
+      await ticker.close();
+      await sender.close();
+      await ticks.close();
+      await sends.close();
+    },
+  };
+}
+
+async function send(o: DeliveryWorkerOptions, job: Job<{ deliveryId: string }>, token: string | undefined) {
+  const { db, limiter, logger } = o;
+  const { deliveryId } = job.data;
+  const delivery = await db.delivery.findUnique({ where: { id: deliveryId } });
+  if (!delivery || !['QUEUED', 'SENDING'].includes(delivery.status)) return { skipped: true };
+  await db.delivery.update({
+    where: { id: deliveryId },
+    data: { status: 'SENDING', attempts: { increment: 1 }, leaseUntil: new Date(Date.now() + LEASE_MS) },
+  });
+  const chat = await db.telegramChat.findUnique({ where: { userId: delivery.userId } });
+  if (!chat || chat.status !== 'LINKED') {
+    await markFailed(db, deliveryId, delivery.postId, 'Telegram is not linked: link it again, then reschedule.');
+    return { failed: 'not linked' };
+  }
+  let chatId = chat.chatId;
+  const deps = {
+    db,
+    api: o.api,
+    mediaRoot: o.mediaRoot,
+    paidBroadcast: o.paidBroadcast,
+    acquire: (c: bigint) => limiter.acquire(c),
+  };
+  for (let migrations = 0; ; migrations++) {
+    try {
+      await sendParts(deps, deliveryId, chatId);
+      await markSent(db, deliveryId, delivery.postId);
+      return { sent: true };
+    } catch (err) {
+      const failure = classifyTelegramError(err);
+      if (failure?.kind === 'migrated' && migrations === 0) {
+        // A group became a supergroup: move to the new id and retry once.
+        await db.telegramChat.update({ where: { id: chat.id }, data: { chatId: failure.toChatId } });
+        await db.delivery.update({ where: { id: deliveryId }, data: { chatId: failure.toChatId } });
+        chatId = failure.toChatId;
+        continue;
+      }
+      if (failure?.kind === 'rate-limited') {
+        const ms = failure.retryAfterS * 1000;
+        if (failure.retryAfterS <= SHORT_RETRY_AFTER_S) await limiter.pauseAll(ms);
+        await db.delivery.update({
+          where: { id: deliveryId },
+          data: { leaseUntil: new Date(Date.now() + ms + LEASE_MS) },
+        });
+        await job.moveToDelayed(Date.now() + ms, token);
+        throw new DelayedError();
+      }
+      if (failure?.kind === 'unreachable') {
+        await markUnreachable(db, delivery.userId, failure.description);
+        return { failed: 'unreachable' };
+      }
+      if (failure?.kind === 'bad-request' || failure?.kind === 'migrated') {
+        await markFailed(db, deliveryId, delivery.postId, `Telegram rejected the message: ${failure.description}`);
+        return { failed: 'rejected' };
+      }
+      // Network, 5xx, no permit in time, or anything unexpected: BullMQ retries with backoff; the
+      // lease brings the delivery back even if this job is lost.
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      logger.warn(
+        { deliveryId, attempt: job.attemptsMade + 1, reason: failure?.description ?? (err as Error).message },
+        'delivery attempt failed',
+      );
+      if (last) {
+        await markFailed(
+          db,
+          deliveryId,
+          delivery.postId,
+          `Delivery failed after ${job.attemptsMade + 1} attempts: ${failure?.description ?? 'an internal error'}.`,
+        );
+        return { failed: 'attempts' };
+      }
+      throw err;
+    }
+  }
+}

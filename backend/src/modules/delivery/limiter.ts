@@ -1,0 +1,77 @@
+// One Redis-side limiter for every Bot API call of every worker process: a global token bucket
+// (TELEGRAM_MAX_PER_SECOND, small burst), a bucket per chat (about one message a second), and a
+// global pause that a 429 sets. It counts calls, not jobs, so a post sent in three parts takes
+// three permits. Redis's own clock decides, so processes on different machines agree.
+import type { Redis } from '../../lib/redis.js';
+
+const SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local paused = redis.call('PTTL', KEYS[3])
+if paused > 0 then return paused end
+local function take(key, rate, burst)
+  local b = redis.call('HMGET', key, 'tokens', 'ts')
+  local tokens = tonumber(b[1]) or burst
+  local ts = tonumber(b[2]) or now
+  tokens = math.min(burst, tokens + (now - ts) * rate / 1000)
+  if tokens < 1 then return math.ceil((1 - tokens) * 1000 / rate), tokens end
+  return 0, tokens
+end
+local gWait, gTokens = take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+local cWait, cTokens = take(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
+local wait = math.max(gWait, cWait)
+if wait > 0 then return wait end
+redis.call('HSET', KEYS[1], 'tokens', gTokens - 1, 'ts', now)
+redis.call('PEXPIRE', KEYS[1], 60000)
+redis.call('HSET', KEYS[2], 'tokens', cTokens - 1, 'ts', now)
+redis.call('PEXPIRE', KEYS[2], 60000)
+return 0
+`;
+
+export interface LimiterOptions {
+  /** Calls a second for the whole bot. */
+  globalPerSecond: number;
+  /** Calls a second per chat (default 1). */
+  chatPerSecond?: number;
+  /** Burst per chat (default 2). */
+  chatBurst?: number;
+  prefix?: string;
+}
+
+export function createTelegramLimiter(
+  redis: Redis,
+  { globalPerSecond, chatPerSecond = 1, chatBurst = 2, prefix = 'postaify:tg' }: LimiterOptions,
+) {
+  const globalBurst = Math.max(1, Math.floor(globalPerSecond / 5));
+  const keys = (chatId: bigint) => [`${prefix}:bucket:global`, `${prefix}:bucket:chat:${chatId}`, `${prefix}:pause`];
+  return {
+    /** 0 when the call may go now, else how many ms to wait before asking again. */
+    async tryAcquire(chatId: bigint): Promise<number> {
+      return (await redis.eval(
+        SCRIPT,
+        3,
+        ...keys(chatId),
+        globalPerSecond,
+        globalBurst,
+        chatPerSecond,
+        chatBurst,
+      )) as number;
+    },
+    /** Waits for a permit (at most `maxWaitMs`, default 60 s); false if it did not come in time. */
+    async acquire(chatId: bigint, maxWaitMs = 60_000): Promise<boolean> {
+      const deadline = Date.now() + maxWaitMs;
+      for (;;) {
+        const wait = await this.tryAcquire(chatId);
+        if (wait === 0) return true;
+        if (Date.now() + wait > deadline) return false;
+        await new Promise((r) => setTimeout(r, Math.min(wait, 1_000)));
+      }
+    },
+    /** After a 429: every process pauses for `ms`. */
+    async pauseAll(ms: number): Promise<void> {
+      await redis.set(`${prefix}:pause`, '1', 'PX', Math.max(1, ms));
+    },
+  };
+}
+
+export type TelegramLimiter = ReturnType<typeof createTelegramLimiter>;

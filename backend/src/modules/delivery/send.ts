@@ -1,0 +1,157 @@
+// Sending one delivery: each part (photo, text pieces, voice) takes a permit from the shared
+// limiter, and is recorded as done (with Telegram's message id) before the next one, so a retry
+// resumes instead of resending. Media are uploaded once; their file_id is reused afterwards.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputFile, type Api } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import { Prisma } from '../../generated/prisma/client.js';
+import type { Db } from '../../lib/db.js';
+import { compose, type Part } from './compose.js';
+
+export interface SendDeps {
+  db: Db;
+  api: Api;
+  /** Where local media live (storage key → file), when media are stored locally. */
+  mediaRoot?: string;
+  paidBroadcast: boolean;
+  acquire: (chatId: bigint) => Promise<boolean>;
+}
+
+export interface Progress {
+  done: Record<string, number>;
+}
+
+const keyboard = (postId: string): InlineKeyboardMarkup => ({
+  inline_keyboard: [
+    [
+      { text: '✅ Posted', callback_data: `posted:${postId}` },
+      { text: '⏰ Snooze 1h', callback_data: `snooze:${postId}` },
+    ],
+  ],
+});
+
+async function mediaFor(db: Db, url: string) {
+  return db.mediaAsset.findFirst({ where: { url } });
+}
+
+/** An InputFile for a media URL: the local file when we stored it, else the URL's bytes. */
+async function upload(url: string, storageKey: string | undefined, mediaRoot: string | undefined, name: string) {
+  if (storageKey && mediaRoot) return new InputFile(await readFile(join(mediaRoot, storageKey)), name);
+  return new InputFile(new URL(url), name);
+}
+
+export class PermitTimeout extends Error {
+  override name = 'PermitTimeout';
+}
+
+/**
+ * Sends what is not yet done of `deliveryId`'s parts to `chatId`. Throws Telegram's errors to the
+ * caller (which classifies them); returns when every part is done.
+ */
+export async function sendParts(
+  { db, api, mediaRoot, paidBroadcast, acquire }: SendDeps,
+  deliveryId: string,
+  chatId: bigint,
+) {
+  const delivery = await db.delivery.findUniqueOrThrow({
+    where: { id: deliveryId },
+    include: { post: { include: { brand: { select: { name: true } } } } },
+  });
+  const post = delivery.post;
+  const progress: Progress = { done: { ...((delivery.progress as unknown as Progress | null)?.done ?? {}) } };
+  const parts = compose({
+    platform: post.platform,
+    brand: post.brand?.name,
+    content: post.content,
+    hasImage: Boolean(post.imageUrl),
+    hasVoice: Boolean(post.audioUrl),
+  });
+  const chat = Number(chatId);
+  const extra = paidBroadcast ? { allow_paid_broadcast: true } : {};
+
+  for (const [index, part] of parts.entries()) {
+    if (progress.done[part.key] !== undefined) continue;
+    const markup = index === parts.length - 1 ? { reply_markup: keyboard(post.id) } : {};
+    if (!(await acquire(chatId))) throw new PermitTimeout('no permit from the Telegram limiter in time');
+    const started = new Date();
+    const method = part.kind === 'photo' ? 'sendPhoto' : part.kind === 'voice' ? 'sendVoice' : 'sendMessage';
+    try {
+      const messageId = await sendPart(db, api, part, chat, post, mediaRoot, { ...extra, ...markup });
+      progress.done[part.key] = messageId;
+      await db.$transaction([
+        db.delivery.update({
+          where: { id: deliveryId },
+          data: { progress: progress as unknown as Prisma.InputJsonObject },
+        }),
+        db.deliveryAttempt.create({
+          data: {
+            deliveryId,
+            part: part.key,
+            method,
+            startedAt: started,
+            finishedAt: new Date(),
+            ok: true,
+            messageId: BigInt(messageId),
+          },
+        }),
+      ]);
+    } catch (err) {
+      const e = err as { error_code?: number; description?: string; parameters?: { retry_after?: number } };
+      await db.deliveryAttempt.create({
+        data: {
+          deliveryId,
+          part: part.key,
+          method,
+          startedAt: started,
+          finishedAt: new Date(),
+          ok: false,
+          errorCode: e.error_code ?? null,
+          description: (e.description ?? (err instanceof Error ? err.message : String(err))).slice(0, 500),
+          retryAfter: e.parameters?.retry_after ?? null,
+        },
+      });
+      throw err;
+    }
+  }
+}
+
+type Post = Prisma.PostGetPayload<{ include: { brand: { select: { name: true } } } }>;
+
+async function sendPart(
+  db: Db,
+  api: Api,
+  part: Part,
+  chat: number,
+  post: Post,
+  mediaRoot: string | undefined,
+  other: Record<string, unknown>,
+): Promise<number> {
+  if (part.kind === 'text') {
+    const sent = await api.sendMessage(chat, part.text, {
+      entities: part.entities,
+      link_preview_options: { is_disabled: true },
+      ...other,
+    });
+    return sent.message_id;
+  }
+  const url = part.kind === 'photo' ? post.imageUrl! : post.audioUrl!;
+  const asset = await mediaFor(db, url);
+  const file =
+    asset?.telegramFileId ??
+    (await upload(url, asset?.storageKey, mediaRoot, part.kind === 'photo' ? 'image.png' : 'voice.mp3'));
+  if (part.kind === 'photo') {
+    const sent = await api.sendPhoto(chat, file, {
+      ...(part.caption ? { caption: part.caption.text, caption_entities: part.caption.entities } : {}),
+      ...other,
+    });
+    const best = sent.photo.at(-1);
+    if (asset && best && !asset.telegramFileId)
+      await db.mediaAsset.update({ where: { id: asset.id }, data: { telegramFileId: best.file_id } });
+    return sent.message_id;
+  }
+  const sent = await api.sendVoice(chat, file, other);
+  if (asset && sent.voice && !asset.telegramFileId)
+    await db.mediaAsset.update({ where: { id: asset.id }, data: { telegramFileId: sent.voice.file_id } });
+  return sent.message_id;
+}
