@@ -9,6 +9,7 @@ export { sampleFromSchema } from './schema.js';
 export { topicOf } from './topic.js';
 export { mp3FrameLength } from './mp3.js';
 export { PNG_SIGNATURE } from './png.js';
+export * from './stripe/index.js';
 
 import type { Emulator, EmulatorOptions } from './http.js';
 import { startElevenLabsEmulator } from './elevenlabs.js';

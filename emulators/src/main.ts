@@ -1,8 +1,10 @@
-// CLI: starts the three emulators and prints ONE line of JSON with their base URLs to stdout
-// (a parent process reads it to configure the product); nothing else ever goes to stdout.
-//   node emulators/dist/main.js --openrouter-port N --fal-port N --elevenlabs-port N [--host H]
+// CLI: starts the emulators and prints ONE line of JSON with their base URLs (and the Stripe
+// webhook secret) to stdout (a parent process reads it to configure the product); nothing else
+// ever goes to stdout.
+//   node emulators/dist/main.js [--openrouter-port N] [--fal-port N] [--elevenlabs-port N]
+//     [--stripe-port N] [--stripe-webhook-url URL] [--host H]
 // Port 0 or a missing flag picks a free port. SIGINT/SIGTERM close the servers and exit 0.
-import { startAllEmulators } from './index.js';
+import { startAllEmulators, startStripeEmulator } from './index.js';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -28,11 +30,16 @@ async function main() {
     falPort: port(args, 'fal-port'),
     elevenlabsPort: port(args, 'elevenlabs-port'),
   });
+  const stripe = await startStripeEmulator({
+    host: flag(args, 'host'),
+    port: port(args, 'stripe-port'),
+    webhookUrl: flag(args, 'stripe-webhook-url'),
+  });
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    emulators.close().then(
+    Promise.all([emulators.close(), stripe.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`emulators: close failed: ${String(err)}\n`);
@@ -42,7 +49,13 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const urls = { openrouter: emulators.openrouter.url, fal: emulators.fal.url, elevenlabs: emulators.elevenlabs.url };
+  const urls = {
+    openrouter: emulators.openrouter.url,
+    fal: emulators.fal.url,
+    elevenlabs: emulators.elevenlabs.url,
+    stripe: stripe.url,
+    stripeWebhookSecret: stripe.webhookSecret,
+  };
   process.stdout.write(`${JSON.stringify(urls)}\n`);
 }
 

@@ -48,8 +48,9 @@ describe('the local stack (npm start)', () => {
     expect(commands.some((c) => c.includes('redis-server'))).toBe(true);
     expect(commands.some((c) => c.endsWith('backend/dist/main.js'))).toBe(true);
     expect(commands.some((c) => c.endsWith('backend/dist/worker.js'))).toBe(true);
-    expect(commands.some((c) => c.endsWith('emulators/dist/main.js'))).toBe(true);
+    expect(commands.some((c) => c.includes('emulators/dist/main.js'))).toBe(true);
     expect(first.output()).toMatch(/OpenRouter +local \(emulator at http:\/\/127\.0\.0\.1:\d+\/api\/v1\)/);
+    expect(first.output()).toMatch(/Stripe +local \(emulator at http:\/\/127\.0\.0\.1:\d+\)/);
 
     // Leave something in each store.
     const client = new pg.Client({ connectionString: databaseUrl });

@@ -49,11 +49,13 @@ async function exitOf(child: ChildProcess): Promise<number | null> {
 }
 
 describe('emulators CLI', () => {
-  it('prints one JSON line of URLs, serves all three, and exits 0 on SIGTERM', async () => {
+  it('prints one JSON line of URLs, serves every emulator, and exits 0 on SIGTERM', async () => {
     const falPort = await freePort();
     const { child, firstLine, output } = start(['--openrouter-port', '0', '--fal-port', String(falPort)]);
     const urls = JSON.parse(await firstLine) as Record<string, string>;
-    expect(Object.keys(urls)).toEqual(['openrouter', 'fal', 'elevenlabs']);
+    expect(Object.keys(urls)).toEqual(['openrouter', 'fal', 'elevenlabs', 'stripe', 'stripeWebhookSecret']);
+    expect(urls.stripe).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(urls.stripeWebhookSecret).toMatch(/^whsec_/);
     expect(urls.openrouter).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v1$/);
     expect(urls.fal).toBe(`http://127.0.0.1:${falPort}`);
     expect(urls.elevenlabs).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -66,6 +68,7 @@ describe('emulators CLI', () => {
     expect(chat.status).toBe(200);
     expect((await fetch(`${urls.elevenlabs}/v1/voices`, { headers: { 'xi-api-key': 'k' } })).status).toBe(200);
     expect((await fetch(`${urls.fal}/__control/requests`)).status).toBe(200);
+    expect((await fetch(`${urls.stripe}/v1/prices/price_pro_local`, { headers: { authorization: 'Bearer sk_test_x' } })).status).toBe(200);
 
     child.kill('SIGTERM');
     expect(await exitOf(child)).toBe(0);

@@ -14,7 +14,7 @@ export function banner(config: Config, infra: Infra, emulators: EmulatorUrls, el
     ['Fal', config.fal.mode === 'real' ? 'real' : local(emulators.fal)],
     ['ElevenLabs', config.elevenlabs.mode === 'real' ? 'real' : local(emulators.elevenlabs)],
     ['Telegram', config.telegram.mode === 'real' ? 'real' : 'local (emulator: not built yet)'],
-    ['Stripe', config.stripe.mode === 'real' ? 'real' : 'local (emulator: not built yet)'],
+    ['Stripe', config.stripe.mode === 'real' ? 'real' : `${local(emulators.stripe)}; checkout pages are served there`],
     [
       'Storage',
       config.storage.mode === 's3'

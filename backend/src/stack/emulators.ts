@@ -11,6 +11,8 @@ export interface EmulatorUrls {
   openrouter?: string;
   fal?: string;
   elevenlabs?: string;
+  stripe?: string;
+  stripeWebhookSecret?: string;
 }
 
 export interface RunningEmulators {
@@ -22,11 +24,15 @@ export interface RunningEmulators {
 }
 
 export const needsEmulators = (config: Config) =>
-  config.openrouter.mode === 'local' || config.fal.mode === 'local' || config.elevenlabs.mode === 'local';
+  [config.openrouter, config.fal, config.elevenlabs, config.stripe].some((service) => service.mode === 'local');
 
 export async function startEmulators(config: Config, timeoutMs = 20_000): Promise<RunningEmulators> {
   const entry = join(repoRoot, 'emulators', 'dist', 'main.js');
-  const proc = startProcess('emulators', process.execPath, [entry], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The Stripe emulator sends its signed events to this stack's web process.
+  const webhook = `http://127.0.0.1:${config.port}/api/v1/webhooks/stripe`;
+  const proc = startProcess('emulators', process.execPath, [entry, '--stripe-webhook-url', webhook], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const first = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the emulators did not start within ${timeoutMs} ms`)), timeoutMs);
     const lines = createInterface({ input: proc.child.stdout! });
@@ -47,5 +53,9 @@ export async function startEmulators(config: Config, timeoutMs = 20_000): Promis
   if (config.openrouter.mode === 'local' && urls.openrouter) env.OPENROUTER_BASE_URL = urls.openrouter;
   if (config.fal.mode === 'local' && urls.fal) env.FAL_BASE_URL = urls.fal;
   if (config.elevenlabs.mode === 'local' && urls.elevenlabs) env.ELEVENLABS_BASE_URL = urls.elevenlabs;
+  if (config.stripe.mode === 'local' && urls.stripe) {
+    env.STRIPE_API_BASE = urls.stripe;
+    env.STRIPE_WEBHOOK_SECRET = urls.stripeWebhookSecret ?? '';
+  }
   return { urls, env, process: proc, stop: async () => void (await proc.stop('SIGTERM', 5_000)) };
 }
