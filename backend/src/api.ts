@@ -30,6 +30,7 @@ import { clerkWebhook } from './modules/users/clerk-webhook.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { telegramRoutes } from './modules/telegram/telegram.routes.js';
 import { telegramWebhook } from './modules/telegram/telegram-webhook.js';
+import { notifyInTelegram } from './modules/telegram/notify.js';
 
 export const API_BASE = '/api/v1';
 export const JSON_LIMIT = '100kb';
@@ -53,7 +54,12 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
   // Webhooks first: raw bodies, no per-IP limit (see webhooks.routes.ts).
   const sync = { db, stripe, planOfPrice: planOfPrice(config), invalidateUser: users.invalidate };
   webhookRoutes(table, {
-    stripe: stripeWebhook({ ...sync, logger, webhookSecret: config.stripe.webhookSecret }),
+    stripe: stripeWebhook({
+      ...sync,
+      logger,
+      webhookSecret: config.stripe.webhookSecret,
+      notify: (userId, text) => notifyInTelegram(db, bot.api, userId, text),
+    }),
     clerk: clerkWebhook({
       db,
       stripe,

@@ -33,6 +33,8 @@ function subscriptionOf(event: Stripe.Event): string | undefined {
 export interface StripeWebhookDeps extends SyncDeps {
   logger: Logger;
   webhookSecret: string | undefined;
+  /** Tells a user something in their linked Telegram chat; runs after the answer (best effort). */
+  notify: (userId: string, text: string) => Promise<void>;
 }
 
 export function stripeWebhook(deps: StripeWebhookDeps) {
@@ -57,6 +59,17 @@ export function stripeWebhook(deps: StripeWebhookDeps) {
     if (touched) await deps.invalidateUser(touched.clerkId);
     logger.info({ event: event.id, type: event.type, plan: touched?.plan }, 'stripe event applied');
     res.json({ received: true });
+    if (touched && event.type === 'invoice.payment_failed') {
+      // After the answer: Stripe should not wait for Telegram.
+      deps
+        .notify(
+          touched.userId,
+          'Your Postaify payment failed. Please update your payment method in Postaify → Billing to keep your plan.',
+        )
+        .catch((err: Error) =>
+          logger.warn({ reason: err.message }, 'could not tell the user about the failed payment'),
+        );
+    }
   };
 }
 
@@ -81,8 +94,8 @@ async function apply(db: Db, deps: SyncDeps, event: Stripe.Event) {
       const subscriptionId = subscriptionOf(event);
       const touched = subscriptionId ? await applySubscription(tx, deps, subscriptionId) : undefined;
       if (event.type === 'invoice.payment_failed' && touched) {
-        // Shown in the app through GET /subscriptions (status PAST_DUE) and kept in the audit log.
-        // Telling the user in Telegram arrives with the Telegram issue.
+        // Shown in the app through GET /subscriptions (status PAST_DUE), kept in the audit log, and
+        // told in Telegram after the answer (see notify).
         await tx.auditLog.create({
           data: {
             userId: touched.userId,
