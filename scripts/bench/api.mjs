@@ -6,14 +6,27 @@
 // Targets: the API serves >= 25% of the bare app's requests/s, with p99 latency <= 25 ms.
 // Uses its own data folder and ports; stops everything it started (SIGINT to the stack).
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import {
+  checkInterrupted,
+  exePath,
+  findDescendant,
+  freePort,
+  makeDataDir,
+  root,
+  runBenchmark,
+  signIn,
+  start,
+  startStack,
+  stop,
+  stopStack,
+  waitForStack,
+  waitUntil,
+} from './lib.mjs';
 
-const root = new URL('../..', import.meta.url).pathname;
 const CONNECTIONS = 32;
 const WARMUP_S = 2;
 const DURATION_S = 10;
@@ -21,113 +34,7 @@ const POSTS = 40;
 const TARGET_RATIO = 0.25;
 const TARGET_P99_MS = 25;
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** A child process whose output is kept, and a promise of its exit. */
-function start(args, options) {
-  const child = spawn(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  return { child, exited, output: () => output };
-}
-
-/** Stops a child with `signal`, then SIGKILL (its process group when detached) after `graceMs`. */
-async function stop(proc, signal, graceMs, group = false) {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  const target = group ? -proc.child.pid : proc.child.pid;
-  try {
-    process.kill(target, signal);
-  } catch {
-    return;
-  }
-  let timer;
-  const done = await Promise.race([
-    proc.exited.then(() => true),
-    new Promise((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
-  ]);
-  clearTimeout(timer);
-  if (!done) {
-    console.error(`(${signal} not honoured within ${graceMs / 1000} s: SIGKILL)`);
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-    await proc.exited;
-  }
-}
-
-async function waitUntil(what, probe, proc, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-      throw new Error(`${what}: the process exited first:\n${proc.output()}`);
-    }
-    checkInterrupted();
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}:\n${proc.output()}`);
-    await sleep(100);
-  }
-}
-
-/** The binary a running process executes (Linux), to show both sides run the same Node. */
-function exeOf(pid) {
-  try {
-    return readlinkSync(`/proc/${pid}/exe`);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The web process (backend/dist/main.js) among the stack's descendants (Linux). */
-function webPidUnder(rootPid) {
-  const children = new Map();
-  let entries = [];
-  try {
-    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return undefined;
-  }
-  for (const e of entries) {
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(e)]);
-    } catch {
-      /* gone */
-    }
-  }
-  const queue = [...(children.get(rootPid) ?? [])];
-  while (queue.length > 0) {
-    const pid = queue.shift();
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      if (cmd.at(-1)?.endsWith(join('dist', 'main.js'))) return pid;
-    } catch {
-      /* gone */
-    }
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return undefined;
-}
-
-let interrupted = false;
 let running; // the autocannon instance under way, stopped on Ctrl-C
-const checkInterrupted = () => {
-  if (interrupted) throw new Error('interrupted');
-};
 
 function cannon(options) {
   return new Promise((resolve, reject) => {
@@ -170,29 +77,16 @@ const server = app.listen(0, '127.0.0.1', () => {
 process.on('SIGINT', () => { server.closeAllConnections(); server.close(() => process.exit(0)); });
 `;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'postaify-bench-api-'));
-chmodSync(dataDir, 0o711);
+const dataDir = makeDataDir('postaify-bench-api-');
 let bare;
 let stack;
 const cleanup = async () => {
   if (bare) await stop(bare, 'SIGINT', 5_000);
-  if (stack) {
-    const stopping = performance.now();
-    await stop(stack, 'SIGINT', 30_000, true);
-    console.log(`stack stopped (SIGINT) in ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
-  }
+  if (stack) await stopStack(stack);
   rmSync(dataDir, { recursive: true, force: true });
 };
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    interrupted = true;
-    running?.stop();
-    console.error(`\n${signal}: stopping what the benchmark started`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
 
-try {
+async function main() {
   const expressVersion = createRequire(join(root, 'package.json'))('express/package.json').version;
   console.log(`node ${process.version} (${process.execPath})`);
   console.log(`${availableParallelism()} CPUs, shared by autocannon, the server under test, Postgres and Redis`);
@@ -201,7 +95,7 @@ try {
   );
 
   // (a) The bare app, alone on the machine.
-  bare = start(['--input-type=module', '-e', BARE_APP], { cwd: root });
+  bare = start(process.execPath, ['--input-type=module', '-e', BARE_APP], { cwd: root });
   await waitUntil('the bare app to listen', async () => bare.output().includes('"port"'), bare, 10_000);
   const bareInfo = JSON.parse(
     bare
@@ -209,7 +103,7 @@ try {
       .split('\n')
       .find((l) => l.includes('"port"')),
   );
-  const bareExe = exeOf(bare.child.pid);
+  const bareExe = exePath(bare.child.pid);
   const hello = await fetch(`http://127.0.0.1:${bareInfo.port}/`).then((r) => r.text());
   if (hello !== '{"hello":"world"}') throw new Error(`the bare app answered ${hello}`);
   const bareResult = await load('bare', `http://127.0.0.1:${bareInfo.port}/`);
@@ -220,35 +114,12 @@ try {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
-  stack = start([join(root, 'backend', 'dist', 'stack', 'main.js')], {
-    cwd: root,
-    detached: true, // its own process group: a Ctrl-C here reaches it only through cleanup()
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      POSTAIFY_ENV_FILE: '',
-      POSTAIFY_DATA_DIR: dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_IP: '100000000', // the per-IP limit would otherwise cut the benchmark short
-    },
-  });
-  await waitUntil(
-    'the stack to be ready',
-    async () => stack.output().includes('Postaify is running') && (await fetch(`${base}/ready`)).status === 200,
-    stack,
-    180_000,
-  );
+  // The per-IP limit would otherwise cut the benchmark short.
+  stack = startStack(dataDir, port, { RATE_LIMIT_PER_IP: '100000000' });
+  await waitForStack(stack, base);
   const readyS = (performance.now() - startedAt) / 1000;
 
-  const session = await fetch(`${base}/api/v1/dev/session`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: 'bench@example.com' }),
-  });
-  if (session.status !== 201) throw new Error(`sign-in failed: ${session.status} ${await session.text()}`);
-  const { token } = await session.json();
-  const auth = { Authorization: `Bearer ${token}` };
+  const auth = { Authorization: `Bearer ${await signIn(`${base}/api/v1`, 'bench@example.com')}` };
   for (let i = 1; i <= POSTS; i++) {
     const res = await fetch(`${base}/api/v1/posts`, {
       method: 'POST',
@@ -269,8 +140,8 @@ try {
     );
   }
 
-  const webPid = webPidUnder(stack.child.pid);
-  const webExe = webPid ? exeOf(webPid) : undefined;
+  const webPid = findDescendant(stack.child.pid, join('dist', 'main.js'));
+  const webExe = webPid ? exePath(webPid) : undefined;
   const apiResult = await load('api', listUrl, auth);
 
   const ratio = apiResult.rps / bareResult.rps;
@@ -296,11 +167,6 @@ try {
     console.log('warning: some requests failed (non-2xx or errors above); the figures do not measure successes only');
   }
   console.log(ratioOk && p99Ok ? 'targets: met' : 'targets: MISSED');
-} catch (err) {
-  if (!interrupted) {
-    console.error(`bench:api failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
-  }
-} finally {
-  if (!interrupted) await cleanup();
 }
+
+await runBenchmark('api', { main, cleanup, onSignal: () => running?.stop() });

@@ -10,16 +10,24 @@
 // Targets: p50 <= 50 ms, p99 <= 200 ms, >= 200 jobs/s. Prints figures; asserts nothing.
 // Uses its own data folder and ports; stops everything it started (SIGINT to the stack).
 import { Buffer } from 'node:buffer';
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { TextDecoder } from 'node:util';
 import pg from 'pg';
+import {
+  checkInterrupted,
+  databaseUrlFromBanner,
+  freePort,
+  makeDataDir,
+  percentile,
+  runBenchmark,
+  signIn,
+  sleep,
+  startStack,
+  stopStack,
+  waitForStack,
+} from './lib.mjs';
 
-const root = new URL('../..', import.meta.url).pathname;
 const WARMUP_JOBS = 20;
 const LATENCY_JOBS = 200;
 const LATENCY_CLIENTS = 8;
@@ -39,78 +47,6 @@ const BODY = JSON.stringify({
 });
 const FINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-
-/** A child process whose output is kept, and a promise of its exit. */
-function start(args, options) {
-  const child = spawn(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  return { child, exited, output: () => output };
-}
-
-/** Stops a child's process group with `signal`, then SIGKILL after `graceMs`. */
-async function stop(proc, signal, graceMs) {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  try {
-    process.kill(-proc.child.pid, signal);
-  } catch {
-    return;
-  }
-  let timer;
-  const done = await Promise.race([
-    proc.exited.then(() => true),
-    new Promise((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
-  ]);
-  clearTimeout(timer);
-  if (!done) {
-    console.error(`(${signal} not honoured within ${graceMs / 1000} s: SIGKILL)`);
-    try {
-      process.kill(-proc.child.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-    await proc.exited;
-  }
-}
-
-let interrupted = false;
-const checkInterrupted = () => {
-  if (interrupted) throw new Error('interrupted');
-};
-
-async function waitUntil(what, probe, proc, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-      throw new Error(`${what}: the process exited first:\n${proc.output()}`);
-    }
-    checkInterrupted();
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}:\n${proc.output()}`);
-    await sleep(100);
-  }
-}
-
-/** The stack's Postgres URL, from its banner (the password of the embedded server is 'postgres'). */
-function databaseUrlFromBanner(output) {
-  const port = /Postgres\s+postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:(\d+)\/postaify/.exec(output)?.[1];
-  if (!port) throw new Error(`no Postgres URL in the banner:\n${output}`);
-  return `postgresql://postgres:postgres@127.0.0.1:${port}/postaify`;
-}
-
-/** Nearest-rank percentile of sorted values. */
-const percentile = (sorted, p) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
 const ms = (v) => `${v.toFixed(1)} ms`;
 
 /** Runs `total` tasks over `clients` concurrent loops. */
@@ -127,30 +63,20 @@ async function pool(total, clients, task) {
   );
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'postaify-bench-jobs-'));
-chmodSync(dataDir, 0o711);
+const dataDir = makeDataDir('postaify-bench-jobs-');
 let stack;
 let db;
 const cleanup = async () => {
   await db?.end().catch(() => undefined);
   db = undefined;
   if (stack) {
-    const stopping = performance.now();
-    await stop(stack, 'SIGINT', 30_000);
-    console.log(`stack stopped (SIGINT) in ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
+    await stopStack(stack);
     stack = undefined;
   }
   rmSync(dataDir, { recursive: true, force: true });
 };
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    interrupted = true;
-    console.error(`\n${signal}: stopping what the benchmark started`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
 
-try {
+async function main() {
   console.log(`node ${process.version} (${process.execPath})`);
   console.log(
     `${availableParallelism()} CPUs, shared by this client, the web and worker processes, Postgres and Redis`,
@@ -160,37 +86,13 @@ try {
   const base = `http://127.0.0.1:${port}`;
   const api = `${base}/api/v1`;
   const startedAt = performance.now();
-  stack = start([join(root, 'backend', 'dist', 'stack', 'main.js')], {
-    cwd: root,
-    detached: true, // its own process group: a Ctrl-C here reaches it only through cleanup()
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      POSTAIFY_ENV_FILE: '',
-      POSTAIFY_DATA_DIR: dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      // The limits would otherwise cut the benchmark short.
-      RATE_LIMIT_PER_IP: '100000000',
-      RATE_LIMIT_AI_PER_USER: '100000000',
-    },
-  });
-  await waitUntil(
-    'the stack to be ready',
-    async () => stack.output().includes('Postaify is running') && (await fetch(`${base}/ready`)).status === 200,
-    stack,
-    180_000,
-  );
+  // The limits would otherwise cut the benchmark short.
+  stack = startStack(dataDir, port, { RATE_LIMIT_PER_IP: '100000000', RATE_LIMIT_AI_PER_USER: '100000000' });
+  await waitForStack(stack, base);
   console.log(`stack ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
 
   // Sign in, make the user exist, and give it a plan whose quota the benchmark cannot use up.
-  const session = await fetch(`${api}/dev/session`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: EMAIL }),
-  });
-  if (session.status !== 201) throw new Error(`sign-in failed: ${session.status} ${await session.text()}`);
-  const { token } = await session.json();
+  const token = await signIn(api, EMAIL);
   const auth = { Authorization: `Bearer ${token}` };
   const usage = await fetch(`${api}/usage`, { headers: auth });
   if (usage.status !== 200) throw new Error(`GET /usage failed: ${usage.status} ${await usage.text()}`);
@@ -325,11 +227,6 @@ try {
   console.log(`p99 ${ms(p99)} (target <= ${TARGET_P99_MS} ms): ${met(p99Ok)}`);
   console.log(`throughput ${jobsPerS.toFixed(0)} jobs/s (target >= ${TARGET_JOBS_PER_S} jobs/s): ${met(rateOk)}`);
   console.log(p50Ok && p99Ok && rateOk ? 'targets: met' : 'targets: MISSED');
-} catch (err) {
-  if (!interrupted) {
-    console.error(`bench:jobs failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
-  }
-} finally {
-  if (!interrupted) await cleanup();
 }
+
+await runBenchmark('jobs', { main, cleanup });
