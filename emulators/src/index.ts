@@ -10,6 +10,7 @@ export { topicOf } from './topic.js';
 export { mp3FrameLength } from './mp3.js';
 export { PNG_SIGNATURE } from './png.js';
 export * from './stripe/index.js';
+export * from './telegram/index.js';
 
 import type { Emulator, EmulatorOptions } from './http.js';
 import { startElevenLabsEmulator } from './elevenlabs.js';

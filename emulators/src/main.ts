@@ -2,9 +2,9 @@
 // webhook secret) to stdout (a parent process reads it to configure the product); nothing else
 // ever goes to stdout.
 //   node emulators/dist/main.js [--openrouter-port N] [--fal-port N] [--elevenlabs-port N]
-//     [--stripe-port N] [--stripe-webhook-url URL] [--host H]
+//     [--stripe-port N] [--stripe-webhook-url URL] [--telegram-port N] [--telegram-token T] [--host H]
 // Port 0 or a missing flag picks a free port. SIGINT/SIGTERM close the servers and exit 0.
-import { startAllEmulators, startStripeEmulator } from './index.js';
+import { startAllEmulators, startStripeEmulator, startTelegramEmulator } from './index.js';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -35,11 +35,16 @@ async function main() {
     port: port(args, 'stripe-port'),
     webhookUrl: flag(args, 'stripe-webhook-url'),
   });
+  const telegram = await startTelegramEmulator({
+    host: flag(args, 'host'),
+    port: port(args, 'telegram-port'),
+    token: flag(args, 'telegram-token'),
+  });
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    Promise.all([emulators.close(), stripe.close()]).then(
+    Promise.all([emulators.close(), stripe.close(), telegram.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`emulators: close failed: ${String(err)}\n`);
@@ -55,6 +60,7 @@ async function main() {
     elevenlabs: emulators.elevenlabs.url,
     stripe: stripe.url,
     stripeWebhookSecret: stripe.webhookSecret,
+    telegram: telegram.url,
   };
   process.stdout.write(`${JSON.stringify(urls)}\n`);
 }

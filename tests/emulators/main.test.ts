@@ -53,7 +53,7 @@ describe('emulators CLI', () => {
     const falPort = await freePort();
     const { child, firstLine, output } = start(['--openrouter-port', '0', '--fal-port', String(falPort)]);
     const urls = JSON.parse(await firstLine) as Record<string, string>;
-    expect(Object.keys(urls)).toEqual(['openrouter', 'fal', 'elevenlabs', 'stripe', 'stripeWebhookSecret']);
+    expect(Object.keys(urls)).toEqual(['openrouter', 'fal', 'elevenlabs', 'stripe', 'stripeWebhookSecret', 'telegram']);
     expect(urls.stripe).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(urls.stripeWebhookSecret).toMatch(/^whsec_/);
     expect(urls.openrouter).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v1$/);
@@ -68,7 +68,10 @@ describe('emulators CLI', () => {
     expect(chat.status).toBe(200);
     expect((await fetch(`${urls.elevenlabs}/v1/voices`, { headers: { 'xi-api-key': 'k' } })).status).toBe(200);
     expect((await fetch(`${urls.fal}/__control/requests`)).status).toBe(200);
-    expect((await fetch(`${urls.stripe}/v1/prices/price_pro_local`, { headers: { authorization: 'Bearer sk_test_x' } })).status).toBe(200);
+    expect(
+      (await fetch(`${urls.stripe}/v1/prices/price_pro_local`, { headers: { authorization: 'Bearer sk_test_x' } }))
+        .status,
+    ).toBe(200);
 
     child.kill('SIGTERM');
     expect(await exitOf(child)).toBe(0);

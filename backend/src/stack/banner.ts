@@ -13,7 +13,10 @@ export function banner(config: Config, infra: Infra, emulators: EmulatorUrls, el
     ['OpenRouter', config.openrouter.mode === 'real' ? 'real' : local(emulators.openrouter)],
     ['Fal', config.fal.mode === 'real' ? 'real' : local(emulators.fal)],
     ['ElevenLabs', config.elevenlabs.mode === 'real' ? 'real' : local(emulators.elevenlabs)],
-    ['Telegram', config.telegram.mode === 'real' ? 'real' : 'local (emulator: not built yet)'],
+    [
+      'Telegram',
+      config.telegram.mode === 'real' ? 'real' : `${local(emulators.telegram)}; its inbox there shows the chats`,
+    ],
     ['Stripe', config.stripe.mode === 'real' ? 'real' : `${local(emulators.stripe)}; checkout pages are served there`],
     [
       'Storage',

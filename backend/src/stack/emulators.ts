@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { repoRoot } from '../config/index.js';
+import { LOCAL_BOT_TOKEN } from '../integrations/telegram.js';
 import { startProcess, type Managed } from './process.js';
 
 export interface EmulatorUrls {
@@ -13,6 +14,7 @@ export interface EmulatorUrls {
   elevenlabs?: string;
   stripe?: string;
   stripeWebhookSecret?: string;
+  telegram?: string;
 }
 
 export interface RunningEmulators {
@@ -24,13 +26,16 @@ export interface RunningEmulators {
 }
 
 export const needsEmulators = (config: Config) =>
-  [config.openrouter, config.fal, config.elevenlabs, config.stripe].some((service) => service.mode === 'local');
+  [config.openrouter, config.fal, config.elevenlabs, config.stripe, config.telegram].some(
+    (service) => service.mode === 'local',
+  );
 
 export async function startEmulators(config: Config, timeoutMs = 20_000): Promise<RunningEmulators> {
   const entry = join(repoRoot, 'emulators', 'dist', 'main.js');
   // The Stripe emulator sends its signed events to this stack's web process.
   const webhook = `http://127.0.0.1:${config.port}/api/v1/webhooks/stripe`;
-  const proc = startProcess('emulators', process.execPath, [entry, '--stripe-webhook-url', webhook], {
+  const args = [entry, '--stripe-webhook-url', webhook, '--telegram-token', LOCAL_BOT_TOKEN];
+  const proc = startProcess('emulators', process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const first = await new Promise<string>((resolve, reject) => {
@@ -53,6 +58,7 @@ export async function startEmulators(config: Config, timeoutMs = 20_000): Promis
   if (config.openrouter.mode === 'local' && urls.openrouter) env.OPENROUTER_BASE_URL = urls.openrouter;
   if (config.fal.mode === 'local' && urls.fal) env.FAL_BASE_URL = urls.fal;
   if (config.elevenlabs.mode === 'local' && urls.elevenlabs) env.ELEVENLABS_BASE_URL = urls.elevenlabs;
+  if (config.telegram.mode === 'local' && urls.telegram) env.TELEGRAM_API_ROOT = urls.telegram;
   if (config.stripe.mode === 'local' && urls.stripe) {
     env.STRIPE_API_BASE = urls.stripe;
     env.STRIPE_WEBHOOK_SECRET = urls.stripeWebhookSecret ?? '';

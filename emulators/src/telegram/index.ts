@@ -1,9 +1,9 @@
 // Telegram Bot API emulator: a real HTTP server that grammY (or any Bot API client) reaches through
 // its API root (`new Bot(token, { client: { apiRoot: emu.url } })`, TELEGRAM_API_ROOT), with
 // Telegram's answers, error strings and flood limits, long polling and webhooks, a control API for
-// tests and a web inbox for people. See emulators/README.md ("Telegram") for the whole surface.
-// Not emulated: methods beyond those in methods.ts (unknown ones are 404 "Not Found", as on
-// Telegram), inline_message_id edits, webhook replies, channels, media groups, HTTPS-only webhooks.
+// tests (control.ts) and a web inbox for people (inbox.ts). Methods: see methods.ts; any other is
+// 404 "Not Found", as on Telegram. Not emulated: inline_message_id edits, webhook replies,
+// channels, media groups, and Telegram's HTTPS-only rule for webhooks (http:// is accepted here).
 import { FaultQueue } from '../faults.js';
 import type { Emulator, RecordedRequest } from '../http.js';
 import { resetState } from './control.js';
