@@ -38,6 +38,8 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
+      // Plain scripts are not type-checked, so they need no TypeScript project.
+      parserOptions: { projectService: false },
       globals: Object.fromEntries(
         ['process', 'console', 'URL', 'fetch', 'performance', 'setTimeout', 'clearTimeout'].map((g) => [g, 'readonly']),
       ),
