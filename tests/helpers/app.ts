@@ -12,7 +12,7 @@ import { loadConfig, type Config } from '../../backend/src/config/index.ts';
 import type { Db } from '../../backend/src/lib/db.ts';
 import { createRedis } from '../../backend/src/lib/redis.ts';
 import type { LocalKeys } from '../../backend/src/modules/auth/local-keys.ts';
-import { createWebServices } from '../../backend/src/web-services.ts';
+import { createWebServices, type WebServices } from '../../backend/src/web-services.ts';
 import { createTestDb, uniqueName } from './db.ts';
 import { silentLogger } from './logger.ts';
 import { until } from './wait.ts';
@@ -20,6 +20,8 @@ import { until } from './wait.ts';
 export interface TestApp {
   /** The Express application (for tests that read its route table). */
   app: Express;
+  /** The web process's services (e.g. the bot, to long-poll in a test). */
+  services: WebServices;
   url: string;
   api: string;
   databaseUrl: string;
@@ -73,6 +75,7 @@ export async function startTestApp({
   const url = `http://127.0.0.1:${port}`;
   return {
     app: expressApp,
+    services,
     url,
     api: `${url}/api/v1`,
     databaseUrl: database.url,

@@ -1,0 +1,45 @@
+// The Telegram emulator wired to a test app (and optionally a worker): the bot long-polls the
+// emulator as the local stack does, and people act through the emulator's control API.
+import { startTelegramEmulator, type TelegramEmulator } from '../../emulators/src/index.ts';
+import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram.ts';
+import { startTestApp, type TestApp } from './app.ts';
+import { until } from './wait.ts';
+import { startTestWorker } from './worker.ts';
+
+export interface TelegramSetup {
+  telegram: TelegramEmulator;
+  app: TestApp;
+  worker?: Awaited<ReturnType<typeof startTestWorker>>;
+  close: () => Promise<void>;
+}
+
+export async function startTelegram(
+  { env = {}, withWorker = false, emulator = {} } = {} as {
+    env?: Record<string, string>;
+    withWorker?: boolean;
+    emulator?: Parameters<typeof startTelegramEmulator>[0];
+  },
+): Promise<TelegramSetup> {
+  const telegram = await startTelegramEmulator({ token: LOCAL_BOT_TOKEN, ...emulator });
+  const telegramEnv = { TELEGRAM_API_ROOT: telegram.url, TELEGRAM_UPDATES: 'polling', ...env };
+  const app = await startTestApp({ env: telegramEnv });
+  void app.services.bot.start({ allowed_updates: ['message', 'callback_query'] });
+  await until('the bot to poll', () => app.services.bot.isRunning(), 5_000);
+  const worker = withWorker ? await startTestWorker(app, { env: telegramEnv }) : undefined;
+  return {
+    telegram,
+    app,
+    worker,
+    close: async () => {
+      await worker?.close();
+      await app.services.bot.stop();
+      await app.close();
+      await telegram.close();
+    },
+  };
+}
+
+/** Messages the bot sent to `chatId`, as the emulator recorded them. */
+export async function messagesTo(telegram: TelegramEmulator, chatId: number) {
+  return telegram.messages(chatId);
+}

@@ -1,0 +1,127 @@
+// Linking a chat through the bot, end to end against the Telegram emulator: the deep link's
+// /start <code>, code reuse and expiry, groups, /status, /stop, unlink and the test message.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInLocally } from '../../helpers/auth.ts';
+import { client, type Client } from '../../helpers/http.ts';
+import { startTelegram, type TelegramSetup } from '../../helpers/telegram.ts';
+import { until } from '../../helpers/wait.ts';
+
+let t: TelegramSetup;
+beforeAll(async () => {
+  t = await startTelegram();
+});
+afterAll(() => t?.close());
+
+let nextChat = 5_000_001;
+const newChat = () => nextChat++;
+
+/** Sends `text` as a person in private chat `chatId` and waits for the bot's next reply. */
+async function say(chatId: number, text: string, username = 'ann') {
+  const before = t.telegram.messages(chatId).length;
+  t.telegram.userMessage(chatId, { text, username, first_name: 'Ann' });
+  return until(`the bot's answer to ${text}`, () => t.telegram.messages(chatId).slice(before).at(-1)?.text, 10_000);
+}
+
+async function linked(c: Client, chatId: number) {
+  const link = (await c.post('/telegram/link')).body;
+  expect(await say(chatId, `/start ${link.code}`)).toMatch(/^Linked!/);
+}
+
+describe('linking', () => {
+  it('links the private chat that opens the deep link, once', async () => {
+    const c = client(t.app.api, await signInLocally(t.app.api));
+    expect((await c.get('/telegram')).body).toEqual({
+      status: 'UNLINKED',
+      linked: false,
+      username: null,
+      linkedAt: null,
+    });
+    const link = await c.post('/telegram/link');
+    expect(link.status).toBe(201);
+    expect(link.body.code).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(link.body.deepLink).toBe(`https://t.me/${t.telegram.bot.username}?start=${link.body.code}`);
+    expect(new Date(link.body.expiresAt).getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
+
+    const chat = newChat();
+    expect(await say(chat, `/start ${link.body.code}`, 'ann_k')).toMatch(/^Linked!/);
+    expect((await c.get('/telegram')).body).toMatchObject({ status: 'LINKED', linked: true, username: 'ann_k' });
+    expect((await c.get('/me')).body.telegram.status).toBe('LINKED');
+
+    // The same code again, from another chat: refused, and the link stays where it was.
+    expect(await say(newChat(), `/start ${link.body.code}`)).toMatch(/already used/);
+    const row = await t.app.db.telegramChat.findFirstOrThrow({ where: { username: 'ann_k' } });
+    expect(row.chatId).toBe(BigInt(chat));
+  });
+
+  it('refuses an expired or unknown code and links nothing', async () => {
+    const c = client(t.app.api, await signInLocally(t.app.api));
+    const link = (await c.post('/telegram/link')).body;
+    await t.app.db.telegramLinkCode.updateMany({
+      data: { expiresAt: new Date(Date.now() - 1_000) },
+      where: { expiresAt: { gt: new Date() } },
+    });
+    expect(await say(newChat(), `/start ${link.code}`)).toMatch(/expired/);
+    expect(await say(newChat(), '/start not-a-real-code')).toMatch(/not valid/);
+    expect((await c.get('/telegram')).body.status).toBe('UNLINKED');
+  });
+
+  it('explains itself on /start alone and /help, and refuses to link a group', async () => {
+    expect(await say(newChat(), '/start')).toMatch(/To link this chat/);
+    expect(await say(newChat(), '/help')).toMatch(/\/status/);
+    const c = client(t.app.api, await signInLocally(t.app.api));
+    const link = (await c.post('/telegram/link')).body;
+    const group = -4_000_001;
+    t.telegram.groupMessage(group, { text: `/start ${link.code}`, title: 'Team' });
+    await until('the answer in the group', () => t.telegram.messages(group).at(-1)?.text, 10_000);
+    expect(t.telegram.messages(group).at(-1)?.text).toMatch(/private chat/);
+    expect((await c.get('/telegram')).body.status).toBe('UNLINKED');
+  });
+
+  it('lists the next scheduled posts in the user’s time zone on /status', async () => {
+    const c = client(t.app.api, await signInLocally(t.app.api));
+    await c.patch('/me', { timezone: 'Asia/Tokyo' });
+    const chat = newChat();
+    await linked(c, chat);
+    const post = (
+      await c.post('/posts', { platform: 'LINKEDIN', content: 'Our spring menu is here: three new breads.' })
+    ).body;
+    expect((await c.post(`/posts/${post.id}/schedule`, { scheduledFor: '2027-04-01T00:00:00Z' })).status).toBe(200);
+    const status = await say(chat, '/status');
+    expect(status).toMatch(/Next 1 scheduled \(Asia\/Tokyo\)/);
+    expect(status).toMatch(/1 Apr 2027, 09:00 · LINKEDIN/);
+    expect(status).toMatch(/Our spring menu is here/);
+  });
+
+  it('unlinks with /stop and with DELETE /telegram; scheduled posts fail with a reason', async () => {
+    const c = client(t.app.api, await signInLocally(t.app.api));
+    const chat = newChat();
+    await linked(c, chat);
+    const post = (await c.post('/posts', { platform: 'THREADS', content: 'See you Saturday.' })).body;
+    await c.post(`/posts/${post.id}/schedule`, { scheduledFor: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(await say(chat, '/stop')).toMatch(/^Unlinked/);
+    expect((await c.get('/telegram')).body.status).toBe('UNLINKED');
+    expect((await c.get(`/posts/${post.id}`)).body).toMatchObject({
+      status: 'FAILED',
+      lastError: expect.stringMatching(/unlinked/),
+    });
+
+    await linked(c, chat);
+    expect((await c.delete('/telegram')).status).toBe(204);
+    expect((await c.get('/telegram')).body.status).toBe('UNLINKED');
+  });
+
+  it('sends a test message to the linked chat, and says when it cannot', async () => {
+    const c = client(t.app.api, await signInLocally(t.app.api));
+    expect((await c.post('/telegram/test')).body.error.code).toBe('TELEGRAM_NOT_LINKED');
+    const chat = newChat();
+    await linked(c, chat);
+    expect((await c.post('/telegram/test')).status).toBe(200);
+    expect(t.telegram.messages(chat).at(-1)?.text).toMatch(/test message from Postaify/);
+
+    t.telegram.setChatError(chat, 'blocked');
+    const refused = await c.post('/telegram/test');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('TELEGRAM_NOT_LINKED');
+    expect((await c.get('/me')).body.telegram).toMatchObject({ status: 'UNREACHABLE', linked: false });
+  });
+});
