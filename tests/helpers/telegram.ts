@@ -14,11 +14,7 @@ export interface TelegramSetup {
 }
 
 export async function startTelegram(
-  { env = {}, withWorker = false, emulator = {} } = {} as {
-    env?: Record<string, string>;
-    withWorker?: boolean;
-    emulator?: Parameters<typeof startTelegramEmulator>[0];
-  },
+  { env = {}, withWorker = false, emulator = {} } = {},
 ): Promise<TelegramSetup> {
   const telegram = await startTelegramEmulator({ token: LOCAL_BOT_TOKEN, ...emulator });
   const telegramEnv = { TELEGRAM_API_ROOT: telegram.url, TELEGRAM_UPDATES: 'polling', ...env };
@@ -37,9 +33,4 @@ export async function startTelegram(
       await telegram.close();
     },
   };
-}
-
-/** Messages the bot sent to `chatId`, as the emulator recorded them. */
-export async function messagesTo(telegram: TelegramEmulator, chatId: number) {
-  return telegram.messages(chatId);
 }
