@@ -13,9 +13,7 @@ export interface TelegramSetup {
   close: () => Promise<void>;
 }
 
-export async function startTelegram(
-  { env = {}, withWorker = false, emulator = {} } = {},
-): Promise<TelegramSetup> {
+export async function startTelegram({ env = {}, withWorker = false, emulator = {} } = {}): Promise<TelegramSetup> {
   const telegram = await startTelegramEmulator({ token: LOCAL_BOT_TOKEN, ...emulator });
   const telegramEnv = { TELEGRAM_API_ROOT: telegram.url, TELEGRAM_UPDATES: 'polling', ...env };
   const app = await startTestApp({ env: telegramEnv });

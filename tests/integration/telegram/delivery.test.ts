@@ -1,0 +1,215 @@
+// Delivery end to end: the real worker's scheduler claims due posts and sends them to the
+// Telegram emulator through the shared limiter: on time, with image, caption, voice and buttons;
+// long posts split; the buttons work; refusals and 429s handled.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePng } from '../../../emulators/src/png.ts';
+import { mp3OfDuration } from '../../../emulators/src/mp3.ts';
+import { signInLocally } from '../../helpers/auth.ts';
+import { client, type Client } from '../../helpers/http.ts';
+import { startTelegram, type TelegramSetup } from '../../helpers/telegram.ts';
+import { until } from '../../helpers/wait.ts';
+
+let t: TelegramSetup;
+beforeAll(async () => {
+  t = await startTelegram({ withWorker: true });
+});
+afterAll(() => t?.close());
+
+let nextChat = 6_000_001;
+
+/** A signed-in user whose chat is linked (through the bot, as a person would). */
+async function linkedUser(): Promise<{ c: Client; chat: number; userId: string }> {
+  const c = client(t.app.api, await signInLocally(t.app.api));
+  const chat = nextChat++;
+  const { code } = (await c.post('/telegram/link')).body;
+  t.telegram.userMessage(chat, { text: `/start ${code}`, username: `u${chat}`, first_name: 'Test' });
+  await until('the chat to be linked', async () => ((await c.get('/telegram')).body.linked ? true : undefined), 10_000);
+  return { c, chat, userId: (await c.get('/me')).body.id };
+}
+
+/** Stores a media file the way the storage does and returns its URL. */
+async function media(userId: string, kind: 'IMAGE' | 'AUDIO', data: Buffer) {
+  const key = `${kind === 'IMAGE' ? 'images' : 'audio'}/${randomBytes(16).toString('hex')}.${kind === 'IMAGE' ? 'png' : 'mp3'}`;
+  const file = join(t.app.config.dataDir, 'media', key);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, data);
+  const url = `${t.app.url}/media/${key}`;
+  await t.app.db.mediaAsset.create({
+    data: {
+      userId,
+      kind,
+      storageKey: key,
+      url,
+      contentType: kind === 'IMAGE' ? 'image/png' : 'audio/mpeg',
+      bytes: data.length,
+    },
+  });
+  return url;
+}
+
+const botMessages = (chat: number) => t.telegram.messages(chat).filter((m) => !m.text?.startsWith('Linked!'));
+
+async function delivered(c: Client, postId: string, timeoutMs = 15_000) {
+  return until(
+    `post ${postId} to be DELIVERED`,
+    async () => {
+      const post = (await c.get(`/posts/${postId}`)).body;
+      return post.status === 'DELIVERED' ? post : undefined;
+    },
+    timeoutMs,
+    50,
+  );
+}
+
+describe('delivery', () => {
+  it('delivers a post on time with its image (content as caption), voice-over and buttons', async () => {
+    const { c, chat, userId } = await linkedUser();
+    const brand = (await c.post('/brands', { name: 'Hilltop Coffee' })).body;
+    const imageUrl = await media(userId, 'IMAGE', encodePng(64, 48, 7));
+    const audioUrl = await media(userId, 'AUDIO', mp3OfDuration(2));
+    const post = (
+      await c.post('/posts', {
+        platform: 'INSTAGRAM',
+        content: 'New harvest, new roast. #coffee',
+        brandId: brand.id,
+        imageUrl,
+        audioUrl,
+      })
+    ).body;
+    const due = new Date(Date.now() + 3_000);
+    expect((await c.post(`/posts/${post.id}/schedule`, { scheduledFor: due.toISOString() })).status).toBe(200);
+
+    const done = await delivered(c, post.id);
+    const sent = botMessages(chat);
+    expect(sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendVoice']);
+    expect(sent[0]!.caption).toBe('Instagram · Hilltop Coffee\n\nNew harvest, new roast. #coffee');
+    expect(sent[0]!.entities).toEqual([{ type: 'bold', offset: 0, length: 'Instagram · Hilltop Coffee'.length }]);
+    expect(sent[1]!.reply_markup).toEqual({
+      inline_keyboard: [
+        [
+          { text: '✅ Posted', callback_data: `posted:${post.id}` },
+          { text: '⏰ Snooze 1h', callback_data: `snooze:${post.id}` },
+        ],
+      ],
+    });
+    // On time: not before it was due, and within two seconds of it.
+    expect(sent[0]!.ts_ms).toBeGreaterThanOrEqual(due.getTime() - 50);
+    expect(sent[0]!.ts_ms - due.getTime()).toBeLessThan(2_000);
+    expect(new Date(done.deliveredAt).getTime()).toBeGreaterThanOrEqual(due.getTime() - 50);
+
+    // The uploads' file ids are kept, so the same file is never uploaded twice.
+    const assets = await t.app.db.mediaAsset.findMany({ where: { userId } });
+    expect(assets.every((a) => a.telegramFileId)).toBe(true);
+    const attempts = await t.app.db.deliveryAttempt.findMany({ where: { delivery: { postId: post.id } } });
+    expect(attempts.map((a) => [a.part, a.ok])).toEqual([
+      ['photo', true],
+      ['voice', true],
+    ]);
+  });
+
+  it('splits a 5,000-character FACEBOOK post into two messages within Telegram’s limit', async () => {
+    const { c, chat } = await linkedUser();
+    const paragraph = 'Slow mornings make better bread. '.repeat(30).trim();
+    const content = Array.from({ length: 6 }, () => paragraph)
+      .join('\n\n')
+      .slice(0, 5_000);
+    const post = (await c.post('/posts', { platform: 'FACEBOOK', content })).body;
+    await c.post(`/posts/${post.id}/send-now`);
+    await delivered(c, post.id);
+    const sent = botMessages(chat);
+    expect(sent.map((m) => m.method)).toEqual(['sendMessage', 'sendMessage']);
+    expect(sent.every((m) => m.text!.length <= 4_096)).toBe(true);
+    expect(sent[0]!.text!.startsWith('Facebook\n\n')).toBe(true);
+    expect(
+      sent
+        .map((m) => m.text)
+        .join(' ')
+        .replace(/\s+/g, ' '),
+    ).toBe(`Facebook ${content}`.replace(/\s+/g, ' '));
+    expect(sent[0]!.reply_markup).toBeUndefined();
+    expect(sent[1]!.reply_markup).toBeDefined();
+  });
+
+  it('splits a 4,096-character TELEGRAM post once the header is added', async () => {
+    const { c, chat } = await linkedUser();
+    const content = 'word '.repeat(820).trim().slice(0, 4_096);
+    const post = (await c.post('/posts', { platform: 'TELEGRAM', content })).body;
+    await c.post(`/posts/${post.id}/send-now`);
+    await delivered(c, post.id);
+    const sent = botMessages(chat);
+    expect(sent).toHaveLength(2);
+    expect(sent.every((m) => m.text!.length <= 4_096)).toBe(true);
+  });
+
+  it('marks a post posted, and snoozes one by an hour, from the buttons', async () => {
+    const { c, chat } = await linkedUser();
+    const post = (await c.post('/posts', { platform: 'THREADS', content: 'Button test.' })).body;
+    await c.post(`/posts/${post.id}/send-now`);
+    await delivered(c, post.id);
+    const message = botMessages(chat).at(-1)!;
+
+    t.telegram.pressButton(chat, message.message_id, `posted:${post.id}`);
+    await until(
+      'postedAt',
+      async () => (await t.app.db.post.findUniqueOrThrow({ where: { id: post.id } })).postedAt ?? undefined,
+    );
+
+    const other = (await c.post('/posts', { platform: 'THREADS', content: 'Snooze test.' })).body;
+    await c.post(`/posts/${other.id}/send-now`);
+    await delivered(c, other.id);
+    const second = botMessages(chat).at(-1)!;
+    const pressed = Date.now();
+    t.telegram.pressButton(chat, second.message_id, `snooze:${other.id}`);
+    const snoozed = await until('the snooze', async () => {
+      const p = (await c.get(`/posts/${other.id}`)).body;
+      return p.status === 'SCHEDULED' ? p : undefined;
+    });
+    const at = new Date(snoozed.scheduledFor).getTime();
+    expect(at - pressed).toBeGreaterThan(59 * 60_000);
+    expect(at - pressed).toBeLessThan(61 * 60_000);
+    const delivery = await t.app.db.delivery.findFirstOrThrow({ where: { postId: other.id } });
+    expect(delivery).toMatchObject({ status: 'SCHEDULED', dueAt: new Date(at) });
+  });
+
+  it('marks a blocked chat unreachable and fails its pending posts with a readable error', async () => {
+    const { c, chat } = await linkedUser();
+    const later = (await c.post('/posts', { platform: 'TWITTER', content: 'Tomorrow.' })).body;
+    await c.post(`/posts/${later.id}/schedule`, { scheduledFor: new Date(Date.now() + 86_400_000).toISOString() });
+    t.telegram.setChatError(chat, 'blocked');
+    const now = (await c.post('/posts', { platform: 'TWITTER', content: 'Now.' })).body;
+    await c.post(`/posts/${now.id}/send-now`);
+    const failed = await until(
+      'the post to fail',
+      async () => {
+        const p = (await c.get(`/posts/${now.id}`)).body;
+        return p.status === 'FAILED' ? p : undefined;
+      },
+      15_000,
+    );
+    expect(failed.lastError).toMatch(/Telegram refused delivery \(Forbidden: bot was blocked by the user\)/);
+    expect((await c.get(`/posts/${later.id}`)).body).toMatchObject({ status: 'FAILED', lastError: failed.lastError });
+    expect((await c.get('/me')).body.telegram).toMatchObject({ status: 'UNREACHABLE', linked: false });
+    const attempt = await t.app.db.deliveryAttempt.findFirstOrThrow({ where: { delivery: { postId: now.id } } });
+    expect(attempt).toMatchObject({ ok: false, errorCode: 403, description: 'Forbidden: bot was blocked by the user' });
+  });
+
+  it('waits out a 429 with retry_after and then delivers', async () => {
+    const { c, chat } = await linkedUser();
+    t.telegram.flood(chat, 2);
+    const post = (await c.post('/posts', { platform: 'LINKEDIN', content: 'After the flood.' })).body;
+    const sentAt = Date.now();
+    await c.post(`/posts/${post.id}/send-now`);
+    await delivered(c, post.id, 20_000);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1_500);
+    const attempts = await t.app.db.deliveryAttempt.findMany({
+      where: { delivery: { postId: post.id } },
+      orderBy: { startedAt: 'asc' },
+    });
+    expect(attempts[0]).toMatchObject({ ok: false, errorCode: 429, retryAfter: expect.any(Number) });
+    expect(attempts.at(-1)).toMatchObject({ ok: true });
+    expect(botMessages(chat).filter((m) => m.text?.includes('After the flood.'))).toHaveLength(1);
+  });
+});
