@@ -1,0 +1,54 @@
+// A failed payment is told in the user's linked Telegram chat, besides PAST_DUE in the app.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStripeEmulator, type StripeEmulator } from '../../../emulators/src/index.ts';
+import { signInLocally } from '../../helpers/auth.ts';
+import { client } from '../../helpers/http.ts';
+import { startTelegram, type TelegramSetup } from '../../helpers/telegram.ts';
+import { until } from '../../helpers/wait.ts';
+
+let stripe: StripeEmulator;
+let t: TelegramSetup;
+beforeAll(async () => {
+  stripe = await startStripeEmulator();
+  t = await startTelegram({ env: { STRIPE_API_BASE: stripe.url, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret } });
+  stripe.setWebhook(`${t.app.api}/webhooks/stripe`);
+});
+afterAll(async () => {
+  await t?.close();
+  await stripe?.close();
+});
+
+const control = async (path: string) => {
+  const res = await fetch(`${stripe.url}/__control${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return (await res.json()) as any;
+};
+
+describe('failed payment notice', () => {
+  it('tells the linked chat after the webhook has answered', async () => {
+    const c = client(t.app.api, await signInLocally(t.app.api));
+    const chat = 8_000_001;
+    const { code } = (await c.post('/telegram/link')).body;
+    t.telegram.userMessage(chat, { text: `/start ${code}` });
+    await until('linked', async () => ((await c.get('/telegram')).body.linked ? true : undefined), 10_000);
+
+    const checkout = (await c.post('/subscriptions/create-checkout', { plan: 'PRO' })).body;
+    const paid = await control(`/pay/${new URL(checkout.url).pathname.split('/').at(-1)}`);
+    await stripe.flush();
+    await until('PRO', async () => ((await c.get('/subscriptions')).body.plan === 'PRO' ? true : undefined));
+
+    await control(`/subscriptions/${paid.subscription.id}/fail-payment`);
+    await stripe.flush();
+    const notice = await until(
+      'the notice in Telegram',
+      () => t.telegram.messages(chat).find((m) => m.text?.includes('payment failed')),
+      10_000,
+    );
+    expect(notice.text).toMatch(/update your payment method/);
+    expect((await c.get('/subscriptions')).body.status).toBe('PAST_DUE');
+  });
+});
