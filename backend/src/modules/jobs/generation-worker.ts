@@ -23,7 +23,7 @@ export interface GenerationWorkerOptions {
   queue: GenerationQueue;
   handlers: JobHandlers;
   logger: Logger;
-  /** Jobs run at once by this process (default 20: they mostly wait on providers). */
+  /** Jobs run at once by this process (default 50: they mostly wait on providers). */
   concurrency?: number;
   /** How long a job's lock lasts without renewal, in ms (default 30,000): a dead worker's job is taken over after it. */
   lockDurationMs?: number;
@@ -40,7 +40,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
     queue,
     handlers,
     logger,
-    concurrency = 20,
+    concurrency = 50,
     lockDurationMs = 30_000,
     sweepEveryMs = 30_000,
   } = options;
@@ -57,9 +57,9 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
         const result = await handlers[job.type]({
           job,
           progress: (p) => lifecycle.progress(jobId, p),
+          // This worker holds the job's lock, so the in-memory checkpoint is the current one.
           checkpoint: async (data, usage) => {
-            const current = await db.job.findUniqueOrThrow({ where: { id: jobId }, select: { checkpoint: true } });
-            const merged = { ...((current.checkpoint ?? {}) as Prisma.JsonObject), ...data };
+            const merged = { ...((job.checkpoint ?? {}) as Prisma.JsonObject), ...data };
             job.checkpoint = merged as Prisma.JsonObject;
             await lifecycle.checkpoint(jobId, merged, usage);
           },
