@@ -1,0 +1,262 @@
+#!/usr/bin/env node
+// `npm run bench:delivery`: Telegram delivery through the whole local stack (`npm start`'s compiled
+// entry: embedded Postgres, local Redis, web + worker) plus a second worker process, against the
+// Telegram emulator running in this process (a real TELEGRAM_BOT_TOKEN that the emulator accepts,
+// so the stack starts no Telegram emulator of its own). Needs `npm run build` first.
+// Two runs, each on a fresh stack:
+//   free   3,000 posts due at once across 1,000 linked chats (3 each); the emulator allows 30
+//          messages/s for the bot, 1/s per chat (burst 3); the workers are set to 28/s.
+//   paid   the same with paid broadcasts: TELEGRAM_PAID_BROADCAST=true and TELEGRAM_MAX_PER_SECOND=
+//          1000; the emulator allows 1,000/s with allow_paid_broadcast (30/s without it).
+// Rows (users, chats, SCHEDULED posts, deliveries due now) are inserted straight into the stack's
+// Postgres. Messages/s is measured from the first accepted message to the last; lateness is the
+// first accepted message of a post minus its dueAt; duplicates and lost come from the emulator's
+// records against the posts.
+// Targets: free >= 93% of 30/s with 0 lost, 0 duplicates and < 1% of calls answered 429; paid >=
+// 600 messages/s. Prints figures; asserts nothing. Stops everything it started.
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import {
+  checkInterrupted,
+  databaseUrlFromBanner,
+  freePort,
+  makeDataDir,
+  percentile,
+  root,
+  runBenchmark,
+  sleep,
+  start,
+  startStack,
+  stop,
+  stopStack,
+  waitForStack,
+  waitUntil,
+} from './lib.mjs';
+
+const POSTS = 3_000;
+const CHATS = 1_000;
+const TOKEN = '4242424242:AAbench-delivery-emulator-token';
+const FREE_LIMIT = 30;
+const PAID_LIMIT = 1_000;
+const TARGET_FREE_RATIO = 0.93;
+const TARGET_PAID_PER_S = 600;
+const MAX_429_SHARE = 0.01;
+
+const RUNS = [
+  {
+    name: 'free',
+    label: `free: ${POSTS} posts, ${CHATS} chats, emulator ${FREE_LIMIT}/s (1/s per chat, burst 3), TELEGRAM_MAX_PER_SECOND=28`,
+    limit: FREE_LIMIT,
+    emulator: { globalPerSecond: FREE_LIMIT, perChatPerSecond: 1, perChatBurst: 3 },
+    env: { TELEGRAM_MAX_PER_SECOND: '28' },
+    timeoutMs: 400_000,
+  },
+  {
+    name: 'paid',
+    label: `paid broadcast: ${POSTS} posts, ${CHATS} chats, emulator ${PAID_LIMIT}/s paid (${FREE_LIMIT}/s unpaid), TELEGRAM_PAID_BROADCAST=true, TELEGRAM_MAX_PER_SECOND=1000`,
+    limit: PAID_LIMIT,
+    emulator: {
+      globalPerSecond: FREE_LIMIT,
+      paidBroadcastPerSecond: PAID_LIMIT,
+      perChatPerSecond: 1,
+      perChatBurst: 3,
+    },
+    env: { TELEGRAM_PAID_BROADCAST: 'true', TELEGRAM_MAX_PER_SECOND: String(PAID_LIMIT) },
+    timeoutMs: 300_000,
+  },
+];
+
+const emulatorsEntry = join(root, 'emulators', 'dist', 'index.js');
+if (!existsSync(emulatorsEntry)) {
+  console.error('bench:delivery needs the compiled emulators: run `npm run build` first');
+  process.exit(1);
+}
+const { startTelegramEmulator } = await import(emulatorsEntry);
+
+/** What a run has started, stopped by `stopRun` (also on Ctrl-C or failure). */
+let current = {};
+
+async function stopRun() {
+  const { db, worker, stack, telegram, dataDir } = current;
+  current = {};
+  await db?.end().catch(() => undefined);
+  if (worker) await stop(worker, 'SIGTERM', 15_000);
+  if (stack) await stopStack(stack);
+  await telegram?.close().catch(() => undefined);
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Users, linked chats, SCHEDULED posts and their deliveries due now. Returns dueAt (ms) and the post keys. */
+async function insertDue(db, tag) {
+  const users = Array.from({ length: CHATS }, () => randomUUID());
+  const chatIds = users.map((_, i) => String(8_000_001 + i));
+  await db.query(
+    `INSERT INTO "User" (id, "clerkId", email, "updatedAt")
+     SELECT u, 'local_bench_' || u, 'bench-' || u || '@example.com', now() FROM unnest($1::uuid[]) AS u`,
+    [users],
+  );
+  await db.query(
+    `INSERT INTO "TelegramChat" ("userId", "chatId", username, "firstName", "updatedAt")
+     SELECT u, c, 'u' || c, 'Bench', now() FROM unnest($1::uuid[], $2::bigint[]) AS t(u, c)`,
+    [users, chatIds],
+  );
+  const posts = Array.from({ length: POSTS }, (_, i) => ({
+    id: randomUUID(),
+    key: `${tag}:${i}`,
+    user: users[i % CHATS],
+    chat: chatIds[i % CHATS],
+  }));
+  const due = new Date();
+  await db.query(
+    `INSERT INTO "Post" (id, "userId", platform, content, status, "scheduledFor", "updatedAt")
+     SELECT p, u, 'TWITTER', '[' || k || '] Fresh bread at seven, coffee at eight. See you at the bakery!', 'SCHEDULED', $4, now()
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS t(p, u, k)`,
+    [posts.map((p) => p.id), posts.map((p) => p.user), posts.map((p) => p.key), due],
+  );
+  // Due now: the workers' next tick claims them.
+  const dueAt = new Date();
+  await db.query(
+    `INSERT INTO "Delivery" ("postId", "userId", "chatId", "dueAt", "updatedAt")
+     SELECT p, u, c, $4, now() FROM unnest($1::uuid[], $2::uuid[], $3::bigint[]) AS t(p, u, c)`,
+    [posts.map((p) => p.id), posts.map((p) => p.user), posts.map((p) => p.chat), dueAt],
+  );
+  return { dueAt: dueAt.getTime(), keys: posts.map((p) => p.key) };
+}
+
+async function statusCounts(db) {
+  const { rows } = await db.query(`SELECT status, count(*)::int AS n FROM "Delivery" GROUP BY status`);
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+async function run(spec) {
+  console.log(`\n${spec.label}`);
+  const telegram = await startTelegramEmulator({ token: TOKEN, autoCreateChats: true, ...spec.emulator });
+  current.telegram = telegram;
+  const dataDir = makeDataDir(`postaify-bench-delivery-${spec.name}-`);
+  current.dataDir = dataDir;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const telegramEnv = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.url, ...spec.env };
+  // info: to see each worker's "worker started".
+  const stack = startStack(dataDir, port, { ...telegramEnv, LOG_LEVEL: 'info' });
+  current.stack = stack;
+  await waitForStack(stack, base);
+  const output = stack.output();
+  const databaseUrl = databaseUrlFromBanner(output);
+  const redisUrl = /Redis\s+(redis:\/\/\S+)/.exec(output)?.[1];
+  if (!redisUrl) throw new Error(`no Redis URL in the banner:\n${output}`);
+  await waitUntil('the stack worker to start', async () => stack.output().includes('worker started'), stack, 30_000);
+
+  // The second worker process, as `npm run start:worker` runs it, over the stack's Postgres and Redis.
+  const worker = start(process.execPath, ['--max-semi-space-size=2', join(root, 'backend', 'dist', 'worker.js')], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      POSTAIFY_ENV_FILE: '',
+      POSTAIFY_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      ...telegramEnv,
+    },
+  });
+  current.worker = worker;
+  await waitUntil('the second worker to start', async () => worker.output().includes('worker started'), worker, 30_000);
+
+  const db = new pg.Client({ connectionString: databaseUrl });
+  current.db = db;
+  await db.connect();
+  const { dueAt, keys } = await insertDue(db, spec.name);
+
+  const deadline = Date.now() + spec.timeoutMs;
+  let counts = {};
+  for (;;) {
+    checkInterrupted();
+    counts = await statusCounts(db);
+    if ((counts.SENT ?? 0) + (counts.FAILED ?? 0) + (counts.CANCELLED ?? 0) >= POSTS) break;
+    if (Date.now() > deadline) break;
+    await sleep(250);
+  }
+  const finishedAt = Date.now();
+
+  // The emulator's records against the posts.
+  const byKey = new Map();
+  for (const m of telegram.messages()) {
+    const key = /\[([a-z]+:\d+)\]/.exec(m.text ?? m.caption ?? '')?.[1];
+    if (key) byKey.set(key, [...(byKey.get(key) ?? []), m.ts_ms]);
+  }
+  const lost = keys.filter((k) => !byKey.has(k)).length;
+  const duplicatePosts = keys.filter((k) => (byKey.get(k)?.length ?? 0) > 1).length;
+  const duplicates = keys.reduce((sum, k) => sum + Math.max(0, (byKey.get(k)?.length ?? 0) - 1), 0);
+  const times = [...byKey.values()].flat().sort((a, b) => a - b);
+  const elapsedS = (times.at(-1) - times[0]) / 1000;
+  const rate = (times.length - 1) / elapsedS;
+  const lateness = keys
+    .filter((k) => byKey.has(k))
+    .map((k) => (Math.min(...byKey.get(k)) - dueAt) / 1000)
+    .sort((a, b) => a - b);
+  const stats = telegram.stats();
+  const calls = stats.accepted + stats.rejected;
+  const share429 = calls > 0 ? stats.rejected429 / calls : 0;
+  const { rows: posts } = await db.query(
+    `SELECT status, count(*)::int AS n FROM "Post" GROUP BY status ORDER BY status`,
+  );
+  const { rows: failures } = await db.query(
+    `SELECT "lastError" AS reason, count(*)::int AS n FROM "Delivery" WHERE status = 'FAILED' GROUP BY 1 ORDER BY 2 DESC LIMIT 5`,
+  );
+
+  console.log(
+    `  deliveries: ${Object.entries(counts)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(', ')}${finishedAt > deadline ? ` (timed out after ${spec.timeoutMs / 1000} s)` : ''}; posts: ${posts
+      .map((r) => `${r.n} ${r.status}`)
+      .join(', ')}`,
+  );
+  for (const f of failures) console.log(`  FAILED ${f.n}: ${f.reason}`);
+  console.log(
+    `  messages: ${times.length} accepted in ${elapsedS.toFixed(1)} s (first to last) = ${rate.toFixed(1)} messages/s = ${(
+      (100 * rate) /
+      spec.limit
+    ).toFixed(1)}% of ${spec.limit}/s; most in any 1 s: ${stats.maxPerSecondObserved}`,
+  );
+  console.log(
+    `  calls: ${calls}; answered 429: ${stats.rejected429} (${(100 * share429).toFixed(2)}%); other errors: ${stats.rejected - stats.rejected429}`,
+  );
+  console.log(`  lost: ${lost}; duplicates: ${duplicates} extra messages over ${duplicatePosts} posts`);
+  console.log(
+    `  lateness (first message - dueAt): p50 ${percentile(lateness, 50)?.toFixed(2)} s   p99 ${percentile(lateness, 99)?.toFixed(2)} s   max ${lateness.at(-1)?.toFixed(2)} s`,
+  );
+  await stopRun();
+  return { rate, lost, duplicates, share429 };
+}
+
+async function main() {
+  console.log(`node ${process.version} (${process.execPath})`);
+  console.log(
+    `${availableParallelism()} CPUs, shared by this process (with the emulator), the web process, two workers, Postgres and Redis`,
+  );
+  const free = await run(RUNS[0]);
+  const paid = await run(RUNS[1]);
+
+  const met = (ok) => (ok ? 'met' : 'MISSED');
+  const freeOk =
+    free.rate >= TARGET_FREE_RATIO * FREE_LIMIT &&
+    free.lost === 0 &&
+    free.duplicates === 0 &&
+    free.share429 < MAX_429_SHARE;
+  const paidOk = paid.rate >= TARGET_PAID_PER_S && paid.lost === 0;
+  console.log('');
+  console.log(
+    `free: ${free.rate.toFixed(1)} messages/s = ${((100 * free.rate) / FREE_LIMIT).toFixed(1)}% of ${FREE_LIMIT}/s, ${free.lost} lost, ${free.duplicates} duplicates, ${(100 * free.share429).toFixed(2)}% 429 (target >= ${TARGET_FREE_RATIO * 100}%, 0 lost, 0 duplicates, < ${MAX_429_SHARE * 100}% 429): ${met(freeOk)}`,
+  );
+  console.log(
+    `paid: ${paid.rate.toFixed(0)} messages/s, ${paid.lost} lost (target >= ${TARGET_PAID_PER_S} messages/s against ${PAID_LIMIT}/s): ${met(paidOk)}`,
+  );
+  console.log(freeOk && paidOk ? 'targets: met' : 'targets: MISSED');
+}
+
+await runBenchmark('delivery', { main, cleanup: stopRun });
