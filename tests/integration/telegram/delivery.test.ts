@@ -212,4 +212,72 @@ describe('delivery', () => {
     expect(attempts.at(-1)).toMatchObject({ ok: true });
     expect(botMessages(chat).filter((m) => m.text?.includes('After the flood.'))).toHaveLength(1);
   });
+
+  it('delivers a failed post whole when it is scheduled again, reusing the uploaded image', async () => {
+    const { c, chat, userId } = await linkedUser();
+    const imageUrl = await media(userId, 'IMAGE', encodePng(32, 32, 3));
+    const audioUrl = await media(userId, 'AUDIO', mp3OfDuration(1));
+    const post = (await c.post('/posts', { platform: 'INSTAGRAM', content: 'Second try.', imageUrl, audioUrl })).body;
+    // The photo goes out, the voice-over is rejected: the post fails half delivered.
+    t.telegram.faults.add({ status: 400, path: 'sendVoice', count: 1 });
+    await c.post(`/posts/${post.id}/send-now`);
+    await until('the post to fail', async () =>
+      (await c.get(`/posts/${post.id}`)).body.status === 'FAILED' ? true : undefined,
+    );
+    expect(botMessages(chat).map((m) => m.method)).toEqual(['sendPhoto']);
+
+    expect((await c.post(`/posts/${post.id}/schedule`, { scheduledFor: new Date().toISOString() })).status).toBe(200);
+    await delivered(c, post.id);
+    const sent = botMessages(chat);
+    expect(sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendPhoto', 'sendVoice']);
+    // The second photo is the first upload's file_id, not a new upload.
+    expect(sent[1]!.photo_file_id).toBe(sent[0]!.photo_file_id);
+    const delivery = await t.app.db.delivery.findFirstOrThrow({ where: { postId: post.id } });
+    expect(delivery).toMatchObject({ status: 'SENT', attempts: 1 });
+  });
+
+  it('parks only the delivery whose chat answers a long retry_after; other chats go on', async () => {
+    const flooded = await linkedUser();
+    const other = await linkedUser();
+    t.telegram.flood(flooded.chat, 600);
+    const parked = (await flooded.c.post('/posts', { platform: 'THREADS', content: 'Parked.' })).body;
+    await flooded.c.post(`/posts/${parked.id}/send-now`);
+    const first = await until('the 429', () =>
+      t.app.db.deliveryAttempt
+        .findFirst({ where: { delivery: { postId: parked.id }, errorCode: 429 } })
+        .then((a) => a ?? undefined),
+    );
+    expect(first.retryAfter).toBeGreaterThan(60);
+
+    const meanwhile = (await other.c.post('/posts', { platform: 'THREADS', content: 'Not held up.' })).body;
+    const asked = Date.now();
+    await other.c.post(`/posts/${meanwhile.id}/send-now`);
+    await delivered(other.c, meanwhile.id);
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    // The parked delivery made no further call and is still owned (its lease covers the wait).
+    const delivery = await t.app.db.delivery.findFirstOrThrow({ where: { postId: parked.id } });
+    expect(await t.app.db.deliveryAttempt.count({ where: { deliveryId: delivery.id } })).toBe(1);
+    expect(delivery.status).toBe('SENDING');
+    expect(delivery.leaseUntil!.getTime()).toBeGreaterThan(Date.now() + 500_000);
+  });
+
+  it('pauses every sender for a short retry_after', async () => {
+    const flooded = await linkedUser();
+    const other = await linkedUser();
+    t.telegram.flood(flooded.chat, 3);
+    const first = (await flooded.c.post('/posts', { platform: 'THREADS', content: 'Flooded.' })).body;
+    await flooded.c.post(`/posts/${first.id}/send-now`);
+    const rejected = await until('the 429', () =>
+      t.app.db.deliveryAttempt
+        .findFirst({ where: { delivery: { postId: first.id }, errorCode: 429 } })
+        .then((a) => a ?? undefined),
+    );
+    const second = (await other.c.post('/posts', { platform: 'THREADS', content: 'Waits its turn.' })).body;
+    await other.c.post(`/posts/${second.id}/send-now`);
+    await delivered(other.c, second.id, 20_000);
+    const sent = botMessages(other.chat).find((m) => m.text?.includes('Waits its turn.'))!;
+    // Another chat's message waited for the pause that the 429 set (retry_after seconds from it).
+    expect(sent.ts_ms).toBeGreaterThanOrEqual(rejected.startedAt.getTime() + rejected.retryAfter! * 1000 - 1_000);
+    await delivered(flooded.c, first.id, 20_000);
+  });
 });

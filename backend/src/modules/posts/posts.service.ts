@@ -8,6 +8,7 @@ import type { PostStatus } from '../../generated/prisma/enums.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import { afterCursor, decodeCursor, pageOrder } from '../../http/pagination.js';
+import { scheduleDelivery } from '../delivery/reschedule.js';
 import { deliverableChat } from '../telegram/link-status.js';
 import { lengthProblem } from './platforms.js';
 import type { postCreate, postListQuery, postPatch } from './posts.schemas.js';
@@ -82,11 +83,7 @@ export function createPostsService({ db, now = () => new Date() }: PostsDeps) {
         where: { postId: id, chatId: { not: chat.chatId }, status: { in: ['SCHEDULED', 'QUEUED'] } },
         data: { status: 'CANCELLED' },
       });
-      await tx.delivery.upsert({
-        where: { postId_chatId: { postId: id, chatId: chat.chatId } },
-        create: { postId: id, userId, chatId: chat.chatId, dueAt: at },
-        update: { status: 'SCHEDULED', dueAt: at, leaseUntil: null, leaseOwner: null, lastError: null },
-      });
+      await scheduleDelivery(tx, { postId: id, userId, chatId: chat.chatId, dueAt: at });
       return tx.post.findUniqueOrThrow({ where: { id } });
     });
   }

@@ -1,7 +1,7 @@
 // What the buttons under a delivered post do: mark it posted on its platform, or snooze it (it is
 // delivered again one hour from now).
-import { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
+import { scheduleDelivery } from '../delivery/reschedule.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -26,19 +26,7 @@ export async function snooze(db: Db, userId: string, postId: string, now = new D
     if (count === 0) return (await tx.post.count({ where: { id: postId, userId } })) ? 'invalid' : 'gone';
     const chat = await tx.telegramChat.findUnique({ where: { userId } });
     if (chat) {
-      await tx.delivery.upsert({
-        where: { postId_chatId: { postId, chatId: chat.chatId } },
-        create: { postId, userId, chatId: chat.chatId, dueAt: at },
-        update: {
-          status: 'SCHEDULED',
-          dueAt: at,
-          progress: Prisma.DbNull,
-          leaseUntil: null,
-          leaseOwner: null,
-          sentAt: null,
-          lastError: null,
-        },
-      });
+      await scheduleDelivery(tx, { postId, userId, chatId: chat.chatId, dueAt: at });
     }
     return 'snoozed';
   });
