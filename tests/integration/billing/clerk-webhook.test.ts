@@ -172,4 +172,20 @@ describe('Clerk webhooks', () => {
     // The old token no longer finds its data: a new, empty user would be created on sight.
     expect((await c.get(`/posts/${post.id}`)).status).toBe(404);
   });
+
+  it('does not mark an event processed when its effect fails, so the retry is applied', async () => {
+    const id = `msg_${randomBytes(8).toString('hex')}`;
+    // Postgres refuses text with a NUL byte: the upsert fails after the event was claimed.
+    const broken = userEvent('user.created', 'user_retry', 'retry@example.com', 'Ada\u0000');
+    expect((await deliver(broken, id)).status).toBe(500);
+    expect(await app.db.webhookEvent.count({ where: { eventId: id } })).toBe(0);
+    // Clerk retries the same svix-id; it is applied, not answered as a duplicate.
+    const fixed = userEvent('user.created', 'user_retry', 'retry@example.com');
+    expect(await deliver(fixed, id)).toEqual({ status: 200, body: { received: true } });
+    expect(await app.db.user.findUnique({ where: { clerkId: 'user_retry' } })).toMatchObject({
+      email: 'retry@example.com',
+      name: 'Ada Lovelace',
+    });
+    expect(await app.db.webhookEvent.count({ where: { eventId: id } })).toBe(1);
+  });
 });

@@ -1,19 +1,11 @@
 // POST /api/v1/webhooks/telegram: with TELEGRAM_UPDATES=webhook every web replica serves it; the
 // secret header is compared in constant time (401 otherwise) before the update is read. While the
 // web process long-polls (the local default) the route answers 404.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { webhookCallback, type Bot } from 'grammy';
 import type { Config } from '../../config/index.js';
 import { AppError } from '../../lib/errors.js';
-
-/** Compares digests, not the strings: equal lengths always, so neither timing nor an early
- * length check tells a caller anything about the secret. */
-function sameSecret(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
+import { sameSecret } from '../../lib/secrets.js';
 
 export function telegramWebhook(bot: Bot, config: Config['telegram']) {
   // Only in webhook mode: grammY refuses bot.start() (long polling) once a webhook callback exists.

@@ -1,5 +1,6 @@
 // POST /api/v1/webhooks/clerk: svix-signed events verified by Clerk's `verifyWebhook` on the raw
-// body (a bad or missing signature is 400 and writes nothing), deduplicated by `svix-id`.
+// body (a bad or missing signature is 400 and writes nothing), deduplicated by `svix-id` (a claim
+// that is released when its effect fails, so the retry is applied).
 // user.created / user.updated keep email and name in step; user.deleted removes the user's data.
 import type { Request, Response } from 'express';
 import { verifyWebhook } from '@clerk/express/webhooks';
@@ -32,7 +33,7 @@ export interface ClerkWebhookDeps extends DeletionDeps {
 }
 
 export function clerkWebhook(deps: ClerkWebhookDeps) {
-  const { db, signingSecret, invalidateUser, logger } = deps;
+  const { db, signingSecret } = deps;
   return async (req: Request, res: Response) => {
     if (!signingSecret)
       throw new AppError('SERVICE_UNAVAILABLE', 'Clerk webhooks are not configured (CLERK_WEBHOOK_SIGNING_SECRET).');
@@ -47,22 +48,34 @@ export function clerkWebhook(deps: ClerkWebhookDeps) {
       res.json({ received: true, duplicate: true });
       return;
     }
-    const data = event.data as ClerkUserData;
-    if (event.type === 'user.created' || event.type === 'user.updated') {
-      const { email, name } = profileOf(data);
-      await db.user.upsert({
-        where: { clerkId: data.id! },
-        create: { clerkId: data.id!, email, name },
-        update: { email, name },
-      });
-      await invalidateUser(data.id!);
-    } else if (event.type === 'user.deleted' && data.id) {
-      const deleted = await deleteUserByClerkId(deps, data.id);
-      await invalidateUser(data.id);
-      logger.info({ deleted }, 'clerk user.deleted applied');
+    try {
+      await apply(deps, event.type, event.data);
+    } catch (err) {
+      // The effect did not happen: forget the claim, so that Clerk's retry of this svix-id is
+      // applied instead of being answered as a duplicate. (The effects are idempotent, so a retry
+      // racing a slow first attempt is harmless.)
+      await db.webhookEvent.deleteMany({ where: { provider: 'CLERK', eventId: svixId } });
+      throw err;
     }
     res.json({ received: true });
   };
+}
+
+async function apply(deps: ClerkWebhookDeps, type: string, data: ClerkUserData) {
+  const { db, invalidateUser, logger } = deps;
+  if (type === 'user.created' || type === 'user.updated') {
+    const { email, name } = profileOf(data);
+    await db.user.upsert({
+      where: { clerkId: data.id! },
+      create: { clerkId: data.id!, email, name },
+      update: { email, name },
+    });
+    await invalidateUser(data.id!);
+  } else if (type === 'user.deleted' && data.id) {
+    const deleted = await deleteUserByClerkId(deps, data.id);
+    await invalidateUser(data.id);
+    logger.info({ deleted }, 'clerk user.deleted applied');
+  }
 }
 
 /** Records the delivery; false when this svix-id was applied before. */
