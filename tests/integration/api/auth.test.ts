@@ -80,6 +80,21 @@ describe('Clerk session tokens', () => {
     ).toBe(0);
   });
 
+  it('answers 401, never a redirect, to a browser navigation or a cookie session', async () => {
+    for (const headers of [
+      { accept: 'text/html', 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' },
+      { accept: 'text/html', 'sec-fetch-dest': 'document', cookie: '__session=not-a-jwt; __client_uat=1' },
+      { accept: 'text/html', referer: 'https://example.com/' },
+      // A valid session token in Clerk's cookie is not a credential here: only the header counts.
+      { cookie: `__session=${await mintToken(clerkKeys, { sub: 'user_cookie_1' })}` },
+    ]) {
+      const res = await fetch(`${app.api}/me`, { headers, redirect: 'manual' });
+      expect(res.status, JSON.stringify(headers)).toBe(401);
+      expect(res.headers.get('location')).toBeNull();
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
+    }
+  });
+
   it('creates exactly one user for fifty concurrent first requests', async () => {
     const token = await mintToken(clerkKeys, { sub: 'user_burst', claims: { email: 'burst@example.com' } });
     const replies = await Promise.all(Array.from({ length: 50 }, () => client(app.api, token).get('/me')));

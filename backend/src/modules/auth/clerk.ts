@@ -1,9 +1,10 @@
 // Clerk session tokens, verified by @clerk/express. With a JWT key (CLERK_JWT_KEY, or the local
 // sign-in's public key) verification needs no network call; otherwise Clerk's JWKS is fetched
-// from CLERK_API_URL and cached by the SDK. A bad token is never a redirect: the request is
-// signed out and `requireUser` answers 401 in the spec's envelope.
+// from CLERK_API_URL and cached by the SDK. Only the Authorization header counts (no cookie
+// sessions), and a bad token is never a redirect: the request is signed out and `requireUser`
+// answers 401 in the spec's envelope.
 import { clerkMiddleware, createClerkClient, getAuth } from '@clerk/express';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Config } from '../../config/index.js';
 import type { LocalKeys } from './local-keys.js';
 
@@ -24,14 +25,39 @@ export function clerkAuth(config: Config, localKeys: LocalKeys | undefined): Req
     telemetry: { disabled: true },
   });
   return withVerifiedTokenCache(
-    clerkMiddleware({
-      clerkClient,
-      publishableKey,
-      secretKey,
-      jwtKey,
-      authorizedParties: [...config.clerk.authorizedParties],
-    }),
+    bearerOnly(
+      clerkMiddleware({
+        clerkClient,
+        publishableKey,
+        secretKey,
+        jwtKey,
+        authorizedParties: [...config.clerk.authorizedParties],
+      }),
+    ),
   );
+}
+
+/** What Clerk may see of a request: the bearer token and what locates the request (URL, proxy). */
+const HEADERS_FOR_CLERK = ['authorization', 'host', 'x-forwarded-host', 'x-forwarded-proto', 'origin', 'user-agent'];
+
+/**
+ * The API takes session tokens from the Authorization header only. Clerk's middleware also reads
+ * the `__session` cookie and answers a browser navigation that has no valid one with a 307 to its
+ * handshake: right for a page, wrong for an API (a redirect where a client expects 401, and a
+ * cookie session would let cross-site requests ride on the user's login). So Clerk is handed a
+ * view of the request with only the headers above; the auth it decides is copied back.
+ */
+export function bearerOnly(clerk: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    const headers = Object.fromEntries(
+      HEADERS_FOR_CLERK.filter((h) => h in req.headers).map((h) => [h, req.headers[h]]),
+    );
+    const view = Object.create(req, { headers: { value: headers, enumerable: true } }) as Request;
+    void clerk(view, res, (err?: unknown) => {
+      if ('auth' in view) (req as unknown as { auth: unknown }).auth = (view as unknown as { auth: unknown }).auth;
+      next(err);
+    });
+  };
 }
 
 const CACHE_MAX_ENTRIES = 10_000;
