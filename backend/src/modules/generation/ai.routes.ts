@@ -7,7 +7,7 @@ import { acceptJob } from '../jobs/accept.js';
 import { jobSchema } from '../jobs/jobs.schemas.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import { deliverableChat } from '../telegram/link-status.js';
-import { slotCount } from './calendar.js';
+import { calendarDateProblem, slotCount } from './calendar.js';
 import { campaignBody, generateBody, MAX_CAMPAIGN_POSTS } from './generation.schemas.js';
 
 export async function assertOwnBrand(db: Db, userId: string, brandId: string | undefined) {
@@ -55,11 +55,14 @@ export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsSe
     async ({ req, res, body }) => {
       const user = currentUser(res);
       const posts = slotCount(body) * body.platforms.length;
-      if (posts > MAX_CAMPAIGN_POSTS) {
-        const message = `A campaign makes at most ${MAX_CAMPAIGN_POSTS} posts; this one would make ${posts}.`;
-        throw new AppError('VALIDATION_ERROR', `Invalid request. body: ${message}`, {
-          issues: [{ path: 'body', message }],
-        });
+      const tooMany =
+        posts > MAX_CAMPAIGN_POSTS
+          ? `A campaign makes at most ${MAX_CAMPAIGN_POSTS} posts; this one would make ${posts}.`
+          : undefined;
+      const badDates = calendarDateProblem({ ...body, timeZone: user.timezone });
+      if (tooMany || badDates) {
+        const issue = tooMany ? { path: 'body', message: tooMany } : { path: 'body.startDate', message: badDates! };
+        throw new AppError('VALIDATION_ERROR', `Invalid request. ${issue.path}: ${issue.message}`, { issues: [issue] });
       }
       await assertOwnBrand(db, user.id, body.brandId);
       if (body.schedule && !(await deliverableChat(db, user.id))) {

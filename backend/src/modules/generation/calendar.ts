@@ -75,3 +75,19 @@ export function calendarSlots(input: CalendarInput): Date[] {
   }
   return slots;
 }
+
+const MAX_AHEAD_DAYS = 365;
+
+/**
+ * Why a campaign's dates cannot be planned, or undefined. A calendar starts today or later in the
+ * user's time zone and ends within 365 days, the window that scheduling a single post allows.
+ */
+export function calendarDateProblem(input: CalendarInput, now = new Date()): string | undefined {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: input.timeZone }).format(now); // YYYY-MM-DD
+  if (input.startDate < today) return `startDate ${input.startDate} is before today (${today} in ${input.timeZone}).`;
+  const last = calendarSlots(input).at(-1)!;
+  if (last.getTime() - now.getTime() > MAX_AHEAD_DAYS * 24 * 60 * 60 * 1000) {
+    return `The campaign would end more than ${MAX_AHEAD_DAYS} days ahead (${last.toISOString()}).`;
+  }
+  return undefined;
+}
