@@ -22,7 +22,6 @@ import { jobRoutes } from './modules/jobs/jobs.routes.js';
 import { mediaRoutes } from './modules/media/media.routes.js';
 import type { WebServices } from './web-services.js';
 import type { Logger } from './lib/logger.js';
-import { mediaRoot } from './integrations/storage.js';
 import { billingRoutes } from './modules/billing/billing.routes.js';
 import { planOfPrice } from './modules/billing/prices.js';
 import { stripeWebhook } from './modules/billing/stripe-webhook.js';
@@ -66,7 +65,7 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
       logger,
       signingSecret: config.clerk.webhookSigningSecret,
       invalidateUser: users.invalidate,
-      mediaRoot: config.storage.mode === 'local' ? mediaRoot(config) : undefined,
+      storage: services.storage,
     }),
     telegram: telegramWebhook(bot, config.telegram),
   });

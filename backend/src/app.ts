@@ -13,6 +13,7 @@ import type { Db } from './lib/db.js';
 import type { Logger } from './lib/logger.js';
 import type { Redis } from './lib/redis.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { metricsRoutes } from './modules/health/metrics.routes.js';
 import { mediaRoot } from './integrations/storage.js';
 import type { WebServices } from './web-services.js';
 
@@ -30,6 +31,7 @@ export function createApp({ config, logger, db, redis, services }: AppDeps): Exp
   app.set('trust proxy', config.trustProxy);
   app.set('json replacer', (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 
+  app.use(services.metrics.observeRequests);
   app.use(requestId());
   app.use(
     pinoHttp({
@@ -37,8 +39,15 @@ export function createApp({ config, logger, db, redis, services }: AppDeps): Exp
       genReqId: (_req, res) => (res as express.Response).locals.requestId,
       // Probes run every few seconds; logging them would drown everything else.
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // Successful scrapes come as often as probes and stay quiet too; a refused one is logged.
+      customLogLevel: (req, res, err) =>
+        err || res.statusCode >= 500
+          ? 'error'
+          : res.statusCode >= 400
+            ? 'warn'
+            : req.url === '/metrics'
+              ? 'silent'
+              : 'info',
     }),
   );
   app.use(helmet());
@@ -52,6 +61,7 @@ export function createApp({ config, logger, db, redis, services }: AppDeps): Exp
   app.use(compression());
 
   app.use(healthRoutes({ db, redis }));
+  app.use(metricsRoutes({ register: services.metrics.register, token: config.metricsToken }));
 
   // Webhooks (mounted by their issues) need the raw body, so JSON parsing happens inside the API
   // router, not here.

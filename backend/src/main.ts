@@ -12,6 +12,10 @@ import { createWebServices } from './web-services.js';
 
 const config = bootConfig('web', ['databaseUrl', 'redisUrl']);
 const logger = createLogger(config, 'web');
+// Optional even in production, where a private network or the ingress may guard /metrics instead.
+if (config.isProduction && !config.metricsToken) {
+  logger.warn('METRICS_TOKEN is not set: /metrics answers anyone who can reach this process');
+}
 const { db, close: closeDb } = createDb({ url: config.databaseUrl!, logger });
 const redis = createRedis(config.redisUrl!, logger, 'producer', 'web');
 

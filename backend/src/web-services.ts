@@ -1,10 +1,13 @@
 // The web process's services, built once from its clients. Shared by the composition root
 // (main.ts) and the tests, so both run the very same wiring.
+import { Queue } from 'bullmq';
 import type { Config } from './config/index.js';
+import { createMetrics } from './http/metrics.js';
 import type { Db } from './lib/db.js';
 import type { Logger } from './lib/logger.js';
 import { createRedis, type Redis } from './lib/redis.js';
 import { createElevenLabs } from './integrations/elevenlabs.js';
+import { createStorage } from './integrations/storage.js';
 import { createStripe, priceIds } from './integrations/stripe.js';
 import { createBot } from './integrations/telegram.js';
 import { registerBotHandlers } from './modules/telegram/bot.js';
@@ -13,7 +16,8 @@ import { createBillingService } from './modules/billing/billing.service.js';
 import { loadOrCreateLocalKeys } from './modules/auth/local-keys.js';
 import { JobEventHub } from './modules/jobs/job-events.js';
 import { createJobsService } from './modules/jobs/jobs.service.js';
-import { createGenerationQueue, QUEUE_PREFIX } from './modules/jobs/queue.js';
+import { createGenerationQueue, GENERATION_QUEUE, QUEUE_PREFIX } from './modules/jobs/queue.js';
+import { DELIVERY_QUEUE } from './modules/delivery/delivery-worker.js';
 import { createUsers } from './modules/users/wiring.js';
 
 export function createWebServices({
@@ -32,6 +36,8 @@ export function createWebServices({
   // One subscriber connection for everything this process listens to.
   const subscriber = createRedis(config.redisUrl!, logger, 'worker', 'web-subscriber');
   const queue = createGenerationQueue(redis, queuePrefix);
+  // The web process never adds delivery jobs; it holds the queue only to count them for /metrics.
+  const deliveries = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: queuePrefix });
   const stripe = createStripe(config.stripe);
   const bot = createBot(config.telegram);
   // The bot's @username (for deep links) from getMe, asked once when first needed.
@@ -51,17 +57,21 @@ export function createWebServices({
     jobs: createJobsService({ db, redis, queue, logger }),
     hub: new JobEventHub(subscriber, logger),
     elevenlabs: createElevenLabs(config.elevenlabs),
+    // The web process writes no media, but removes a deleted user's (local files or S3 objects).
+    storage: createStorage(config),
     stripe,
     bot,
     link,
     billing: createBillingService({ db, stripe, prices: priceIds(config.stripe), appUrl: config.appUrl }),
     // Without Clerk (never in production) the local sign-in signs tokens with its own key pair.
     localKeys: config.clerk.mode === 'local' ? loadOrCreateLocalKeys(config.dataDir) : undefined,
+    metrics: createMetrics({ db, queues: { [GENERATION_QUEUE]: queue.queue, [DELIVERY_QUEUE]: deliveries } }),
   };
   return {
     services,
     close: async () => {
       await queue.close();
+      await deliveries.close();
       await subscriber.quit();
     },
   };

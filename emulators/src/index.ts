@@ -11,6 +11,7 @@ export { mp3FrameLength } from './mp3.js';
 export { PNG_SIGNATURE } from './png.js';
 export * from './stripe/index.js';
 export * from './telegram/index.js';
+export * from './s3/index.js';
 
 import type { Emulator, EmulatorOptions } from './http.js';
 import { startElevenLabsEmulator } from './elevenlabs.js';

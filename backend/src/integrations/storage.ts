@@ -1,10 +1,11 @@
-// Where generated media lives. Local files under the data folder, served by the API at /media,
-// by default. Object keys are random (128 bits), so a URL cannot be guessed from another.
-// S3-compatible storage (R2) is not built yet: configuring it is refused at start.
-import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+// Where generated media live. Local files under the data folder, served by the API at /media, by
+// default; an S3-compatible bucket (Cloudflare R2) when the S3_* variables are set (s3-storage.ts).
+// Either way the URL is public and the key unguessable (object-key.ts).
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/index.js';
+import { objectKey, type MediaKind } from './object-key.js';
+import { createS3Storage } from './s3-storage.js';
 
 export interface StoredObject {
   key: string;
@@ -14,8 +15,13 @@ export interface StoredObject {
 }
 
 export interface Storage {
-  put(kind: 'images' | 'audio', data: Buffer, contentType: string, extension: string): Promise<StoredObject>;
-  /** The folder served at /media (local storage only). */
+  put(kind: MediaKind, data: Buffer, contentType: string, extension: string): Promise<StoredObject>;
+  /** Removes an object; one already gone is fine, so a retried user deletion can run it again. */
+  delete(key: string): Promise<void>;
+  /**
+   * The folder served at /media (local storage only). Readers that find it read the file; others
+   * (S3) fetch the object's public URL.
+   */
   localRoot?: string;
 }
 
@@ -24,19 +30,31 @@ export function mediaRoot(config: Pick<Config, 'dataDir'>): string {
 }
 
 export function createStorage(config: Pick<Config, 'dataDir' | 'storage'>): Storage {
-  if (config.storage.mode === 's3') {
-    throw new Error('S3 storage (S3_* variables) is not built yet; unset S3_BUCKET to keep media on local disk');
+  const storage = config.storage;
+  if (storage.mode === 's3') {
+    const { endpoint, bucket, accessKeyId, secretAccessKey, publicUrl } = storage;
+    // Config selects s3 only with bucket and credentials; production also requires the public
+    // URL, and elsewhere a half-configured bucket must not start either.
+    if (!bucket || !accessKeyId || !secretAccessKey || !publicUrl) {
+      throw new Error('S3 storage needs S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and S3_PUBLIC_URL');
+    }
+    return createS3Storage({ endpoint, bucket, accessKeyId, secretAccessKey, publicUrl });
   }
-  const root = mediaRoot(config);
-  const base = config.storage.publicUrl;
+  return createLocalStorage(mediaRoot(config), storage.publicUrl);
+}
+
+function createLocalStorage(root: string, publicUrl: string): Storage {
   return {
     localRoot: root,
     async put(kind, data, contentType, extension) {
-      const key = `${kind}/${randomBytes(16).toString('hex')}.${extension}`;
+      const key = objectKey(kind, extension);
       const path = join(root, key);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, data);
-      return { key, url: `${base}/${key}`, bytes: data.length, contentType };
+      return { key, url: `${publicUrl}/${key}`, bytes: data.length, contentType };
+    },
+    async delete(key) {
+      await rm(join(root, key), { force: true });
     },
   };
 }

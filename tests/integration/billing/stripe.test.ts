@@ -205,7 +205,9 @@ describe('the subscription over time', () => {
     const { deleteUserByClerkId } = await import('../../../backend/src/modules/users/user-deletion.ts');
     const { silentLogger } = await import('../../helpers/logger.ts');
     const { clerkId } = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
-    expect(await deleteUserByClerkId({ db: app.db, stripe, logger: silentLogger }, clerkId)).toBe(true);
+    expect(
+      await deleteUserByClerkId({ db: app.db, stripe, storage: app.services.storage, logger: silentLogger }, clerkId),
+    ).toBe(true);
     expect((await stripe.subscriptions.retrieve(subscriptionId)).status).toBe('canceled');
     expect(await app.db.subscription.count({ where: { userId } })).toBe(0);
   });

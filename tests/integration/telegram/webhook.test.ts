@@ -62,15 +62,16 @@ describe('telegram webhook', () => {
   });
 
   it('is 401 with a wrong, shorter, longer or missing secret, and reads nothing', async () => {
-    for (const headers of [
+    const variants: Array<Record<string, string>> = [
       {},
       { 'x-telegram-bot-api-secret-token': 'x'.repeat(SECRET.length) },
       { 'x-telegram-bot-api-secret-token': SECRET.slice(0, -1) },
       { 'x-telegram-bot-api-secret-token': `${SECRET}x` },
-    ]) {
+    ];
+    for (const headers of variants) {
       const res = await post(app.url, headers);
       expect(res.status).toBe(401);
-      expect((await res.json()).error.code).toBe('UNAUTHORIZED');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
     }
     expect(telegram.messages(42)).toEqual([]);
   });
@@ -82,7 +83,7 @@ describe('telegram webhook', () => {
       body: '{"update_id":',
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.code).toBe('VALIDATION_ERROR');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_ERROR');
   });
 
   it('is 404 while the web process long-polls', async () => {

@@ -1,25 +1,28 @@
-// Removing a user (Clerk `user.deleted`): their stored media files, an active Stripe subscription,
-// then every row. Deleting the User row cascades to brands, posts, jobs, usage and its ledger,
-// idempotency records, the Telegram chat and link codes, deliveries and their attempts, media rows
-// and the subscription; audit rows are not foreign keys, so they are deleted explicitly. Queued
-// generation jobs find no row and are skipped; pending deliveries go with their rows.
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+// Removing a user (Clerk `user.deleted`): an active Stripe subscription, their stored media (local
+// files or S3 objects), then every row. Deleting the User row cascades to brands, posts, jobs,
+// usage and its ledger, idempotency records, the Telegram chat and link codes, deliveries and their
+// attempts, media rows and the subscription; audit rows are not foreign keys, so they are deleted
+// explicitly. Queued generation jobs find no row and are skipped; pending deliveries go with their
+// rows.
 import type Stripe from 'stripe';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
+import type { Storage } from '../../integrations/storage.js';
 import { viaStripe } from '../../integrations/stripe.js';
 
 export interface DeletionDeps {
   db: Db;
   stripe: Stripe;
-  /** Local media folder, when media are stored locally. */
-  mediaRoot?: string;
+  /** Where the user's media objects are removed from (the process's storage, local or S3). */
+  storage: Pick<Storage, 'delete'>;
   logger: Logger;
 }
 
+/** Objects removed at once: a user with thousands of media must not open thousands of requests. */
+const DELETE_BATCH = 16;
+
 export async function deleteUserByClerkId(
-  { db, stripe, mediaRoot, logger }: DeletionDeps,
+  { db, stripe, storage, logger }: DeletionDeps,
   clerkId: string,
 ): Promise<boolean> {
   const user = await db.user.findUnique({ where: { clerkId }, include: { subscription: true } });
@@ -35,9 +38,11 @@ export async function deleteUserByClerkId(
       },
     );
   }
-  if (mediaRoot) {
-    const media = await db.mediaAsset.findMany({ where: { userId: user.id }, select: { storageKey: true } });
-    await Promise.all(media.map((m) => rm(join(mediaRoot, m.storageKey), { force: true })));
+  // A failure throws before any row goes, so running the deletion again finds every key again
+  // (deleting an object twice is fine) instead of leaving objects no row points to.
+  const media = await db.mediaAsset.findMany({ where: { userId: user.id }, select: { storageKey: true } });
+  for (let i = 0; i < media.length; i += DELETE_BATCH) {
+    await Promise.all(media.slice(i, i + DELETE_BATCH).map((m) => storage.delete(m.storageKey)));
   }
   await db.$transaction([
     db.auditLog.deleteMany({ where: { userId: user.id } }),

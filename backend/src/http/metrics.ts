@@ -1,0 +1,133 @@
+// Prometheus metrics of the web process: one Registry per instance (tests build several apps in
+// one process, and prom-client's global registry would refuse the second set of names), the
+// default process metrics, request durations, and gauges read on scrape from BullMQ and Postgres.
+// The queue and row gauges describe shared state, so every web replica reports the same numbers:
+// aggregate them with max(), not sum().
+import type { Queue } from 'bullmq';
+import type { Request, RequestHandler } from 'express';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { DeliveryStatus, JobStatus } from '../generated/prisma/enums.js';
+import type { Db } from '../lib/db.js';
+
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+export interface MetricsSources {
+  db: Db;
+  /** BullMQ queues by the name their gauge series carry. */
+  queues: Record<string, Pick<Queue, 'getJobCounts'>>;
+}
+
+export function createMetrics({ db, queues }: MetricsSources) {
+  const register = new Registry();
+  collectDefaultMetrics({ register });
+
+  const requestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, Express route pattern and status code.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [register],
+  });
+
+  // When a source does not answer, its gauge drops its series and this one reads 0, rather than
+  // the whole scrape failing: the process metrics stay readable while Redis or Postgres is away.
+  const sourceUp = new Gauge({
+    name: 'postaify_metrics_source_up',
+    help: 'Whether the last scrape could read the source (1) or not (0).',
+    labelNames: ['source'] as const,
+    registers: [register],
+  });
+  const read = async (source: string, gauge: { reset(): void }, fill: () => Promise<void>) => {
+    try {
+      await fill();
+      sourceUp.set({ source }, 1);
+    } catch {
+      gauge.reset();
+      sourceUp.set({ source }, 0);
+    }
+  };
+
+  const queueJobs: Gauge<'queue' | 'state'> = new Gauge({
+    name: 'postaify_queue_jobs',
+    help: 'BullMQ jobs by queue and state.',
+    labelNames: ['queue', 'state'] as const,
+    registers: [register],
+    collect: () =>
+      read('redis', queueJobs, async () => {
+        for (const [queue, q] of Object.entries(queues)) {
+          const counts = await q.getJobCounts(...QUEUE_STATES);
+          for (const state of QUEUE_STATES) queueJobs.set({ queue, state }, counts[state] ?? 0);
+        }
+      }),
+  });
+
+  // One GROUP BY per table per scrape. Both tables have a (status, …) index to count from; if
+  // they grow until scrapes slow down, count only the live statuses.
+  const jobRows: Gauge<'status'> = new Gauge({
+    name: 'postaify_jobs',
+    help: 'Job rows by status.',
+    labelNames: ['status'] as const,
+    registers: [register],
+    collect: () =>
+      read('postgres_jobs', jobRows, async () => {
+        const rows = await db.job.groupBy({ by: ['status'], _count: { _all: true } });
+        fillByStatus(jobRows, Object.values(JobStatus), rows);
+      }),
+  });
+  const deliveryRows: Gauge<'status'> = new Gauge({
+    name: 'postaify_deliveries',
+    help: 'Delivery rows by status.',
+    labelNames: ['status'] as const,
+    registers: [register],
+    collect: () =>
+      read('postgres_deliveries', deliveryRows, async () => {
+        const rows = await db.delivery.groupBy({ by: ['status'], _count: { _all: true } });
+        fillByStatus(deliveryRows, Object.values(DeliveryStatus), rows);
+      }),
+  });
+
+  /** Times every request; mount first, so the time includes all other middleware. */
+  const observeRequests: RequestHandler = (req, res, next) => {
+    const stop = requestDuration.startTimer();
+    const pattern = rememberRoutePattern(req);
+    res.once('finish', () => {
+      stop({ method: req.method, route: pattern(), status_code: String(res.statusCode) });
+    });
+    next();
+  };
+
+  return { register, observeRequests };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Every status gets a series, so one that empties reads 0 instead of keeping its last count. */
+function fillByStatus(
+  gauge: Gauge<'status'>,
+  statuses: string[],
+  rows: Array<{ status: string; _count: { _all: number } }>,
+) {
+  for (const status of statuses) gauge.set({ status }, 0);
+  for (const row of rows) gauge.set({ status: row.status }, row._count._all);
+}
+
+/**
+ * The full route pattern (`/api/v1/posts/:id`), never the raw URL, so the label's values are
+ * bounded by the route table. The router assigns `req.route` when a route matches, while
+ * `req.baseUrl` is still the mount path; by the time the response finishes an error may have
+ * left the sub-router and restored `baseUrl`, so the pattern is taken at that assignment.
+ */
+function rememberRoutePattern(req: Request): () => string {
+  let route: unknown;
+  let pattern = 'unmatched';
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => route,
+    set: (value: { path?: unknown } | undefined) => {
+      route = value;
+      if (value) pattern = `${req.baseUrl}${String(value.path)}`;
+    },
+  });
+  return () => pattern;
+}

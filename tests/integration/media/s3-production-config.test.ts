@@ -1,0 +1,76 @@
+// A production configuration requires the S3_* variables, so it always selects S3 storage: that
+// storage must build (it threw "not built yet" before) and work against an S3 endpoint.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startS3Emulator, type S3Emulator } from '../../../emulators/src/index.ts';
+import { loadConfig } from '../../../backend/src/config/index.ts';
+import { createStorage } from '../../../backend/src/integrations/storage.ts';
+
+const productionEnv = {
+  NODE_ENV: 'production',
+  POSTAIFY_ENV_FILE: '',
+  DATABASE_URL: 'postgresql://u:p@db.internal:5432/postaify',
+  REDIS_URL: 'redis://redis.internal:6379',
+  API_URL: 'https://api.postaify.example',
+  APP_URL: 'https://postaify.example',
+  CLERK_PUBLISHABLE_KEY: 'pk_live_x',
+  CLERK_SECRET_KEY: 'sk_live_x',
+  CLERK_WEBHOOK_SIGNING_SECRET: 'whsec_x',
+  OPENROUTER_API_KEY: 'or-key',
+  FAL_KEY: 'fal-key',
+  ELEVENLABS_API_KEY: 'el-key',
+  TELEGRAM_BOT_TOKEN: '123:abc',
+  TELEGRAM_WEBHOOK_SECRET: 'tg-secret',
+  STRIPE_SECRET_KEY: 'sk_live_stripe',
+  STRIPE_WEBHOOK_SECRET: 'whsec_stripe',
+  STRIPE_PRICE_PRO: 'price_pro',
+  STRIPE_PRICE_BUSINESS: 'price_business',
+  S3_BUCKET: 'media',
+  S3_ACCESS_KEY_ID: 'AKIA',
+  S3_SECRET_ACCESS_KEY: 'secret',
+  S3_PUBLIC_URL: 'https://media.postaify.example',
+};
+
+let s3: S3Emulator;
+beforeAll(async () => {
+  s3 = await startS3Emulator({ buckets: ['media'], accessKeyId: 'AKIA', secretAccessKey: 'secret' });
+});
+afterAll(() => s3?.close());
+
+describe('S3 storage from a production configuration', () => {
+  it('builds without S3_ENDPOINT (Amazon S3 itself) and makes no call until used', () => {
+    const config = loadConfig(productionEnv);
+    expect(config.storage.mode).toBe('s3');
+    const storage = createStorage(config);
+    expect(storage.localRoot).toBeUndefined();
+    expect(s3.requests).toHaveLength(0);
+  });
+
+  it('puts and deletes objects at S3_ENDPOINT, with URLs under S3_PUBLIC_URL (trailing slash or not)', async () => {
+    const publicUrl = s3.publicUrl('media');
+    const config = loadConfig({ ...productionEnv, S3_ENDPOINT: s3.url, S3_PUBLIC_URL: `${publicUrl}/` });
+    const storage = createStorage(config);
+    const stored = await storage.put('images', Buffer.from('not really a png'), 'image/png', 'png');
+    expect(stored).toEqual({
+      key: expect.stringMatching(/^images\/[0-9a-f]{32}\.png$/),
+      url: `${publicUrl}/${stored.key}`,
+      bytes: 16,
+      contentType: 'image/png',
+    });
+    expect(s3.object('media', stored.key)?.contentType).toBe('image/png');
+    expect((await fetch(stored.url)).status).toBe(200);
+    await storage.delete(stored.key);
+    expect(s3.object('media', stored.key)).toBeUndefined();
+    await storage.delete(stored.key); // already gone: fine
+  });
+
+  it('reports an unreachable store without its credentials', async () => {
+    const config = loadConfig({ ...productionEnv, S3_ENDPOINT: 'http://127.0.0.1:1' });
+    const failure = await createStorage(config)
+      .put('audio', Buffer.from('x'), 'audio/mpeg', 'mp3')
+      .then(
+        () => undefined,
+        (err: Error) => err,
+      );
+    expect(failure?.message).toBe('Storage: S3 put failed (ECONNREFUSED)');
+  });
+});
