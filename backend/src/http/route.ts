@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { AppError, type ErrorCode } from '../lib/errors.js';
 import { parseOr400 } from './validation.js';
 
+/** What a route without a query or body schema accepts: nothing (an empty object). */
+const NONE = z.strictObject({});
+
 export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
 export interface RouteSpec<
@@ -81,8 +84,10 @@ export class RouteTable {
         if (spec.paramsNotFound !== false) throw new AppError('NOT_FOUND', 'Not found.');
         throw err;
       }
-      const query = spec.query ? parseOr400(spec.query, req.query, 'query') : ({} as z.output<Q>);
-      const body = spec.body ? parseOr400(spec.body, req.body ?? {}, 'body') : ({} as z.output<B>);
+      // A route that declares no query or body still rejects one it was sent (unknown fields are
+      // 400 everywhere), rather than ignoring what the caller meant.
+      const query = parseOr400(spec.query ?? NONE, req.query, 'query') as z.output<Q>;
+      const body = parseOr400(spec.body ?? NONE, req.body ?? {}, 'body') as z.output<B>;
       const result = await handler({ req, res, params, query, body });
       if (res.headersSent) return; // the handler answered itself (streams, redirects)
       if (!spec.response) {
@@ -96,6 +101,3 @@ export class RouteTable {
     this.routes.push({ spec: spec, fullPath: `${this.basePath}${spec.path}` });
   }
 }
-
-/** Route specs that carry no handler yet still belong in the document (e.g. webhooks). */
-export const NO_BODY = z.object({}).strict();

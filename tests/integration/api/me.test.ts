@@ -67,6 +67,21 @@ describe('/me', () => {
     expect((await me.get('/me')).body).toEqual(before.body);
   });
 
+  it('rejects a query parameter or a body on routes that take none, naming the field', async () => {
+    for (const path of ['/me?verbose=1', '/usage?month=2026-01', '/plans?currency=EUR']) {
+      const res = await me.get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_ERROR');
+      expect(res.body.error.message).toMatch(/query/);
+    }
+    const post = (await me.post('/posts', { platform: 'TWITTER', content: 'Body test.' })).body;
+    const res = await me.post(`/posts/${post.id}/duplicate`, { content: 'Changed on the way?' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/body/);
+    expect(await app.db.post.count({ where: { content: 'Changed on the way?' } })).toBe(0);
+    expect((await me.post(`/posts/${post.id}/duplicate`)).status).toBe(201);
+  });
+
   it('shows a linked and an unreachable chat, never the chat id', async () => {
     const { id } = (await me.get('/me')).body;
     await app.db.telegramChat.create({ data: { userId: id, chatId: 777000111n, username: 'mia_k' } });
