@@ -79,7 +79,11 @@ describe('the local stack (npm start)', () => {
     expect(await redisAgain.get('postaify:test:keep')).toBe('yes');
     redisAgain.disconnect();
 
+    // The reader of its output goes away first (a closed terminal, a killed pipe): writing
+    // "stopping" to the broken pipe must not end the stack before it has stopped the others.
     const secondTree = descendants(second.child.pid!);
+    second.child.stdout!.destroy();
+    second.child.stderr!.destroy();
     second.child.kill('SIGTERM');
     expect(await second.exit).toBe(0);
     await until('every started process to be gone', () => secondTree.every((pid) => !isAlive(pid)), 10_000);

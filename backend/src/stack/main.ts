@@ -40,6 +40,10 @@ function shutdown(reason: string, exitCode: number): Promise<void> {
 }
 process.on('SIGINT', () => void shutdown('SIGINT', 0));
 process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+process.on('SIGHUP', () => void shutdown('SIGHUP', 0)); // the terminal closed
+// When whoever reads our output has gone (a closed terminal, a piped reader that exited), a write
+// fails with EPIPE; unhandled, that would end this process before it stopped Postgres and Redis.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 try {
   infra = await startInfra(config, say);
