@@ -2,7 +2,8 @@
 // (cancelled meanwhile, or finished before a crash) is skipped. Provider failures already had
 // their retries inside the client, so they fail the job at once (refunded); anything else (a
 // database hiccup, a crash) is retried by BullMQ, and fails the job after the last attempt.
-// A sweeper re-enqueues jobs whose queue entry was lost (Redis flushed, enqueue failed).
+// A sweeper re-enqueues jobs whose queue entry was lost (Redis flushed, enqueue failed), and
+// fails (and refunds) jobs that BullMQ gave up on without the handler seeing it (stalled out).
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { isAppError } from '../../lib/errors.js';
@@ -102,9 +103,18 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
       take: 500,
     });
     for (const job of stale) {
-      if (!(await queue.queue.getJob(job.id))) {
+      const entry = await queue.queue.getJob(job.id);
+      if (!entry) {
         logger.warn({ jobId: job.id }, 'sweeper: re-enqueued a job whose queue entry was lost');
         await queue.enqueue(job.id, job.type);
+      } else if (await entry.isFailed()) {
+        // BullMQ gave up without the handler failing the row: the job stalled more often than
+        // allowed (a worker died on it each time). Fail it here, so its quota is refunded.
+        logger.error({ jobId: job.id, reason: entry.failedReason }, 'sweeper: failed a job BullMQ gave up on');
+        await lifecycle.fail(job.id, {
+          code: 'INTERNAL_ERROR',
+          message: 'The job stopped its worker repeatedly and was given up. It has been logged.',
+        });
       }
     }
   };
