@@ -28,6 +28,8 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
+  /** The handler reads the raw body bytes itself (webhooks: signatures cover the exact bytes). */
+  rawBody?: boolean;
   /** Success status (default 200) and body schema; no schema for 204. */
   status?: number;
   response?: R;
@@ -87,7 +89,9 @@ export class RouteTable {
       // A route that declares no query or body still rejects one it was sent (unknown fields are
       // 400 everywhere), rather than ignoring what the caller meant.
       const query = parseOr400(spec.query ?? NONE, req.query, 'query') as z.output<Q>;
-      const body = parseOr400(spec.body ?? NONE, req.body ?? {}, 'body') as z.output<B>;
+      const body = spec.rawBody
+        ? ({} as z.output<B>)
+        : (parseOr400(spec.body ?? NONE, req.body ?? {}, 'body') as z.output<B>);
       const result = await handler({ req, res, params, query, body });
       if (res.headersSent) return; // the handler answered itself (streams, redirects)
       if (!spec.response) {

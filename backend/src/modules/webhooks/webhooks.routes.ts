@@ -15,6 +15,7 @@ export function webhookRoutes(table: RouteTable, handlers: { stripe: Handler; cl
     tag: 'Webhooks',
     auth: false,
     before: [raw],
+    rawBody: true,
     errors: ['SERVICE_UNAVAILABLE'],
     rawResponse: {
       mediaType: 'application/json',
