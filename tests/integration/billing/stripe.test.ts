@@ -160,6 +160,31 @@ describe('webhook safety', () => {
       cancelAtPeriodEnd: false,
     });
   });
+  it('ignores a late event about an ended subscription once a newer one is live', async () => {
+    const c = client(app.api, await signInLocally(app.api));
+    const first = await subscribe(c, 'PRO');
+    // A change to the first subscription while our endpoint is unreachable: its event comes late.
+    emu.setWebhook(null);
+    await stripe.subscriptions.update(first, { cancel_at_period_end: true });
+    const late = (await stripe.events.list({ limit: 100 })).data.find(
+      (e) => e.type === 'customer.subscription.updated' && (e.data.object as { id: string }).id === first,
+    )!;
+    emu.setWebhook(`${app.api}/webhooks/stripe`);
+    // The first subscription ends, and the user buys another.
+    await stripe.subscriptions.cancel(first);
+    await emu.flush();
+    await until('the FREE plan', async () => ((await c.get('/subscriptions')).body.plan === 'FREE' ? true : undefined));
+    const second = await subscribe(c, 'BUSINESS');
+
+    await control('/send', { eventIds: [late.id] });
+    await emu.flush();
+    await until('the late event applied', async () =>
+      (await app.db.webhookEvent.count({ where: { eventId: late.id } })) === 1 ? true : undefined,
+    );
+    expect((await c.get('/subscriptions')).body).toMatchObject({ plan: 'BUSINESS', status: 'ACTIVE' });
+    const { id: userId } = (await c.get('/me')).body;
+    expect((await app.db.subscription.findUniqueOrThrow({ where: { userId } })).stripeSubscriptionId).toBe(second);
+  });
 });
 
 describe('the subscription over time', () => {

@@ -56,6 +56,17 @@ export async function applySubscription(
   if (!user) return undefined;
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${user.id}))`;
   const sub = await stripe.subscriptions.retrieve(subscriptionId);
+  const current = await tx.subscription.findUnique({ where: { userId: user.id } });
+  if (
+    current &&
+    current.stripeSubscriptionId !== sub.id &&
+    !PAID_STATUSES.has(sub.status) &&
+    PAID_STATUSES.has(current.status.toLowerCase())
+  ) {
+    // A late event about a subscription that is over, while another one is live: the old one's
+    // state says nothing about the user's plan now.
+    return undefined;
+  }
   const priceId = sub.items?.data?.[0]?.price?.id;
   const paidPlan = planOfPrice(priceId);
   const plan: Plan = paidPlan && PAID_STATUSES.has(sub.status) ? paidPlan : 'FREE';
