@@ -6,6 +6,15 @@ import type { RegisteredRoute } from './route.js';
 
 /** Every route can answer these. */
 const COMMON_ERRORS: ErrorCode[] = ['VALIDATION_ERROR', 'RATE_LIMITED', 'INTERNAL_ERROR'];
+/** What a 429 carries (express-rate-limit, IETF draft 8 headers). */
+const RATE_LIMIT_HEADERS = {
+  'Retry-After': { description: 'Seconds until the budget allows a request again.', schema: { type: 'integer' } },
+  RateLimit: {
+    description: 'The remaining budget and its reset, per the IETF RateLimit draft.',
+    schema: { type: 'string' },
+  },
+  'RateLimit-Policy': { description: 'The limit and its window.', schema: { type: 'string' } },
+};
 
 type JsonSchema = Record<string, unknown>;
 
@@ -42,6 +51,8 @@ export function buildOpenApi(routes: RegisteredRoute[], info: OpenApiInfo) {
         ...(spec.auth === false ? [] : (['UNAUTHORIZED'] as ErrorCode[])),
         ...(spec.errors ?? []),
         ...COMMON_ERRORS,
+        // Any route that reads a body can be sent one over the limit (JSON 100 kB, webhooks 1 MB).
+        ...(spec.body || spec.rawBody ? (['PAYLOAD_TOO_LARGE'] as ErrorCode[]) : []),
       ]),
     ];
     const byStatus = new Map<number, ErrorCode[]>();
@@ -60,6 +71,7 @@ export function buildOpenApi(routes: RegisteredRoute[], info: OpenApiInfo) {
     for (const [code, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
       responses[code] = {
         description: codes.join(', '),
+        ...(code === 429 ? { headers: RATE_LIMIT_HEADERS } : {}),
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
       };
     }

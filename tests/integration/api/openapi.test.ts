@@ -212,6 +212,11 @@ describe('GET /api/v1/openapi.json', () => {
       const errors = Object.keys(op.responses).filter((s) => /^[45]\d\d$/.test(s));
       // Every route can answer a malformed request, the rate limit and an internal error.
       expect(errors, where).toEqual(expect.arrayContaining(['400', '429', '500']));
+      expect(Object.keys(op.responses['429'].headers ?? {}), `${where} 429 headers`).toEqual(
+        expect.arrayContaining(['Retry-After', 'RateLimit', 'RateLimit-Policy']),
+      );
+      // A route that takes a body can be sent one that is too large.
+      if (op.requestBody || path.startsWith(`${API}/webhooks/`)) expect(errors, `${where} 413`).toContain('413');
       for (const status of errors) {
         expect(op.responses[status].content?.['application/json']?.schema, `${where} ${status}`).toEqual({
           $ref: '#/components/schemas/Error',
