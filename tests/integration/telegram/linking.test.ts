@@ -118,10 +118,17 @@ describe('linking', () => {
     expect((await c.post('/telegram/test')).status).toBe(200);
     expect(t.telegram.messages(chat).at(-1)?.text).toMatch(/test message from Postaify/);
 
-    t.telegram.setChatError(chat, 'blocked');
+    const later = (await c.post('/posts', { platform: 'TWITTER', content: 'Tomorrow, maybe.' })).body;
+    await c.post(`/posts/${later.id}/schedule`, { scheduledFor: new Date(Date.now() + 86_400_000).toISOString() });
+    t.telegram.setChatError(chat, 'deactivated');
     const refused = await c.post('/telegram/test');
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('TELEGRAM_NOT_LINKED');
     expect((await c.get('/me')).body.telegram).toMatchObject({ status: 'UNREACHABLE', linked: false });
+    // As with a refused delivery, the pending posts fail at once with the reason.
+    expect((await c.get(`/posts/${later.id}`)).body).toMatchObject({
+      status: 'FAILED',
+      lastError: expect.stringMatching(/Telegram refused delivery \(Forbidden: user is deactivated\)/),
+    });
   });
 });

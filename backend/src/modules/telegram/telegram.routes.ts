@@ -6,6 +6,7 @@ import { AppError } from '../../lib/errors.js';
 import { currentUser } from '../auth/require-user.js';
 import type { LinkService } from './link.service.js';
 import { readTelegramLink, telegramLinkSchema } from './link-status.js';
+import { markUnreachable } from '../delivery/outcomes.js';
 import { classifyTelegramError } from './telegram-errors.js';
 
 export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; link: LinkService; api: Api }) {
@@ -71,10 +72,8 @@ export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; l
         const failure = classifyTelegramError(err);
         if (!failure) throw err;
         if (failure.kind === 'unreachable') {
-          await db.telegramChat.update({
-            where: { userId },
-            data: { status: 'UNREACHABLE', unreachableAt: new Date(), lastError: failure.description },
-          });
+          // The same outcome as a refused delivery: the chat and every pending post of the user.
+          await markUnreachable(db, userId, failure.description);
           throw new AppError(
             'TELEGRAM_NOT_LINKED',
             `Telegram refused delivery (${failure.description}); link your chat again.`,
