@@ -36,6 +36,13 @@ describe('campaigns', () => {
     expect(job.status).toBe('SUCCEEDED');
     expect(job.result).toMatchObject({ scheduled: true });
     expect(job.result.postIds).toHaveLength(6);
+    // The model and the tokens of both OpenRouter calls (one per platform) are on the job.
+    const row = await g.app.db.job.findUniqueOrThrow({ where: { id: job.id } });
+    expect(row.model).toEqual(expect.any(String));
+    const calls = g.emulators.openrouter.requests.filter((r) => r.path.endsWith('/chat/completions')).length;
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(row.tokensIn).toBeGreaterThan(0);
+    expect(row.tokensOut).toBeGreaterThan(0);
 
     const posts = (await Promise.all(job.result.postIds.map((id: string) => c.get(`/posts/${id}`)))).map((r) => r.body);
     expect(posts.map((p) => p.platform)).toEqual(['LINKEDIN', 'LINKEDIN', 'LINKEDIN', 'TWITTER', 'TWITTER', 'TWITTER']);

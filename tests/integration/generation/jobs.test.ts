@@ -41,6 +41,13 @@ describe('POSTS jobs (/ai/generate)', () => {
       expect(post.aiModel).toEqual(expect.any(String));
     }
     expect((await c.get('/usage')).body.posts.used).toBe(3);
+    const row = await g.app.db.job.findUniqueOrThrow({ where: { id: job.id } });
+    expect(row).toMatchObject({
+      model: expect.any(String),
+      tokensIn: expect.any(Number),
+      tokensOut: expect.any(Number),
+    });
+    expect(row.tokensIn! * row.tokensOut!).toBeGreaterThan(0);
 
     // The prompt carried the platform's limit, the style and the brand voice.
     const call = g.emulators.openrouter.requests.find((r) => r.path.endsWith('/chat/completions'));

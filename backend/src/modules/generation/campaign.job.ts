@@ -11,13 +11,16 @@ import { writePosts } from './write-posts.js';
 
 const BATCH = 10;
 
+/** One checkpointed OpenRouter call: its posts and what it cost. */
+type Batch = { contents: string[]; model: string; tokensIn: number; tokensOut: number };
+
 export function campaignJob({ db, openrouter }: { db: Db; openrouter: OpenRouter }): JobHandler {
   return async ({ job, progress, checkpoint }) => {
     const input = job.input as unknown as CampaignInput;
     const user = await db.user.findUniqueOrThrow({ where: { id: job.userId }, select: { timezone: true } });
     const brand = input.brandId ? await db.brand.findFirst({ where: { id: input.brandId, userId: job.userId } }) : null;
     const slots = calendarSlots({ ...input, timeZone: user.timezone });
-    const saved = { ...((job.checkpoint ?? {}) as Record<string, { contents: string[]; model: string }>) };
+    const saved = { ...((job.checkpoint ?? {}) as Record<string, Batch>) };
     const batches = input.platforms.flatMap((platform) =>
       Array.from({ length: Math.ceil(slots.length / BATCH) }, (_, b) => ({ platform, b, key: `${platform}:${b}` })),
     );
@@ -34,8 +37,12 @@ export function campaignJob({ db, openrouter }: { db: Db; openrouter: OpenRouter
         source: { kind: 'goal', text: input.goal },
         extra: `These are posts ${from + 1} to ${from + count} of a ${slots.length}-post campaign over ${input.durationDays} days; give each its own angle and build towards the goal.`,
       });
-      saved[key] = { contents: written.contents, model: written.model };
-      await checkpoint({ [key]: saved[key] }, { model: written.model });
+      const { contents, model, tokensIn, tokensOut } = written;
+      saved[key] = { contents, model, tokensIn, tokensOut };
+      // The job row carries the tokens of every batch so far (a retry keeps the earlier ones).
+      const total = (field: 'tokensIn' | 'tokensOut') =>
+        Object.values(saved).reduce((sum, batch) => sum + batch[field], 0);
+      await checkpoint({ [key]: saved[key] }, { model, tokensIn: total('tokensIn'), tokensOut: total('tokensOut') });
       await progress(10 + (70 * (i + 1)) / batches.length);
     }
 
