@@ -37,6 +37,8 @@ export interface TokenOptions {
   /** Seconds from now (negative: already expired). */
   expiresIn?: number;
   claims?: Record<string, unknown>;
+  /** Key id in the header, as Clerk sets it (the JWKS path looks the key up by it). */
+  kid?: string;
 }
 
 export async function mintToken(
@@ -46,11 +48,12 @@ export async function mintToken(
     azp = TEST_APP_URL,
     expiresIn = 600,
     claims = {},
+    kid,
   }: TokenOptions = {},
 ) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ azp, sid: `sess_${randomBytes(8).toString('hex')}`, ...claims })
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(kid ? { kid } : {}) })
     .setSubject(sub)
     .setIssuer('https://clerk.postaify.test')
     .setIssuedAt(now - 10)
