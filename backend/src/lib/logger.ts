@@ -20,9 +20,14 @@ export const REDACTED_PATHS = [
   '*.secret',
 ];
 
-export function createLogger(config: Pick<Config, 'isProduction' | 'logLevel' | 'nodeEnv'>, name: string): Logger {
+/** `destination`: where JSON lines go (default stdout). */
+export function createLogger(
+  config: Pick<Config, 'isProduction' | 'logLevel' | 'nodeEnv'>,
+  name: string,
+  destination?: NodeJS.WritableStream,
+): Logger {
   const options = { name, level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-  if (config.isProduction || config.nodeEnv === 'test') return pino(options);
+  if (config.isProduction || config.nodeEnv === 'test') return destination ? pino(options, destination) : pino(options);
   // Pretty-printed in this thread: a pino transport would start a worker thread per process.
   return pino(
     options,
