@@ -18,6 +18,8 @@ import { JobEventHub } from './modules/jobs/job-events.js';
 import { createJobsService } from './modules/jobs/jobs.service.js';
 import { createGenerationQueue, GENERATION_QUEUE, QUEUE_PREFIX } from './modules/jobs/queue.js';
 import { DELIVERY_QUEUE } from './modules/delivery/delivery-worker.js';
+import { limitSends } from './modules/delivery/limited-api.js';
+import { createTelegramLimiter, telegramLimiterPrefix } from './modules/delivery/limiter.js';
 import { createUsers } from './modules/users/wiring.js';
 
 export function createWebServices({
@@ -40,6 +42,15 @@ export function createWebServices({
   const deliveries = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: queuePrefix });
   const stripe = createStripe(config.stripe);
   const bot = createBot(config.telegram);
+  // Replies, test messages and notices share the senders' budget (one limiter for the bot).
+  bot.api.config.use(
+    limitSends(
+      createTelegramLimiter(redis, {
+        globalPerSecond: config.telegram.maxPerSecond,
+        prefix: telegramLimiterPrefix(queuePrefix),
+      }),
+    ),
+  );
   // The bot's @username (for deep links) from getMe, asked once when first needed.
   let username: Promise<string> | undefined;
   const botUsername = () =>

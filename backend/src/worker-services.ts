@@ -17,7 +17,7 @@ import { createGenerationQueue, QUEUE_PREFIX } from './modules/jobs/queue.js';
 import { imageJob } from './modules/media/image.job.js';
 import { voiceJob } from './modules/media/voice.job.js';
 import { startDeliveryWorker } from './modules/delivery/delivery-worker.js';
-import { createTelegramLimiter } from './modules/delivery/limiter.js';
+import { createTelegramLimiter, telegramLimiterPrefix } from './modules/delivery/limiter.js';
 import { createTelegramApi } from './integrations/telegram.js';
 
 export interface WorkerOptions {
@@ -65,7 +65,10 @@ export async function startWorkers({
   const delivery = await startDeliveryWorker({
     db,
     api: createTelegramApi(config.telegram),
-    limiter: createTelegramLimiter(publisher, { globalPerSecond: config.telegram.maxPerSecond }),
+    limiter: createTelegramLimiter(publisher, {
+      globalPerSecond: config.telegram.maxPerSecond,
+      prefix: telegramLimiterPrefix(prefix),
+    }),
     connection,
     prefix,
     logger,

@@ -38,6 +38,10 @@ export interface LimiterOptions {
   prefix?: string;
 }
 
+/** The limiter's Redis keys live beside the queues' (`postaify:tg:*` in production), so every
+ * process on one queue prefix shares one budget. */
+export const telegramLimiterPrefix = (queuePrefix: string) => `${queuePrefix}:tg`;
+
 export function createTelegramLimiter(
   redis: Redis,
   { globalPerSecond, chatPerSecond = 1, chatBurst = 2, prefix = 'postaify:tg' }: LimiterOptions,

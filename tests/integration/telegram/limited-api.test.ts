@@ -1,0 +1,44 @@
+// The web process's bot (command replies, the test message, notices) takes its permits from the
+// same Redis limiter as the delivery senders, and a 429 it is answered pauses every process.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTelegramLimiter, telegramLimiterPrefix } from '../../../backend/src/modules/delivery/limiter.ts';
+import { startTelegram, type TelegramSetup } from '../../helpers/telegram.ts';
+import { until } from '../../helpers/wait.ts';
+
+let t: TelegramSetup;
+let redis: Redis;
+let prefix: string;
+beforeAll(async () => {
+  t = await startTelegram();
+  redis = new Redis(inject('redisUrl'));
+  prefix = telegramLimiterPrefix(t.app.queuePrefix);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await t?.close();
+});
+
+describe('the web bot under the shared limiter', () => {
+  it('waits for a pause that a sender set before it replies', async () => {
+    const chat = 8_100_001;
+    const limiter = createTelegramLimiter(redis, { globalPerSecond: 25, prefix });
+    const paused = Date.now();
+    await limiter.pauseAll(1_500);
+    t.telegram.userMessage(chat, { text: '/help' });
+    const reply = await until('the /help reply', () => t.telegram.messages(chat).at(-1));
+    expect(reply.ts_ms - paused).toBeGreaterThanOrEqual(1_400);
+  });
+
+  it('pauses every process when one of its sends is answered 429', async () => {
+    const chat = 8_100_002;
+    t.telegram.faults.add({ status: 429, retryAfter: 3, path: 'sendMessage', count: 1 });
+    t.telegram.userMessage(chat, { text: '/help' });
+    const ttl = await until('the shared pause', async () => {
+      const ms = await redis.pttl(`${prefix}:pause`);
+      return ms > 0 ? ms : undefined;
+    });
+    expect(ttl).toBeGreaterThan(2_000);
+    expect(ttl).toBeLessThanOrEqual(3_000);
+  });
+});
