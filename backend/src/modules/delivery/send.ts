@@ -7,6 +7,7 @@ import { InputFile, type Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
+import { LEASE_MS } from './claim.js';
 import { compose, type Part } from './compose.js';
 
 export interface SendDeps {
@@ -73,16 +74,29 @@ export async function sendParts(
   for (const [index, part] of parts.entries()) {
     if (progress.done[part.key] !== undefined) continue;
     const markup = index === parts.length - 1 ? { reply_markup: keyboard(post.id) } : {};
-    if (!(await acquire(chatId))) throw new PermitTimeout('no permit from the Telegram limiter in time');
-    const started = new Date();
     const method = part.kind === 'photo' ? 'sendPhoto' : part.kind === 'voice' ? 'sendVoice' : 'sendMessage';
+    if (!(await acquire(chatId))) {
+      // Recorded like any other try, though Telegram never saw it.
+      const now = new Date();
+      const description = 'no permit from the Telegram limiter in time (not sent)';
+      await db.deliveryAttempt.create({
+        data: { deliveryId, part: part.key, method, startedAt: now, finishedAt: now, ok: false, description },
+      });
+      throw new PermitTimeout(description);
+    }
+    const started = new Date();
     try {
       const messageId = await sendPart(db, api, part, chat, post, mediaRoot, { ...extra, ...markup });
       progress.done[part.key] = messageId;
       await db.$transaction([
         db.delivery.update({
           where: { id: deliveryId },
-          data: { progress: progress as unknown as Prisma.InputJsonObject },
+          // Each part renews the lease: a send of many parts that wait for permits is never taken
+          // for a dead one and claimed again while it is still going.
+          data: {
+            progress: progress as unknown as Prisma.InputJsonObject,
+            leaseUntil: new Date(Date.now() + LEASE_MS),
+          },
         }),
         db.deliveryAttempt.create({
           data: {
