@@ -5,7 +5,6 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { objectKey, type MediaKind } from './object-key.js';
-import { createS3Storage } from './s3-storage.js';
 
 export interface StoredObject {
   key: string;
@@ -38,7 +37,14 @@ export function createStorage(config: Pick<Config, 'dataDir' | 'storage'>): Stor
     if (!bucket || !accessKeyId || !secretAccessKey || !publicUrl) {
       throw new Error('S3 storage needs S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and S3_PUBLIC_URL');
     }
-    return createS3Storage({ endpoint, bucket, accessKeyId, secretAccessKey, publicUrl });
+    // The AWS SDK costs about 10 MB resident: only processes that use S3 load it.
+    const s3 = import('./s3-storage.js').then((m) =>
+      m.createS3Storage({ endpoint, bucket, accessKeyId, secretAccessKey, publicUrl }),
+    );
+    return {
+      put: async (...args) => (await s3).put(...args),
+      delete: async (key) => (await s3).delete(key),
+    };
   }
   return createLocalStorage(mediaRoot(config), storage.publicUrl);
 }
