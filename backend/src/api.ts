@@ -29,7 +29,6 @@ import { clerkWebhook } from './modules/users/clerk-webhook.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { telegramRoutes } from './modules/telegram/telegram.routes.js';
 import { telegramWebhook } from './modules/telegram/telegram-webhook.js';
-import { notifyInTelegram } from './modules/telegram/notify.js';
 
 export const API_BASE = '/api/v1';
 export const JSON_LIMIT = '100kb';
@@ -57,7 +56,7 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
       ...sync,
       logger,
       webhookSecret: config.stripe.webhookSecret,
-      notify: (userId, text) => notifyInTelegram(db, bot.api, userId, text),
+      notices: services.notices,
     }),
     clerk: clerkWebhook({
       db,

@@ -20,6 +20,7 @@ import { createGenerationQueue, GENERATION_QUEUE, QUEUE_PREFIX } from './modules
 import { DELIVERY_QUEUE } from './modules/delivery/delivery-worker.js';
 import { limitSends } from './modules/delivery/limited-api.js';
 import { createTelegramLimiter, telegramLimiterPrefix } from './modules/delivery/limiter.js';
+import { createNoticeQueue } from './modules/telegram/notices.js';
 import { createUsers } from './modules/users/wiring.js';
 
 export function createWebServices({
@@ -40,6 +41,7 @@ export function createWebServices({
   const queue = createGenerationQueue(redis, queuePrefix);
   // The web process never adds delivery jobs; it holds the queue only to count them for /metrics.
   const deliveries = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: queuePrefix });
+  const notices = createNoticeQueue(redis, queuePrefix);
   const stripe = createStripe(config.stripe);
   const bot = createBot(config.telegram);
   // Replies, test messages and notices share the senders' budget (one limiter for the bot).
@@ -71,6 +73,7 @@ export function createWebServices({
     // The web process writes no media, but removes a deleted user's (local files or S3 objects).
     storage: createStorage(config),
     stripe,
+    notices,
     bot,
     link,
     billing: createBillingService({ db, stripe, prices: priceIds(config.stripe), appUrl: config.appUrl }),
@@ -83,6 +86,7 @@ export function createWebServices({
     close: async () => {
       await queue.close();
       await deliveries.close();
+      await notices.close();
       await subscriber.quit();
     },
   };

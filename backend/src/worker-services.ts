@@ -18,6 +18,7 @@ import { imageJob } from './modules/media/image.job.js';
 import { voiceJob } from './modules/media/voice.job.js';
 import { startDeliveryWorker } from './modules/delivery/delivery-worker.js';
 import { createTelegramLimiter, telegramLimiterPrefix } from './modules/delivery/limiter.js';
+import { startNoticeWorker } from './modules/telegram/notices.js';
 import { createTelegramApi } from './integrations/telegram.js';
 
 export interface WorkerOptions {
@@ -62,13 +63,16 @@ export async function startWorkers({
     },
   });
   const maintenance = await startMaintenance({ db, logger, connection, prefix });
+  const telegramApi = createTelegramApi(config.telegram);
+  const limiter = createTelegramLimiter(publisher, {
+    globalPerSecond: config.telegram.maxPerSecond,
+    prefix: telegramLimiterPrefix(prefix),
+  });
+  const notices = startNoticeWorker({ db, api: telegramApi, limiter, connection, prefix, logger });
   const delivery = await startDeliveryWorker({
     db,
-    api: createTelegramApi(config.telegram),
-    limiter: createTelegramLimiter(publisher, {
-      globalPerSecond: config.telegram.maxPerSecond,
-      prefix: telegramLimiterPrefix(prefix),
-    }),
+    api: telegramApi,
+    limiter,
     connection,
     prefix,
     logger,
@@ -81,6 +85,7 @@ export async function startWorkers({
     close: async () => {
       await generation.close();
       await delivery.close();
+      await notices.close();
       await maintenance.close();
       await queue.close();
       await publisher.quit();

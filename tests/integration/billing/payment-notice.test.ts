@@ -1,10 +1,12 @@
-// A failed payment is told in the user's linked Telegram chat, besides PAST_DUE in the app.
+// A failed payment is told in the user's linked Telegram chat, besides PAST_DUE in the app: the
+// webhook queues the notice with its effect, and a worker sends it, even one that starts later.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStripeEmulator, type StripeEmulator } from '../../../emulators/src/index.ts';
 import { signInLocally } from '../../helpers/auth.ts';
 import { client } from '../../helpers/http.ts';
 import { startTelegram, type TelegramSetup } from '../../helpers/telegram.ts';
 import { until } from '../../helpers/wait.ts';
+import { startTestWorker } from '../../helpers/worker.ts';
 
 let stripe: StripeEmulator;
 let t: TelegramSetup;
@@ -43,12 +45,28 @@ describe('failed payment notice', () => {
 
     await control(`/subscriptions/${paid.subscription.id}/fail-payment`);
     await stripe.flush();
+    await until('PAST_DUE', async () =>
+      (await c.get('/subscriptions')).body.status === 'PAST_DUE' ? true : undefined,
+    );
+    // No worker runs yet: the notice waits in the queue, and the event is answered and applied.
+    expect(t.telegram.messages(chat).some((m) => m.text?.includes('payment failed'))).toBe(false);
+    const events = (await (await fetch(`${stripe.url}/__control/events`)).json()) as Array<{
+      id: string;
+      type: string;
+    }>;
+    const failed = events.find((e) => e.type === 'invoice.payment_failed')!;
+    await control(`/events/${failed.id}/resend`);
+    await stripe.flush();
+
+    const worker = await startTestWorker(t.app, { env: { TELEGRAM_API_ROOT: t.telegram.url } });
     const notice = await until(
       'the notice in Telegram',
       () => t.telegram.messages(chat).find((m) => m.text?.includes('payment failed')),
       10_000,
     );
     expect(notice.text).toMatch(/update your payment method/);
-    expect((await c.get('/subscriptions')).body.status).toBe('PAST_DUE');
+    // The event delivered twice queued one notice.
+    await worker.close();
+    expect(t.telegram.messages(chat).filter((m) => m.text?.includes('payment failed'))).toHaveLength(1);
   });
 });

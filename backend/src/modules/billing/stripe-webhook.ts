@@ -6,6 +6,7 @@ import type Stripe from 'stripe';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import type { NoticeQueue } from '../telegram/notices.js';
 import { applySubscription, type SyncDeps } from './subscription-sync.js';
 
 const HANDLED = new Set([
@@ -33,8 +34,8 @@ function subscriptionOf(event: Stripe.Event): string | undefined {
 export interface StripeWebhookDeps extends SyncDeps {
   logger: Logger;
   webhookSecret: string | undefined;
-  /** Tells a user something in their linked Telegram chat; runs after the answer (best effort). */
-  notify: (userId: string, text: string) => Promise<void>;
+  /** Queues a notice to a user's linked Telegram chat (sent by a worker), once per id. */
+  notices: Pick<NoticeQueue, 'add'>;
 }
 
 export function stripeWebhook(deps: StripeWebhookDeps) {
@@ -59,21 +60,13 @@ export function stripeWebhook(deps: StripeWebhookDeps) {
     if (touched) await deps.invalidateUser(touched.clerkId);
     logger.info({ event: event.id, type: event.type, plan: touched?.plan }, 'stripe event applied');
     res.json({ received: true });
-    if (touched && event.type === 'invoice.payment_failed') {
-      // After the answer: Stripe should not wait for Telegram.
-      deps
-        .notify(
-          touched.userId,
-          'Your Postaify payment failed. Please update your payment method in Postaify → Billing to keep your plan.',
-        )
-        .catch((err: Error) =>
-          logger.warn({ reason: err.message }, 'could not tell the user about the failed payment'),
-        );
-    }
   };
 }
 
-async function apply(db: Db, deps: SyncDeps, event: Stripe.Event) {
+const PAYMENT_FAILED_NOTICE =
+  'Your Postaify payment failed. Please update your payment method in Postaify → Billing to keep your plan.';
+
+async function apply(db: Db, deps: StripeWebhookDeps, event: Stripe.Event) {
   return db.$transaction(
     async (tx) => {
       const fresh = await tx.$queryRaw<Array<{ id: string }>>`
@@ -95,7 +88,9 @@ async function apply(db: Db, deps: SyncDeps, event: Stripe.Event) {
       const touched = subscriptionId ? await applySubscription(tx, deps, subscriptionId) : undefined;
       if (event.type === 'invoice.payment_failed' && touched) {
         // Shown in the app through GET /subscriptions (status PAST_DUE), kept in the audit log, and
-        // told in Telegram after the answer (see notify).
+        // told in Telegram by a worker. Queued before the commit: if the commit fails, Stripe sends
+        // the event again and the same job id is not queued twice.
+        await deps.notices.add(`stripe-${event.id}`, { userId: touched.userId, text: PAYMENT_FAILED_NOTICE });
         await tx.auditLog.create({
           data: {
             userId: touched.userId,
