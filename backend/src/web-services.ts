@@ -44,7 +44,7 @@ export function createWebServices({
   const notices = createNoticeQueue(redis, queuePrefix);
   const stripe = createStripe(config.stripe);
   const bot = createBot(config.telegram);
-  // Replies, test messages and notices share the senders' budget (one limiter for the bot).
+  // Command replies and test messages share the senders' budget (one limiter for the bot).
   bot.api.config.use(
     limitSends(
       createTelegramLimiter(redis, {

@@ -1,5 +1,5 @@
 // The shared limiter for Bot API calls made outside the delivery senders (the web process's bot:
-// replies to commands, the test message, notices). Installed as a grammY API transformer, so every
+// replies to commands, the test message). Installed as a grammY API transformer, so every
 // send of that Api takes a permit from the same Redis buckets as the senders, and a 429 it gets
 // pauses every process as a sender's would. The senders call the limiter themselves (they record
 // each wait and park long retry_afters), so their Api has no transformer.
