@@ -1,7 +1,7 @@
 // Shared plumbing for the emulators: a node:http server, JSON bodies, request recording, the
 // /__control API that tests in other processes use, and applying the faults of faults.ts before a
 // request reaches the provider's handler.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultQueue, type FaultSpec } from './faults.js';
 
@@ -227,27 +227,37 @@ export async function startServer(spec: ServerSpec, options: EmulatorOptions = {
       else res.destroy();
     });
   });
+  const listening = await listen(server, host, options.port);
+  emulator.port = listening.port;
+  emulator.url = spec.baseUrl(listening.url);
+  emulator.close = listening.close;
+  return emulator;
+}
+
+/**
+ * Listens on `host:port` (port 0: any free one). Returns the port, the URL clients on this machine
+ * use (a wildcard bind is reached through loopback), and a close() that may be called twice and
+ * ends hung requests and idle keep-alive sockets, which would otherwise hold it open forever.
+ */
+export async function listen(server: Server, host: string, port = 0, beforeClose?: () => void) {
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  // A wildcard bind is still reached through loopback by the clients on this machine.
+  const bound = (server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  emulator.port = port;
-  emulator.url = spec.baseUrl(`http://${urlHost}:${port}`);
-  let closing: Promise<void> | undefined; // close() twice must not fail with "not running"
-  emulator.close = () =>
+  let closing: Promise<void> | undefined;
+  const close = () =>
     (closing ??= new Promise<void>((resolve, reject) => {
+      beforeClose?.();
       server.close((err) => (err ? reject(err) : resolve()));
-      // Hung requests and idle keep-alive sockets would otherwise hold close() open forever.
       server.closeAllConnections();
     }));
-  return emulator;
+  return { port: bound, url: `http://${urlHost}:${bound}`, close };
 }
 
 /** The credential after a scheme ("Bearer", "Key"), or undefined when missing or empty. */

@@ -6,9 +6,8 @@
 // them. Not emulated: listing, multipart uploads, presigned URLs, aws-chunked bodies, versioning.
 // Faults and recordings through /__control, like the other emulators.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { FaultQueue } from '../faults.js';
-import type { Emulator, EmulatorOptions, RecordedRequest } from '../http.js';
+import { listen, type Emulator, type EmulatorOptions, type RecordedRequest } from '../http.js';
 import { resetState, sendError, serve, type S3Object, type S3State } from './server.js';
 
 export type { S3Object } from './server.js';
@@ -53,19 +52,8 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
       else res.destroy();
     });
   });
-  server.keepAliveTimeout = 5_000;
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const url = `http://${urlHost}:${port}`;
-  let closing: Promise<void> | undefined; // close() twice must not fail with "not running"
+  const { url, port, close } = await listen(server, host, options.port);
   return {
     name: 's3',
     url,
@@ -76,12 +64,7 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
     secretAccessKey: state.secretAccessKey,
     buckets,
     reset: () => resetState(state),
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        // Hung requests and idle keep-alive sockets would otherwise hold close() open forever.
-        server.closeAllConnections();
-      })),
+    close,
     publicUrl: (bucket = buckets[0]!) => `${url}/public/${encodeURIComponent(bucket)}`,
     object: (bucket, key) => state.buckets.get(bucket)?.get(key),
     keys: (bucket = buckets[0]!) => [...(state.buckets.get(bucket)?.keys() ?? [])],

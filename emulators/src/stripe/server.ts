@@ -4,7 +4,6 @@
 // replay, `Request-Id` / `Stripe-Version` headers and Stripe's error shape. The hosted pages
 // (/checkout, /portal) need no key; /v1 does.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { FaultQueue, type FaultSpec } from '../faults.js';
 import {
   credential,
@@ -14,6 +13,7 @@ import {
   type Emulator,
   type EmulatorOptions,
   type RecordedRequest,
+  listen,
 } from '../http.js';
 import { canonical, parseForm, type FormObject } from './form.js';
 import {
@@ -418,26 +418,9 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
       } else res.destroy();
     });
   });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  // A wildcard bind is still reached through loopback by the clients on this machine.
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  emulator.port = port;
-  emulator.url = `http://${urlHost}:${port}`;
-  let closing: Promise<void> | undefined; // close() twice must not fail with "not running"
-  emulator.close = () =>
-    (closing ??= new Promise<void>((resolve, reject) => {
-      sender.close();
-      server.close((err) => (err ? reject(err) : resolve()));
-      // Hung requests and idle keep-alive sockets would otherwise hold close() open forever.
-      server.closeAllConnections();
-    }));
+  const listening = await listen(server, host, options.port, () => sender.close());
+  emulator.port = listening.port;
+  emulator.url = listening.url;
+  emulator.close = listening.close;
   return emulator;
 }

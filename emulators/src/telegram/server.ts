@@ -3,8 +3,7 @@
 // (`/file/bot<token>/<path>`), the /__control API and the web inbox. Bodies are read as bytes (not
 // text) with Telegram's 50 MB cap, which is why this does not reuse http.ts's startServer.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { STATUS_TEXT, sendBytes, sendJson, type RecordedRequest } from '../http.js';
+import { STATUS_TEXT, listen as listenOn, sendBytes, sendJson, type RecordedRequest } from '../http.js';
 import { readRaw, toParams } from './body.js';
 import { control } from './control.js';
 import { BotApiError, errors } from './errors.js';
@@ -147,24 +146,5 @@ export async function listen(state: TelegramState, options: { port?: number; hos
       else res.destroy();
     });
   });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${urlHost}:${port}`,
-    port,
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections(); // held long polls and hung faults would otherwise keep it open
-      })),
-  };
+  return listenOn(server, host, options.port);
 }
