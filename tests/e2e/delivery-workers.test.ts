@@ -9,30 +9,21 @@
 // Rows are inserted directly (createMany): the same Post/Delivery rows POST /posts/:id/schedule
 // writes (posts.service.ts scheduleAt), due now. The emulator creates chats on first send.
 import { randomUUID } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { repoRoot } from '../../backend/src/config/index.ts';
 import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram.ts';
 import { startTelegramEmulator, type SentRecord, type TelegramEmulator } from '../../emulators/src/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { until } from '../helpers/wait.ts';
+import { running, spawnWorker, stopWorker, type WorkerProcess } from '../helpers/worker-process.ts';
 
-const WORKER_ENTRY = join(repoRoot, 'backend', 'dist', 'worker.js');
 const MAX_PER_SECOND = 25;
 /** Telegram's limit for the whole bot; the emulator enforces it too. */
 const TELEGRAM_LIMIT = 30;
 /** A dead worker's deliveries come back after its BullMQ locks (30 s) or leases (60 s) expire. */
 const TAKEOVER_MS = 120_000;
 const TEST_TIMEOUT_MS = 240_000;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | string | null>;
-}
 
 let telegram: TelegramEmulator;
 let app: TestApp;
@@ -61,33 +52,17 @@ afterAll(async () => {
   await telegram?.close();
 });
 
-const running = (w: WorkerProcess) => w.child.exitCode === null && w.child.signalCode === null;
-
 /** The real worker process, with only the environment it needs; info logs, to see it start. */
 function startWorker(telegramApiRoot = telegram.url): WorkerProcess {
-  const child = spawn(process.execPath, [WORKER_ENTRY], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      POSTAIFY_ENV_FILE: '',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: app.databaseUrl,
-      REDIS_URL: redisUrl,
-      POSTAIFY_DATA_DIR: app.config.dataDir,
-      API_URL: app.url,
-      TELEGRAM_API_ROOT: telegramApiRoot,
-      TELEGRAM_MAX_PER_SECOND: String(MAX_PER_SECOND),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const worker = spawnWorker({
+    LOG_LEVEL: 'info',
+    DATABASE_URL: app.databaseUrl,
+    REDIS_URL: redisUrl,
+    POSTAIFY_DATA_DIR: app.config.dataDir,
+    API_URL: app.url,
+    TELEGRAM_API_ROOT: telegramApiRoot,
+    TELEGRAM_MAX_PER_SECOND: String(MAX_PER_SECOND),
   });
-  let text = '';
-  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
-  const exit = new Promise<number | string | null>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? code)),
-  );
-  const worker = { child, output: () => text, exit };
   workers.push(worker);
   return worker;
 }
@@ -101,22 +76,6 @@ const started = (w: WorkerProcess) =>
     },
     30_000,
   );
-
-/** SIGTERM (the worker lets running jobs finish), then SIGKILL if it does not exit in time. */
-async function stopWorker(w: WorkerProcess) {
-  if (!running(w)) return;
-  w.child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const exited = await Promise.race([
-    w.exit.then(() => true),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 15_000))),
-  ]);
-  clearTimeout(timer);
-  if (!exited) {
-    w.child.kill('SIGKILL');
-    await w.exit;
-  }
-}
 
 /**
  * An HTTP pass-through to the emulator that counts the accepted sends going through it: each

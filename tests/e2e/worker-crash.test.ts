@@ -6,26 +6,17 @@
 // app enqueues under that prefix; the per-test database keeps the rows apart. BullMQ hands a dead
 // worker's job to another worker once its lock (30 s) has expired and a stalled check (every
 // 15 s) has seen it, so each recovery takes up to about a minute.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { repoRoot } from '../../backend/src/config/index.ts';
 import { startAllEmulators, type AllEmulators, type RecordedRequest } from '../../emulators/src/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signInLocally } from '../helpers/auth.ts';
 import { client, type Client } from '../helpers/http.ts';
 import { until } from '../helpers/wait.ts';
+import { running, spawnWorker, stopWorker, type WorkerProcess } from '../helpers/worker-process.ts';
 
-const WORKER_ENTRY = join(repoRoot, 'backend', 'dist', 'worker.js');
 /** Lock expiry (30 s) plus up to two stalled checks (15 s each), with room to spare. */
 const TAKEOVER_MS = 90_000;
 const TEST_TIMEOUT_MS = 180_000;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | string | null>;
-}
 
 let emulators: AllEmulators;
 let app: TestApp;
@@ -53,50 +44,18 @@ afterAll(async () => {
   await emulators?.close();
 });
 
-const running = (w: WorkerProcess) => w.child.exitCode === null && w.child.signalCode === null;
-
 /** The real worker process, with only the environment it needs. */
 function startWorker(): WorkerProcess {
-  const child = spawn(process.execPath, [WORKER_ENTRY], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      POSTAIFY_ENV_FILE: '',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: app.databaseUrl,
-      REDIS_URL: inject('redisUrl'),
-      POSTAIFY_DATA_DIR: app.config.dataDir,
-      API_URL: app.url,
-      ...providerEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const worker = spawnWorker({
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: app.databaseUrl,
+    REDIS_URL: inject('redisUrl'),
+    POSTAIFY_DATA_DIR: app.config.dataDir,
+    API_URL: app.url,
+    ...providerEnv,
   });
-  let text = '';
-  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
-  const exit = new Promise<number | string | null>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? code)),
-  );
-  const worker = { child, output: () => text, exit };
   workers.push(worker);
   return worker;
-}
-
-/** SIGTERM (the worker lets running jobs finish), then SIGKILL if it does not exit in time. */
-async function stopWorker(w: WorkerProcess) {
-  if (!running(w)) return;
-  w.child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const exited = await Promise.race([
-    w.exit.then(() => true),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 15_000))),
-  ]);
-  clearTimeout(timer);
-  if (!exited) {
-    w.child.kill('SIGKILL');
-    await w.exit;
-  }
 }
 
 async function killWorker(w: WorkerProcess) {
