@@ -7,19 +7,10 @@ import { z } from 'zod';
 import type { Config } from '../config/index.js';
 import { readBytes, request } from './http.js';
 import { ProviderError } from './provider-error.js';
+import { ASPECT_SIZES, FAL_MODELS, type AspectRatio, type FalModel } from './fal-models.js';
 import { createGuard, type ResilienceOptions } from './resilience.js';
 
-export const FAL_MODELS = { SCHNELL: 'fal-ai/flux/schnell', DEV: 'fal-ai/flux/dev' } as const;
-export type FalModel = keyof typeof FAL_MODELS;
-
-export const ASPECT_SIZES = {
-  '1:1': 'square_hd',
-  '16:9': 'landscape_16_9',
-  '9:16': 'portrait_16_9',
-  '4:3': 'landscape_4_3',
-  '3:4': 'portrait_4_3',
-} as const;
-export type AspectRatio = keyof typeof ASPECT_SIZES;
+export { ASPECT_SIZES, FAL_MODELS, type AspectRatio, type FalModel };
 
 const POLL_INTERVAL_MS = 500;
 /** Telegram takes photos up to 10 MB. */

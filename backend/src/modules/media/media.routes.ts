@@ -5,7 +5,7 @@ import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import type { Redis } from '../../lib/redis.js';
 import type { ElevenLabs, Voice } from '../../integrations/elevenlabs.js';
-import { ASPECT_SIZES, FAL_MODELS } from '../../integrations/fal.js';
+import { ASPECT_SIZES, FAL_MODELS } from '../../integrations/fal-models.js';
 import { currentUser } from '../auth/require-user.js';
 import { acceptJob } from '../jobs/accept.js';
 import { jobSchema } from '../jobs/jobs.schemas.js';
