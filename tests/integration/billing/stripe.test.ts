@@ -236,4 +236,25 @@ describe('the subscription over time', () => {
     expect((await stripe.subscriptions.retrieve(subscriptionId)).status).toBe('canceled');
     expect(await app.db.subscription.count({ where: { userId } })).toBe(0);
   });
+
+  it('keeps a deleted user whose subscription Stripe could not cancel, until a retry cancels it', async () => {
+    const c = client(app.api, await signInLocally(app.api));
+    const subscriptionId = await subscribe(c);
+    const { id: userId } = (await c.get('/me')).body;
+    const { deleteUserByClerkId } = await import('../../../backend/src/modules/users/user-deletion.ts');
+    const { silentLogger } = await import('../../helpers/logger.ts');
+    const { clerkId } = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
+    // The product's own Stripe client (its retry policy), as the Clerk webhook uses it.
+    const deps = { db: app.db, stripe: app.services.stripe, storage: app.services.storage, logger: silentLogger };
+    // Stripe answers 500 to the cancel and to every retry the client makes.
+    emu.faults.add({ status: 500, path: `/v1/subscriptions/${subscriptionId}`, count: 10 });
+    await expect(deleteUserByClerkId(deps, clerkId)).rejects.toThrow(/subscription cancel answered 500/);
+    emu.faults.clear();
+    expect((await stripe.subscriptions.retrieve(subscriptionId)).status).toBe('active');
+    expect(await app.db.user.count({ where: { id: userId } })).toBe(1);
+
+    expect(await deleteUserByClerkId(deps, clerkId)).toBe(true);
+    expect((await stripe.subscriptions.retrieve(subscriptionId)).status).toBe('canceled');
+    expect(await app.db.user.count({ where: { id: userId } })).toBe(0);
+  });
 });

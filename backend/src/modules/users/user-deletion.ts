@@ -8,6 +8,7 @@ import type Stripe from 'stripe';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Storage } from '../../integrations/storage.js';
+import { ProviderError } from '../../integrations/provider-error.js';
 import { viaStripe } from '../../integrations/stripe.js';
 
 export interface DeletionDeps {
@@ -32,9 +33,15 @@ export async function deleteUserByClerkId(
   const sub = user.subscription;
   if (sub && !['CANCELED', 'INCOMPLETE_EXPIRED'].includes(sub.status)) {
     await viaStripe('subscription cancel', () => stripe.subscriptions.cancel(sub.stripeSubscriptionId)).catch(
-      (err: Error) => {
-        // Already gone at Stripe is fine; anything else must not keep the user's data around.
-        logger.warn({ reason: err.message }, 'could not cancel the Stripe subscription of a deleted user');
+      (err: unknown) => {
+        // Already gone at Stripe is fine. Anything else stops the deletion before a row goes: a
+        // user whose data we removed must not go on paying. The caller (Clerk's webhook) fails,
+        // and Clerk's retry runs it all again.
+        if (err instanceof ProviderError && err.status === 404) {
+          logger.warn({ reason: err.message }, 'the deleted user’s Stripe subscription was already gone');
+          return;
+        }
+        throw err;
       },
     );
   }
