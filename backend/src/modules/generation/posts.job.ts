@@ -33,7 +33,7 @@ export function postsJob({ db, openrouter }: { db: Db; openrouter: OpenRouter })
       );
     }
     await progress(80);
-    await db.post.createMany({
+    const created = await db.post.createManyAndReturn({
       data: saved.contents!.map((content, jobIndex) => ({
         userId: job.userId,
         brandId: brand?.id ?? null,
@@ -45,12 +45,13 @@ export function postsJob({ db, openrouter }: { db: Db; openrouter: OpenRouter })
         jobIndex,
       })),
       skipDuplicates: true,
+      select: { id: true, jobIndex: true },
     });
-    const posts = await db.post.findMany({
-      where: { jobId: job.id },
-      orderBy: { jobIndex: 'asc' },
-      select: { id: true },
-    });
+    // A retry after a crash finds some posts already written (skipped above): read them all then.
+    const posts =
+      created.length === saved.contents!.length
+        ? created.sort((a, b) => a.jobIndex! - b.jobIndex!)
+        : await db.post.findMany({ where: { jobId: job.id }, orderBy: { jobIndex: 'asc' }, select: { id: true } });
     return { postIds: posts.map((p) => p.id) };
   };
 }

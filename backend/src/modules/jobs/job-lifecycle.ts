@@ -1,7 +1,7 @@
 // The worker side of a job's row: running, progress, success, failure. Each step is conditional
 // on the state it moves from, so a job retried after a crash, or cancelled meanwhile, is handled
 // once. A failure refunds the job's reservations exactly once.
-import type { Prisma } from '../../generated/prisma/client.js';
+import type { Job, Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
 import type { Redis } from '../../lib/redis.js';
 import { refund } from '../usage/quota.js';
@@ -28,12 +28,12 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
   return {
     /** QUEUED or RUNNING (a retry) → RUNNING; undefined when the job is final (e.g. cancelled). */
     async start(jobId: string) {
-      const started = await db.$queryRaw<Array<{ id: string }>>`
+      // One round trip: the conditional move and the row it leaves.
+      const [job] = await db.$queryRaw<Job[]>`
         UPDATE "Job" SET "status" = 'RUNNING', "attempts" = "attempts" + 1,
           "startedAt" = COALESCE("startedAt", now()), "updatedAt" = now()
-        WHERE "id" = ${jobId}::uuid AND "status" IN ('QUEUED', 'RUNNING') RETURNING "id"`;
-      if (started.length === 0) return undefined;
-      const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
+        WHERE "id" = ${jobId}::uuid AND "status" IN ('QUEUED', 'RUNNING') RETURNING *`;
+      if (!job) return undefined;
       await publish(jobId, 'RUNNING', job.progress);
       return job;
     },
