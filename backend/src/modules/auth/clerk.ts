@@ -60,6 +60,20 @@ export function bearerOnly(clerk: RequestHandler): RequestHandler {
   };
 }
 
+type AuthFn = ((options?: unknown) => unknown) & Record<symbol, unknown>;
+
+/**
+ * Clerk's `req.auth` builds a new auth object (and a Backend API client) on every call; for the
+ * same token the answer is the same, so the first one is kept. The function carries Clerk's brand
+ * (symbol properties) that `getAuth` checks, so they are copied.
+ */
+function memoized(auth: AuthFn): AuthFn {
+  let plain: unknown;
+  const fn = ((options?: unknown) => (options === undefined ? (plain ??= auth()) : auth(options))) as AuthFn;
+  for (const key of Object.getOwnPropertySymbols(auth)) fn[key] = auth[key];
+  return fn;
+}
+
 const CACHE_MAX_ENTRIES = 10_000;
 const CACHE_MAX_MS = 60_000;
 
@@ -83,12 +97,14 @@ export function withVerifiedTokenCache(clerk: RequestHandler): RequestHandler {
     if (hit) verified.delete(header!);
     void clerk(req, res, (err?: unknown) => {
       if (!err && header) {
+        const carrier = req as unknown as { auth: AuthFn };
+        carrier.auth = memoized(carrier.auth);
         const auth = getAuth(req);
         const exp = (auth.sessionClaims as { exp?: number } | null)?.exp;
         if (auth.isAuthenticated && typeof exp === 'number') {
           if (verified.size >= CACHE_MAX_ENTRIES) verified.delete(verified.keys().next().value!);
           const expiresAt = Math.min(exp * 1000, Date.now() + CACHE_MAX_MS);
-          verified.set(header, { auth: (req as unknown as { auth: unknown }).auth, expiresAt });
+          verified.set(header, { auth: carrier.auth, expiresAt });
         }
       }
       next(err);
