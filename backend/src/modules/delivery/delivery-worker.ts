@@ -16,8 +16,6 @@ import { sendParts } from './send.js';
 
 export const DELIVERY_QUEUE = 'delivery';
 export const TICK_QUEUE = 'delivery-tick';
-/** A retry_after up to this long pauses every sender; a longer one parks only its delivery. */
-const SHORT_RETRY_AFTER_S = 60;
 const SEND_OPTIONS = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 1_000 },
@@ -124,7 +122,8 @@ async function send(o: DeliveryWorkerOptions, job: Job<{ deliveryId: string }>, 
       }
       if (failure?.kind === 'rate-limited') {
         const ms = failure.retryAfterS * 1000;
-        if (failure.retryAfterS <= SHORT_RETRY_AFTER_S) await limiter.pauseAll(ms);
+        // Short: everyone pauses (and this delivery waits too); long: only this delivery is parked.
+        await limiter.onRetryAfter(failure.retryAfterS);
         await db.delivery.update({
           where: { id: deliveryId },
           data: { leaseUntil: new Date(Date.now() + ms + LEASE_MS) },

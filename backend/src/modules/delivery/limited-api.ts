@@ -8,8 +8,6 @@ import type { TelegramLimiter } from './limiter.js';
 
 /** Methods that post a message into a chat (the calls Telegram's flood limits count). */
 const SENDS = /^(send(?!ChatAction)|copyMessage|forwardMessage)/;
-/** A retry_after up to this long pauses everyone (as in the delivery worker). */
-const SHORT_RETRY_AFTER_S = 60;
 /** How long a send waits for a permit before it is answered like a 429 instead. */
 const MAX_WAIT_MS = 10_000;
 
@@ -29,9 +27,7 @@ export function limitSends(limiter: TelegramLimiter, maxWaitMs = MAX_WAIT_MS): T
     }
     const res = await prev(method, payload, signal);
     const retryAfter = res.ok ? undefined : res.parameters?.retry_after;
-    if (!res.ok && res.error_code === 429 && retryAfter !== undefined && retryAfter <= SHORT_RETRY_AFTER_S) {
-      await limiter.pauseAll(retryAfter * 1000);
-    }
+    if (!res.ok && res.error_code === 429 && retryAfter !== undefined) await limiter.onRetryAfter(retryAfter);
     return res;
   };
 }

@@ -28,6 +28,9 @@ redis.call('PEXPIRE', KEYS[2], 60000)
 return 0
 `;
 
+/** A retry_after up to this long pauses every sender; a longer one only its own chat. */
+const SHORT_RETRY_AFTER_S = 60;
+
 export interface LimiterOptions {
   /** Calls a second for the whole bot. */
   globalPerSecond: number;
@@ -79,6 +82,16 @@ export function createTelegramLimiter(
     /** After a 429: every process pauses for `ms`. */
     async pauseAll(ms: number): Promise<void> {
       await redis.set(`${prefix}:pause`, '1', 'PX', Math.max(1, ms));
+    },
+    /**
+     * After a 429 with `retry_after` seconds: a short one (up to a minute) is the bot's budget, so
+     * every process pauses; a longer one is one chat's flood, for the caller to wait out alone.
+     * True when everyone was paused.
+     */
+    async onRetryAfter(seconds: number): Promise<boolean> {
+      if (seconds > SHORT_RETRY_AFTER_S) return false;
+      await this.pauseAll(seconds * 1000);
+      return true;
     },
   };
 }

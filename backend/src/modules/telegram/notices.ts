@@ -58,8 +58,7 @@ export function startNoticeWorker({ db, api, limiter, connection, prefix, logger
         const failure = classifyTelegramError(err);
         // A refusal will not change by retrying; a short 429 pauses every sender, then we retry.
         if (failure?.kind === 'unreachable' || failure?.kind === 'bad-request') return { sent: false };
-        if (failure?.kind === 'rate-limited' && failure.retryAfterS <= 60)
-          await limiter.pauseAll(failure.retryAfterS * 1000);
+        if (failure?.kind === 'rate-limited') await limiter.onRetryAfter(failure.retryAfterS);
         throw err;
       }
       return { sent: true };
