@@ -63,27 +63,28 @@ export function createMetrics({ db, queues }: MetricsSources) {
 
   // One GROUP BY per table per scrape. Both tables have a (status, …) index to count from; if
   // they grow until scrapes slow down, count only the live statuses.
-  const jobRows: Gauge<'status'> = new Gauge({
-    name: 'postaify_jobs',
-    help: 'Job rows by status.',
-    labelNames: ['status'] as const,
-    registers: [register],
-    collect: () =>
-      read('postgres_jobs', jobRows, async () => {
-        const rows = await db.job.groupBy({ by: ['status'], _count: { _all: true } });
-        fillByStatus(jobRows, Object.values(JobStatus), rows);
-      }),
+  const rowsByStatus = (
+    table: string,
+    statuses: string[],
+    count: () => Promise<Array<{ status: string; _count: { _all: number } }>>,
+  ) => {
+    const gauge: Gauge<'status'> = new Gauge({
+      name: `postaify_${table}`,
+      help: `${table} rows by status.`,
+      labelNames: ['status'] as const,
+      registers: [register],
+      collect: () => read(`postgres_${table}`, gauge, async () => fillByStatus(gauge, statuses, await count())),
+    });
+  };
+  // Awaited apart: as a returned expression, Prisma's groupBy would infer its arguments from
+  // rowsByStatus's type and reject them.
+  rowsByStatus('jobs', Object.values(JobStatus), async () => {
+    const rows = await db.job.groupBy({ by: ['status'], _count: { _all: true } });
+    return rows;
   });
-  const deliveryRows: Gauge<'status'> = new Gauge({
-    name: 'postaify_deliveries',
-    help: 'Delivery rows by status.',
-    labelNames: ['status'] as const,
-    registers: [register],
-    collect: () =>
-      read('postgres_deliveries', deliveryRows, async () => {
-        const rows = await db.delivery.groupBy({ by: ['status'], _count: { _all: true } });
-        fillByStatus(deliveryRows, Object.values(DeliveryStatus), rows);
-      }),
+  rowsByStatus('deliveries', Object.values(DeliveryStatus), async () => {
+    const rows = await db.delivery.groupBy({ by: ['status'], _count: { _all: true } });
+    return rows;
   });
 
   /** Times every request; mount first, so the time includes all other middleware. */

@@ -4,9 +4,11 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStripeEmulator, type StripeEmulator } from '../../../emulators/src/index.ts';
+import { deleteUserByClerkId } from '../../../backend/src/modules/users/user-deletion.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { signInLocally } from '../../helpers/auth.ts';
 import { client, type Client } from '../../helpers/http.ts';
+import { silentLogger } from '../../helpers/logger.ts';
 import { until } from '../../helpers/wait.ts';
 
 let emu: StripeEmulator;
@@ -227,8 +229,6 @@ describe('the subscription over time', () => {
     const c = client(app.api, await signInLocally(app.api));
     const subscriptionId = await subscribe(c);
     const { id: userId } = (await c.get('/me')).body;
-    const { deleteUserByClerkId } = await import('../../../backend/src/modules/users/user-deletion.ts');
-    const { silentLogger } = await import('../../helpers/logger.ts');
     const { clerkId } = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
     expect(
       await deleteUserByClerkId({ db: app.db, stripe, storage: app.services.storage, logger: silentLogger }, clerkId),
@@ -241,8 +241,6 @@ describe('the subscription over time', () => {
     const c = client(app.api, await signInLocally(app.api));
     const subscriptionId = await subscribe(c);
     const { id: userId } = (await c.get('/me')).body;
-    const { deleteUserByClerkId } = await import('../../../backend/src/modules/users/user-deletion.ts');
-    const { silentLogger } = await import('../../helpers/logger.ts');
     const { clerkId } = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
     // The product's own Stripe client (its retry policy), as the Clerk webhook uses it.
     const deps = { db: app.db, stripe: app.services.stripe, storage: app.services.storage, logger: silentLogger };
