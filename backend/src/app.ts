@@ -4,9 +4,9 @@ import compression from 'compression';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { API_BASE, createApi } from './api.js';
 import type { Config } from './config/index.js';
+import { accessLog } from './http/access-log.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { requestId } from './http/request-id.js';
 import type { Db } from './lib/db.js';
@@ -33,23 +33,7 @@ export function createApp({ config, logger, db, redis, services }: AppDeps): Exp
 
   app.use(services.metrics.observeRequests);
   app.use(requestId());
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (_req, res) => (res as express.Response).locals.requestId,
-      // Probes run every few seconds; logging them would drown everything else.
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
-      // Successful scrapes come as often as probes and stay quiet too; a refused one is logged.
-      customLogLevel: (req, res, err) =>
-        err || res.statusCode >= 500
-          ? 'error'
-          : res.statusCode >= 400
-            ? 'warn'
-            : req.url === '/metrics'
-              ? 'silent'
-              : 'info',
-    }),
-  );
+  app.use(accessLog(logger));
   app.use(helmet());
   app.use(
     cors({

@@ -4,6 +4,9 @@
 // Express 5 app answering {"hello":"world"} on the same machine and the same Node. Each is loaded
 // with autocannon, 32 connections, a 2 s warm-up then 10 s measured, one after the other.
 // Targets: the API serves >= 25% of the bare app's requests/s, with p99 latency <= 25 ms.
+// Then two floors, to show what the list's one query costs by itself: the bare app plus that very
+// query (same Postgres, same 20 rows), once through Prisma (as the API runs it) and once through
+// node-postgres alone with a prepared statement. No middleware, no auth, no rate limit.
 // Uses its own data folder and ports; stops everything it started (SIGINT to the stack).
 import autocannon from 'autocannon';
 import { rmSync } from 'node:fs';
@@ -12,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
   checkInterrupted,
+  databaseUrlFromBanner,
   exePath,
   findDescendant,
   freePort,
@@ -65,7 +69,7 @@ async function load(label, url, headers = {}) {
 }
 
 const line = (r) =>
-  `${r.label.padEnd(5)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms   non-2xx ${r.non2xx}   errors ${r.errors} (timeouts ${r.timeouts})   ${r.total} requests in ${DURATION_S} s`;
+  `${r.label.padEnd(6)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms   non-2xx ${r.non2xx}   errors ${r.errors} (timeouts ${r.timeouts})   ${r.total} requests in ${DURATION_S} s`;
 
 const BARE_APP = `
 import express from 'express';
@@ -77,11 +81,55 @@ const server = app.listen(0, '127.0.0.1', () => {
 process.on('SIGINT', () => { server.closeAllConnections(); server.close(() => process.exit(0)); });
 `;
 
+// The list query as PostsService runs it (newest first, one row more than the page for the cursor).
+const FLOOR_APP = `
+import express from 'express';
+import pg from 'pg';
+import { pino } from 'pino';
+import { createDb } from ${JSON.stringify(join(root, 'backend', 'dist', 'lib', 'db.js'))};
+const url = process.env.DATABASE_URL;
+const { db } = createDb({ url, logger: pino({ level: 'warn' }) });
+const pool = new pg.Pool({ connectionString: url, max: 10 });
+const user = await db.user.findFirstOrThrow({ where: { email: process.env.BENCH_EMAIL } });
+const app = express();
+app.get('/prisma', async (_req, res) => {
+  const rows = await db.post.findMany({
+    where: { userId: user.id },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: 21,
+  });
+  res.json({ items: rows.slice(0, 20) });
+});
+app.get('/pg', async (_req, res) => {
+  const { rows } = await pool.query({
+    name: 'list',
+    text: 'SELECT * FROM "Post" WHERE "userId" = $1 ORDER BY "createdAt" DESC, "id" DESC LIMIT 21',
+    values: [user.id],
+  });
+  res.json({ items: rows.slice(0, 20) });
+});
+const server = app.listen(0, '127.0.0.1', () => {
+  process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n');
+});
+process.on('SIGINT', () => { server.closeAllConnections(); server.close(() => process.exit(0)); });
+`;
+
+/** The JSON line ({ port, … }) a small app above printed once it listened. */
+const announced = (proc) =>
+  JSON.parse(
+    proc
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"port"')),
+  );
+
 const dataDir = makeDataDir('postaify-bench-api-');
 let bare;
+let floor;
 let stack;
 const cleanup = async () => {
   if (bare) await stop(bare, 'SIGINT', 5_000);
+  if (floor) await stop(floor, 'SIGINT', 5_000);
   if (stack) await stopStack(stack);
   rmSync(dataDir, { recursive: true, force: true });
 };
@@ -97,12 +145,7 @@ async function main() {
   // (a) The bare app, alone on the machine.
   bare = start(process.execPath, ['--input-type=module', '-e', BARE_APP], { cwd: root });
   await waitUntil('the bare app to listen', async () => bare.output().includes('"port"'), bare, 10_000);
-  const bareInfo = JSON.parse(
-    bare
-      .output()
-      .split('\n')
-      .find((l) => l.includes('"port"')),
-  );
+  const bareInfo = announced(bare);
   const bareExe = exePath(bare.child.pid);
   const hello = await fetch(`http://127.0.0.1:${bareInfo.port}/`).then((r) => r.text());
   if (hello !== '{"hello":"world"}') throw new Error(`the bare app answered ${hello}`);
@@ -144,6 +187,18 @@ async function main() {
   const webExe = webPid ? exePath(webPid) : undefined;
   const apiResult = await load('api', listUrl, auth);
 
+  // (c) The floors: the list's query alone behind a bare Express app, on the stack's Postgres.
+  floor = start(process.execPath, ['--input-type=module', '-e', FLOOR_APP], {
+    cwd: join(root, 'backend'),
+    env: { ...process.env, DATABASE_URL: databaseUrlFromBanner(stack.output()), BENCH_EMAIL: 'bench@example.com' },
+  });
+  await waitUntil('the floor app to listen', async () => floor.output().includes('"port"'), floor, 30_000);
+  const floorPort = announced(floor).port;
+  const prismaFloor = await load('prisma', `http://127.0.0.1:${floorPort}/prisma`);
+  const pgFloor = await load('pg', `http://127.0.0.1:${floorPort}/pg`);
+  await stop(floor, 'SIGINT', 5_000);
+  floor = undefined;
+
   const ratio = apiResult.rps / bareResult.rps;
   const ratioOk = ratio >= TARGET_RATIO;
   const p99Ok = apiResult.p99 <= TARGET_P99_MS;
@@ -157,10 +212,18 @@ async function main() {
   console.log(`stack ready in ${readyS.toFixed(1)} s; ${POSTS} posts created; express ${expressVersion}`);
   console.log(`bare: GET / -> {"hello":"world"}`);
   console.log(`api:  GET /api/v1/posts?limit=20 (signed in, 20 posts a page)`);
+  console.log(`prisma: bare Express + the list's query through Prisma (no middleware, no auth)`);
+  console.log(`pg:   bare Express + the same query through node-postgres, prepared`);
   console.log(line(bareResult));
   console.log(line(apiResult));
+  console.log(line(prismaFloor));
+  console.log(line(pgFloor));
   console.log(
     `api/bare: ${(ratio * 100).toFixed(1)}% of the bare app's requests/s (target >= ${TARGET_RATIO * 100}%): ${ratioOk ? 'met' : 'MISSED'}`,
+  );
+  const pct = (r) => `${((r.rps / bareResult.rps) * 100).toFixed(1)}%`;
+  console.log(
+    `floors: the query alone serves ${pct(prismaFloor)} of the bare app's requests/s through Prisma, ${pct(pgFloor)} through node-postgres; the API serves ${((apiResult.rps / prismaFloor.rps) * 100).toFixed(0)}% of the Prisma floor`,
   );
   console.log(`api p99: ${apiResult.p99} ms (target <= ${TARGET_P99_MS} ms): ${p99Ok ? 'met' : 'MISSED'}`);
   if (apiResult.non2xx > 0 || apiResult.errors > 0 || bareResult.non2xx > 0 || bareResult.errors > 0) {

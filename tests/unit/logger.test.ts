@@ -1,5 +1,5 @@
 // The production logger never writes credentials or signatures: the headers that carry them are
-// redacted wherever a request is logged (pino-http logs `req.headers`).
+// redacted wherever a request is logged (the access log writes `req.headers`).
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../backend/src/lib/logger.ts';

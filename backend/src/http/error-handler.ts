@@ -40,7 +40,7 @@ export function renderError(code: ErrorCode, message: string, requestId: string,
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, next) => {
+  return (err, _req, res, next) => {
     if (res.headersSent) {
       next(err);
       return;
@@ -48,10 +48,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = isAppError(err) ? err : (fromProvider(err) ?? fromBodyParser(err));
     const appError = known ?? new AppError('INTERNAL_ERROR', 'Something went wrong on our side. It has been logged.');
     if (!known) {
-      (req.log ?? logger).error({ err, requestId: res.locals.requestId }, 'unhandled error');
+      logger.error({ err, requestId: res.locals.requestId }, 'unhandled error');
     } else if (appError.status >= 500) {
-      (req.log ?? logger).warn(
-        { err: { code: appError.code, message: appError.message, cause: appError.cause } },
+      logger.warn(
+        {
+          requestId: res.locals.requestId,
+          err: { code: appError.code, message: appError.message, cause: appError.cause },
+        },
         'request failed',
       );
     }

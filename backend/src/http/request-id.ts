@@ -19,7 +19,6 @@ export function requestId(): RequestHandler {
   return (req, res, next) => {
     const inbound = req.get('x-request-id');
     const id = inbound && SAFE_ID.test(inbound) ? inbound : randomUUID();
-    req.id = id; // pino-http logs it as req.id
     res.locals.requestId = id;
     res.setHeader('X-Request-Id', id);
     next();
