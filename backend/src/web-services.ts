@@ -42,6 +42,7 @@ export function createWebServices({
   // The web process never adds delivery jobs; it holds the queue only to count them for /metrics.
   const deliveries = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: queuePrefix });
   const notices = createNoticeQueue(redis, queuePrefix);
+  // A getter: the SDK loads on the first billing request or Stripe/Clerk webhook, not at boot.
   const stripe = createStripe(config.stripe);
   const bot = createBot(config.telegram);
   // Command replies and test messages share the senders' budget (one limiter for the bot).

@@ -231,7 +231,10 @@ describe('the subscription over time', () => {
     const { id: userId } = (await c.get('/me')).body;
     const { clerkId } = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
     expect(
-      await deleteUserByClerkId({ db: app.db, stripe, storage: app.services.storage, logger: silentLogger }, clerkId),
+      await deleteUserByClerkId(
+        { db: app.db, stripe: () => Promise.resolve(stripe), storage: app.services.storage, logger: silentLogger },
+        clerkId,
+      ),
     ).toBe(true);
     expect((await stripe.subscriptions.retrieve(subscriptionId)).status).toBe('canceled');
     expect(await app.db.subscription.count({ where: { userId } })).toBe(0);

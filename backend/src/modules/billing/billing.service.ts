@@ -2,16 +2,15 @@
 // creates something carries an idempotency key derived from the user and the request, so a
 // retried request never opens two sessions or creates two customers.
 import { createHash } from 'node:crypto';
-import type Stripe from 'stripe';
 import type { Plan } from '../../generated/prisma/enums.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
-import { viaStripe } from '../../integrations/stripe.js';
+import { viaStripe, type StripeClient } from '../../integrations/stripe.js';
 import type { AuthUser } from '../users/users.service.js';
 
 export interface BillingDeps {
   db: Db;
-  stripe: Stripe;
+  stripe: StripeClient;
   prices: { PRO?: string; BUSINESS?: string };
   appUrl: string;
 }
@@ -23,8 +22,8 @@ export function createBillingService({ db, stripe, prices, appUrl }: BillingDeps
     const row = await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { stripeCustomerId: true } });
     if (row.stripeCustomerId) return row.stripeCustomerId;
     // Two concurrent first checkouts send the same key: Stripe answers both with one customer.
-    const customer = await viaStripe('customer create', () =>
-      stripe.customers.create(
+    const customer = await viaStripe(stripe, 'customer create', (client) =>
+      client.customers.create(
         { email: user.email ?? undefined, name: user.name ?? undefined, metadata: { userId: user.id } },
         { idempotencyKey: `customer-${user.id}` },
       ),
@@ -60,8 +59,8 @@ export function createBillingService({ db, stripe, prices, appUrl }: BillingDeps
         });
       }
       const customer = await customerFor(user);
-      const session = await viaStripe('checkout session create', () =>
-        stripe.checkout.sessions.create(
+      const session = await viaStripe(stripe, 'checkout session create', (client) =>
+        client.checkout.sessions.create(
           {
             mode: 'subscription',
             customer,
@@ -83,8 +82,8 @@ export function createBillingService({ db, stripe, prices, appUrl }: BillingDeps
       const row = await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { stripeCustomerId: true } });
       if (!row.stripeCustomerId)
         throw new AppError('CONFLICT', 'There is no billing account yet: subscribe to a plan first.');
-      const session = await viaStripe('portal session create', () =>
-        stripe.billingPortal.sessions.create(
+      const session = await viaStripe(stripe, 'portal session create', (client) =>
+        client.billingPortal.sessions.create(
           { customer: row.stripeCustomerId!, return_url: `${appUrl}/billing` },
           { idempotencyKey: `portal-${hash(user.id, requestKey)}` },
         ),

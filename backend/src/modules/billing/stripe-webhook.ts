@@ -46,9 +46,11 @@ export function stripeWebhook(deps: StripeWebhookDeps) {
     const signature = req.get('stripe-signature');
     if (!signature || !Buffer.isBuffer(req.body))
       throw new AppError('VALIDATION_ERROR', 'Missing Stripe-Signature header or body.');
+    // Loaded before the try: an SDK that fails to load is a 500 (Stripe retries), not a bad signature.
+    const client = await stripe();
     let event: Stripe.Event;
     try {
-      event = stripe.webhooks.constructEvent(req.body, signature, webhookSecret);
+      event = client.webhooks.constructEvent(req.body, signature, webhookSecret);
     } catch {
       throw new AppError('VALIDATION_ERROR', 'The Stripe signature does not match this body.');
     }

@@ -6,12 +6,13 @@ import type Stripe from 'stripe';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Plan, SubscriptionStatus } from '../../generated/prisma/enums.js';
 import type { Db } from '../../lib/db.js';
+import type { StripeClient } from '../../integrations/stripe.js';
 
 const PAID_STATUSES: ReadonlySet<string> = new Set(['active', 'trialing', 'past_due']);
 
 export interface SyncDeps {
   db: Db;
-  stripe: Stripe;
+  stripe: StripeClient;
   /** Stripe price id → plan. */
   planOfPrice: (priceId: string | undefined) => Plan | undefined;
   /** Tells every replica to drop its cached copy of the user. */
@@ -51,11 +52,12 @@ export async function applySubscription(
   { stripe, planOfPrice }: Pick<SyncDeps, 'stripe' | 'planOfPrice'>,
   subscriptionId: string,
 ): Promise<{ userId: string; clerkId: string; plan: Plan } | undefined> {
-  const first = await stripe.subscriptions.retrieve(subscriptionId);
+  const client = await stripe();
+  const first = await client.subscriptions.retrieve(subscriptionId);
   const user = await userFor(tx, first);
   if (!user) return undefined;
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${user.id}))`;
-  const sub = await stripe.subscriptions.retrieve(subscriptionId);
+  const sub = await client.subscriptions.retrieve(subscriptionId);
   const current = await tx.subscription.findUnique({ where: { userId: user.id } });
   if (
     current &&

@@ -4,16 +4,15 @@
 // attempts, media rows and the subscription; audit rows are not foreign keys, so they are deleted
 // explicitly. Queued generation jobs find no row and are skipped; pending deliveries go with their
 // rows.
-import type Stripe from 'stripe';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Storage } from '../../integrations/storage.js';
 import { ProviderError } from '../../integrations/provider-error.js';
-import { viaStripe } from '../../integrations/stripe.js';
+import { viaStripe, type StripeClient } from '../../integrations/stripe.js';
 
 export interface DeletionDeps {
   db: Db;
-  stripe: Stripe;
+  stripe: StripeClient;
   /** Where the user's media objects are removed from (the process's storage, local or S3). */
   storage: Pick<Storage, 'delete'>;
   logger: Logger;
@@ -32,18 +31,18 @@ export async function deleteUserByClerkId(
 
   const sub = user.subscription;
   if (sub && !['CANCELED', 'INCOMPLETE_EXPIRED'].includes(sub.status)) {
-    await viaStripe('subscription cancel', () => stripe.subscriptions.cancel(sub.stripeSubscriptionId)).catch(
-      (err: unknown) => {
-        // Already gone at Stripe is fine. Anything else stops the deletion before a row goes: a
-        // user whose data we removed must not go on paying. The caller (Clerk's webhook) fails,
-        // and Clerk's retry runs it all again.
-        if (err instanceof ProviderError && err.status === 404) {
-          logger.warn({ reason: err.message }, 'the deleted user’s Stripe subscription was already gone');
-          return;
-        }
-        throw err;
-      },
-    );
+    await viaStripe(stripe, 'subscription cancel', (client) =>
+      client.subscriptions.cancel(sub.stripeSubscriptionId),
+    ).catch((err: unknown) => {
+      // Already gone at Stripe is fine. Anything else stops the deletion before a row goes: a
+      // user whose data we removed must not go on paying. The caller (Clerk's webhook) fails,
+      // and Clerk's retry runs it all again.
+      if (err instanceof ProviderError && err.status === 404) {
+        logger.warn({ reason: err.message }, 'the deleted user’s Stripe subscription was already gone');
+        return;
+      }
+      throw err;
+    });
   }
   // A failure throws before any row goes, so running the deletion again finds every key again
   // (deleting an object twice is fine) instead of leaving objects no row points to.
