@@ -22,7 +22,7 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.close();
 });
 
-async function serve(level: string) {
+async function serve(level: 'info' | 'warn') {
   const lines: Line[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
