@@ -15,7 +15,7 @@ const BATCH = 10;
 type Batch = { contents: string[]; model: string; tokensIn: number; tokensOut: number };
 
 export function campaignJob({ db, openrouter }: { db: Db; openrouter: OpenRouter }): JobHandler {
-  return async ({ job, progress, checkpoint }) => {
+  return async ({ job, checkpoint }) => {
     const input = job.input as unknown as CampaignInput;
     const user = await db.user.findUniqueOrThrow({ where: { id: job.userId }, select: { timezone: true } });
     const brand = input.brandId ? await db.brand.findFirst({ where: { id: input.brandId, userId: job.userId } }) : null;
@@ -42,8 +42,15 @@ export function campaignJob({ db, openrouter }: { db: Db; openrouter: OpenRouter
       // The job row carries the tokens of every batch so far (a retry keeps the earlier ones).
       const total = (field: 'tokensIn' | 'tokensOut') =>
         Object.values(saved).reduce((sum, batch) => sum + batch[field], 0);
-      await checkpoint({ [key]: saved[key] }, { model, tokensIn: total('tokensIn'), tokensOut: total('tokensOut') });
-      await progress(10 + (70 * (i + 1)) / batches.length);
+      await checkpoint(
+        { [key]: saved[key] },
+        {
+          model,
+          tokensIn: total('tokensIn'),
+          tokensOut: total('tokensOut'),
+          progress: 10 + (70 * (i + 1)) / batches.length,
+        },
+      );
     }
 
     const chat = input.schedule ? await deliverableChat(db, job.userId) : undefined;

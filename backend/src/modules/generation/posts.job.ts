@@ -29,10 +29,11 @@ export function postsJob({ db, openrouter }: { db: Db; openrouter: OpenRouter })
       saved = { contents: written.contents, model: written.model };
       await checkpoint(
         { ...saved },
-        { model: written.model, tokensIn: written.tokensIn, tokensOut: written.tokensOut },
+        { model: written.model, tokensIn: written.tokensIn, tokensOut: written.tokensOut, progress: 80 },
       );
+    } else {
+      await progress(80);
     }
-    await progress(80);
     const created = await db.post.createManyAndReturn({
       data: saved.contents!.map((content, jobIndex) => ({
         userId: job.userId,

@@ -59,10 +59,10 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
           job,
           progress: (p) => lifecycle.progress(jobId, p),
           // This worker holds the job's lock, so the in-memory checkpoint is the current one.
-          checkpoint: async (data, usage) => {
+          checkpoint: async (data, extra) => {
             const merged = { ...((job.checkpoint ?? {}) as Prisma.JsonObject), ...data };
             job.checkpoint = merged as Prisma.JsonObject;
-            await lifecycle.checkpoint(jobId, merged, usage);
+            await lifecycle.checkpoint(jobId, merged, extra);
           },
         });
         await lifecycle.succeed(jobId, result);

@@ -4,15 +4,23 @@
 import type { Job, Prisma } from '../../generated/prisma/client.js';
 import type { JobType } from '../../generated/prisma/enums.js';
 
+export interface CheckpointExtra {
+  model?: string;
+  tokensIn?: number;
+  tokensOut?: number;
+  /** 0..100, only forward. */
+  progress?: number;
+}
+
 export interface JobContext {
   job: Job;
   /** 0..100, only forward. */
   progress: (percent: number) => Promise<void>;
-  /** Merges `data` into the job's checkpoint (and records model and tokens when given). */
-  checkpoint: (
-    data: Prisma.InputJsonObject,
-    usage?: { model?: string; tokensIn?: number; tokensOut?: number },
-  ) => Promise<void>;
+  /**
+   * Merges `data` into the job's checkpoint, and records model and tokens when given. `progress`,
+   * when given, moves in the same write (one round trip fewer than checkpoint, then progress).
+   */
+  checkpoint: (data: Prisma.InputJsonObject, extra?: CheckpointExtra) => Promise<void>;
 }
 
 export type JobHandler = (ctx: JobContext) => Promise<Prisma.InputJsonObject>;

@@ -4,6 +4,7 @@
 import type { Job, Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
 import type { Redis } from '../../lib/redis.js';
+import type { CheckpointExtra } from './handler.js';
 import { refund } from '../usage/quota.js';
 import { publishJobEvent } from './job-events.js';
 
@@ -21,6 +22,9 @@ export interface JobError {
   code: string;
   message: string;
 }
+
+/** Progress as stored while a job runs: a whole number from 0 to 99 (100 is success's). */
+const toPercent = (progress: number) => Math.max(0, Math.min(99, Math.round(progress)));
 
 export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
   const publish = (jobId: string, status: string, progress: number) =>
@@ -40,7 +44,7 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
 
     /** Progress only moves forward (0..100). */
     async progress(jobId: string, progress: number) {
-      const value = Math.max(0, Math.min(99, Math.round(progress)));
+      const value = toPercent(progress);
       const { count } = await db.job.updateMany({
         where: { id: jobId, status: 'RUNNING', progress: { lt: value } },
         data: { progress: value },
@@ -48,12 +52,24 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
       if (count === 1) await publish(jobId, 'RUNNING', value);
     },
 
-    async checkpoint(
-      jobId: string,
-      checkpoint: Prisma.InputJsonObject,
-      usage?: { model?: string; tokensIn?: number; tokensOut?: number },
-    ) {
-      await db.job.update({ where: { id: jobId }, data: { checkpoint, ...usage } });
+    /**
+     * Saves the checkpoint (and model and tokens when given). With `progress`, the same statement
+     * moves progress forward while the job runs: one round trip instead of two.
+     */
+    async checkpoint(jobId: string, checkpoint: Prisma.InputJsonObject, extra: CheckpointExtra = {}) {
+      const { progress, model, tokensIn, tokensOut } = extra;
+      const value = progress === undefined ? null : toPercent(progress);
+      const [row] = await db.$queryRaw<Array<{ moved: boolean }>>`
+        WITH old AS (SELECT "progress" FROM "Job" WHERE "id" = ${jobId}::uuid FOR UPDATE)
+        UPDATE "Job" j SET "checkpoint" = ${JSON.stringify(checkpoint)}::jsonb,
+          "model" = COALESCE(${model ?? null}, j."model"),
+          "tokensIn" = COALESCE(${tokensIn ?? null}::int, j."tokensIn"),
+          "tokensOut" = COALESCE(${tokensOut ?? null}::int, j."tokensOut"),
+          "progress" = CASE WHEN j."status" = 'RUNNING' THEN GREATEST(j."progress", COALESCE(${value}::int, 0)) ELSE j."progress" END,
+          "updatedAt" = now()
+        FROM old WHERE j."id" = ${jobId}::uuid
+        RETURNING (j."status" = 'RUNNING' AND j."progress" > old."progress") AS "moved"`;
+      if (row?.moved && value !== null) await publish(jobId, 'RUNNING', value);
     },
 
     async succeed(jobId: string, result: Prisma.InputJsonObject) {
