@@ -38,7 +38,7 @@ export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsSe
       return acceptJob(jobs, req, res, {
         type: 'POSTS',
         input: body,
-        reservations: [{ metric: 'POSTS', units: body.numberOfPosts }],
+        reservation: { metric: 'POSTS', units: body.numberOfPosts },
       });
     },
   );
@@ -71,7 +71,7 @@ export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsSe
       return acceptJob(jobs, req, res, {
         type: 'CAMPAIGN',
         input: body,
-        reservations: [{ metric: 'POSTS', units: posts }],
+        reservation: { metric: 'POSTS', units: posts },
       });
     },
   );

@@ -10,7 +10,7 @@ export async function acceptJob(
   jobs: JobsService,
   req: Request,
   res: Response,
-  job: { type: JobType; input: Record<string, unknown>; reservations: Reservation[] },
+  job: { type: JobType; input: Record<string, unknown>; reservation: Reservation },
 ) {
   const accepted = await jobs.accept({
     userId: res.locals.user.id,

@@ -1,6 +1,6 @@
-// Accepting, reading and cancelling jobs (the web side). Accepting is one transaction: claim the
-// Idempotency-Key, write the Job row, reserve the quota (ledger rows included) and store the
-// response to replay. Only after it commits is the work enqueued; a job whose enqueue was lost is
+// Accepting, reading and cancelling jobs (the web side). Accepting writes the Job row and reserves
+// its quota (ledger row included) in one statement; with an Idempotency-Key, that statement runs in
+// a transaction that also claims the key and stores the response to replay. Only after it commits is the work enqueued; a job whose enqueue was lost is
 // found again by the worker's sweeper.
 import { createHash } from 'node:crypto';
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -9,7 +9,7 @@ import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { afterCursor, decodeCursor, pageOrder } from '../../http/pagination.js';
-import { reserve, type Reservation } from '../usage/quota.js';
+import { createJobWithReservation, type Reservation } from '../usage/quota.js';
 import { refundJob } from './job-lifecycle.js';
 import { publishJobEvent } from './job-events.js';
 import type { GenerationQueue } from './queue.js';
@@ -22,7 +22,8 @@ export interface AcceptRequest {
   userId: string;
   type: JobType;
   input: Record<string, unknown>;
-  reservations: Reservation[];
+  /** The quota the job takes (every job type takes one metric). */
+  reservation: Reservation;
   /** The Idempotency-Key header, when sent. */
   idempotencyKey?: string;
   /** Method and path, part of what a key is bound to. */
@@ -62,17 +63,21 @@ export function createJobsService({
   queue: GenerationQueue;
   logger: Logger;
 }) {
-  async function claimKey(tx: Prisma.TransactionClient, req: AcceptRequest, hash: string): Promise<JobDto | undefined> {
-    if (!req.idempotencyKey) return undefined;
+  async function claimKey(
+    tx: Prisma.TransactionClient,
+    req: AcceptRequest,
+    key: string,
+    hash: string,
+  ): Promise<JobDto | undefined> {
     const claimed = await tx.$queryRaw<Array<{ id: string }>>`
       INSERT INTO "IdempotencyKey" ("userId", "key", "method", "path", "requestHash", "expiresAt")
-      VALUES (${req.userId}::uuid, ${req.idempotencyKey}, 'POST', ${req.route}, ${hash}, ${new Date(Date.now() + IDEMPOTENCY_TTL_MS)})
+      VALUES (${req.userId}::uuid, ${key}, 'POST', ${req.route}, ${hash}, ${new Date(Date.now() + IDEMPOTENCY_TTL_MS)})
       ON CONFLICT ("userId", "key") DO NOTHING RETURNING "id"`;
     if (claimed.length === 1) return undefined;
     // Another request holds or held this key; a concurrent one has committed by now (the insert
     // waited for it), so its stored response is there.
     const existing = await tx.idempotencyKey.findUniqueOrThrow({
-      where: { userId_key: { userId: req.userId, key: req.idempotencyKey } },
+      where: { userId_key: { userId: req.userId, key } },
     });
     if (existing.requestHash !== hash || existing.path !== req.route) {
       throw new AppError(
@@ -87,23 +92,26 @@ export function createJobsService({
 
   return {
     async accept(req: AcceptRequest): Promise<Accepted> {
-      const hash = requestHash({ route: req.route, input: req.input });
-      const outcome = await db.$transaction(async (tx) => {
-        const replay = await claimKey(tx, req, hash);
-        if (replay) return { job: replay, replayed: true };
-        const row = await tx.job.create({
-          data: { userId: req.userId, type: req.type, input: req.input as Prisma.InputJsonObject },
-        });
-        for (const r of req.reservations) await reserve(tx, req.userId, r, `reserve:${row.id}:${r.metric}`, row.id);
-        const job = toJobDto(row);
-        if (req.idempotencyKey) {
+      const job = { type: req.type, input: req.input as Prisma.InputJsonObject };
+      let outcome: Accepted;
+      if (!req.idempotencyKey) {
+        // One statement, atomic by itself: no transaction's extra round trips on the hot path.
+        const row = await createJobWithReservation(db, req.userId, job, req.reservation);
+        outcome = { job: toJobDto(row), replayed: false };
+      } else {
+        const key = req.idempotencyKey;
+        const hash = requestHash({ route: req.route, input: req.input });
+        outcome = await db.$transaction(async (tx) => {
+          const replay = await claimKey(tx, req, key, hash);
+          if (replay) return { job: replay, replayed: true };
+          const dto = toJobDto(await createJobWithReservation(tx, req.userId, job, req.reservation));
           await tx.idempotencyKey.update({
-            where: { userId_key: { userId: req.userId, key: req.idempotencyKey } },
-            data: { responseStatus: 202, responseBody: job as unknown as Prisma.InputJsonObject },
+            where: { userId_key: { userId: req.userId, key } },
+            data: { responseStatus: 202, responseBody: dto as unknown as Prisma.InputJsonObject },
           });
-        }
-        return { job, replayed: false };
-      });
+          return { job: dto, replayed: false };
+        });
+      }
       if (!outcome.replayed) {
         await queue.enqueue(outcome.job.id, req.type).catch((err: Error) => {
           logger.warn(

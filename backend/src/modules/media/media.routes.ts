@@ -61,7 +61,7 @@ export function mediaRoutes(
     },
     async ({ req, res, body }) => {
       if (body.postId) await ownPost(db, currentUser(res).id, body.postId);
-      return acceptJob(jobs, req, res, { type: 'IMAGE', input: body, reservations: [{ metric: 'IMAGES', units: 1 }] });
+      return acceptJob(jobs, req, res, { type: 'IMAGE', input: body, reservation: { metric: 'IMAGES', units: 1 } });
     },
   );
   table.add(
@@ -80,7 +80,7 @@ export function mediaRoutes(
       return acceptJob(jobs, req, res, {
         type: 'VOICE',
         input: { text, ...(body.postId ? { postId: body.postId } : {}), ...(voiceId ? { voiceId } : {}) },
-        reservations: [{ metric: 'VOICE_CHARS', units: [...text].length }],
+        reservation: { metric: 'VOICE_CHARS', units: [...text].length },
       });
     },
   );

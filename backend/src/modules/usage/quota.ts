@@ -1,10 +1,10 @@
-// Quota reservations and refunds. The check and the reservation are one SQL statement: a
-// conditional upsert of the month's counter that only succeeds while used + n <= the plan's limit,
-// with the plan read in the same statement (never from a cache). Concurrent requests on any number
-// of replicas serialize on the counter row, so none can pass the limit. Every change is also a
+// Quota reservations and refunds. The check, the reservation and the job it is for are one SQL
+// statement: a conditional upsert of the month's counter that only succeeds while used + n <= the
+// plan's limit, with the plan read in the same statement (never from a cache). Concurrent requests
+// on any number of replicas serialize on the counter row, so none can pass the limit. Every change is also a
 // ledger row whose unique idempotency key makes it happen at most once.
-import type { Prisma } from '../../generated/prisma/client.js';
-import type { UsageMetric } from '../../generated/prisma/enums.js';
+import type { Job, Prisma } from '../../generated/prisma/client.js';
+import type { JobType, UsageMetric } from '../../generated/prisma/enums.js';
 import { AppError } from '../../lib/errors.js';
 import { PLANS } from '../billing/plans.js';
 import { periodOf } from './period.js';
@@ -31,19 +31,21 @@ export interface Reservation {
 }
 
 /**
- * Reserves `units` of `metric` for `userId` in the month of `now`, inside the caller's transaction.
- * Throws 402 QUOTA_EXCEEDED (with metric, limit, used, requested, resetsAt) when it does not fit.
+ * Creates a job and reserves its `units` of `metric` for `userId` in the month of `now`, in one
+ * statement (so atomic without a transaction, and one round trip): the job row and its ledger row
+ * (key `reserve:<jobId>:<metric>`) are written only when the reservation fits. Runs on the client
+ * or inside the caller's transaction. Returns the new job row; throws 402 QUOTA_EXCEEDED (with
+ * metric, limit, used, requested, resetsAt) when it does not fit, and then writes nothing.
  */
-export async function reserve(
-  tx: Tx,
+export async function createJobWithReservation(
+  client: Tx,
   userId: string,
+  job: { type: JobType; input: Prisma.InputJsonObject },
   { metric, units }: Reservation,
-  key: string,
-  jobId: string | null,
   now = new Date(),
-) {
+): Promise<Job> {
   const { start, end } = periodOf(now);
-  const rows = await tx.$queryRawUnsafe<Array<{ used: number }>>(
+  const rows = await client.$queryRawUnsafe<Job[]>(
     `WITH lim AS (SELECT ${limitCase(metric)} AS "limit" FROM "User" u WHERE u.id = $1::uuid),
      counter AS (
        INSERT INTO "UsageCounter" ("userId", "periodStart", "metric", "used", "updatedAt")
@@ -53,21 +55,26 @@ export async function reserve(
          WHERE "UsageCounter"."used" + EXCLUDED."used" <= (SELECT "limit" FROM lim)
        RETURNING "used"
      ),
+     job AS (
+       INSERT INTO "Job" ("userId", "type", "input", "updatedAt")
+       SELECT $1::uuid, $5::"JobType", $6::jsonb, now() FROM counter
+       RETURNING *
+     ),
      entry AS (
        INSERT INTO "UsageEntry" ("userId", "periodStart", "metric", "kind", "delta", "idempotencyKey", "jobId")
-       SELECT $1::uuid, $2, $3::"UsageMetric", 'RESERVE', $4, $5, $6::uuid FROM counter
+       SELECT $1::uuid, $2, $3::"UsageMetric", 'RESERVE', $4, 'reserve:' || job.id || ':' || $3, job.id FROM job
        RETURNING 1
      )
-     SELECT "used" FROM counter, entry`,
+     SELECT job.* FROM job, entry`,
     userId,
     start,
     metric,
     units,
-    key,
-    jobId,
+    job.type,
+    JSON.stringify(job.input),
   );
-  if (rows.length === 1) return;
-  const [state] = await tx.$queryRawUnsafe<Array<{ limit: number; used: number | null }>>(
+  if (rows.length === 1) return rows[0]!;
+  const [state] = await client.$queryRawUnsafe<Array<{ limit: number; used: number | null }>>(
     `SELECT ${limitCase(metric)} AS "limit",
        (SELECT "used" FROM "UsageCounter" c WHERE c."userId" = u.id AND c."periodStart" = $2 AND c.metric = $3::"UsageMetric") AS "used"
      FROM "User" u WHERE u.id = $1::uuid`,
