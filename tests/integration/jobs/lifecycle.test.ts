@@ -51,7 +51,7 @@ describe('job lifecycle: checkpoint', () => {
     await lifecycle.progress(id, 90); // an event after it, to know the one before would have come
     await until('the next progress event', () => mine().some((e) => e.progress === 90));
     expect(mine().map((e) => [e.status, e.progress])).toEqual([
-      ['RUNNING', 0],
+      ['RUNNING', 10], // started
       ['RUNNING', 80],
       ['RUNNING', 90],
     ]);

@@ -17,7 +17,6 @@ export function postsJob({ db, openrouter }: { db: Db; openrouter: OpenRouter })
     const brand = input.brandId ? await db.brand.findFirst({ where: { id: input.brandId, userId: job.userId } }) : null;
     let saved = (job.checkpoint ?? {}) as Checkpoint;
     if (!saved.contents) {
-      await progress(10);
       const written = await writePosts(openrouter, {
         platform: input.platform,
         count: input.numberOfPosts,

@@ -23,6 +23,9 @@ export interface JobError {
   message: string;
 }
 
+/** A job a worker has taken is 10% done: the step before its first provider call. */
+export const STARTED_PROGRESS = 10;
+
 /** Progress as stored while a job runs: a whole number from 0 to 99 (100 is success's). */
 const toPercent = (progress: number) => Math.max(0, Math.min(99, Math.round(progress)));
 
@@ -30,11 +33,15 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
   const publish = (jobId: string, status: string, progress: number) =>
     publishJobEvent(redis, { jobId, status, progress });
   return {
-    /** QUEUED or RUNNING (a retry) → RUNNING; undefined when the job is final (e.g. cancelled). */
+    /**
+     * QUEUED or RUNNING (a retry) → RUNNING at STARTED_PROGRESS (or more, for a retry); undefined
+     * when the job is final (e.g. cancelled).
+     */
     async start(jobId: string) {
       // One round trip: the conditional move and the row it leaves.
       const [job] = await db.$queryRaw<Job[]>`
         UPDATE "Job" SET "status" = 'RUNNING', "attempts" = "attempts" + 1,
+          "progress" = GREATEST("progress", ${STARTED_PROGRESS}::int),
           "startedAt" = COALESCE("startedAt", now()), "updatedAt" = now()
         WHERE "id" = ${jobId}::uuid AND "status" IN ('QUEUED', 'RUNNING') RETURNING *`;
       if (!job) return undefined;

@@ -25,7 +25,6 @@ export function voiceJob({
     const input = job.input as unknown as VoiceInput;
     let audioUrl = (job.checkpoint as { audioUrl?: string } | null)?.audioUrl;
     if (!audioUrl) {
-      await progress(10);
       const audio = await elevenlabs.speak(input.text, input.voiceId ?? elevenlabs.defaultVoiceId);
       await progress(80);
       const stored = await storage.put('audio', audio, VOICE_FORMAT.contentType, VOICE_FORMAT.extension);
