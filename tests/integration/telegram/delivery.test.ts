@@ -133,6 +133,47 @@ describe('delivery', () => {
     expect(sent[1]!.reply_markup).toBeDefined();
   });
 
+  it('resumes after the parts recorded as sent, and marks a delivery whose parts were all sent', async () => {
+    const { c, chat, userId } = await linkedUser();
+    const paragraph = 'Resume where the last worker stopped. '.repeat(30).trim();
+    const content = Array.from({ length: 6 }, () => paragraph)
+      .join('\n\n')
+      .slice(0, 5_000);
+    // As a worker that died leaves them: QUEUED with an expired lease, the posts DELIVERING, and
+    // the first message (or both) already accepted by Telegram and recorded.
+    const stranded = async (done: Record<string, number>) => {
+      const post = (await c.post('/posts', { platform: 'FACEBOOK', content })).body;
+      await t.app.db.post.update({ where: { id: post.id }, data: { status: 'DELIVERING' } });
+      await t.app.db.delivery.create({
+        data: {
+          postId: post.id,
+          userId,
+          chatId: BigInt(chat),
+          status: 'QUEUED',
+          dueAt: new Date(Date.now() - 120_000),
+          leaseUntil: new Date(Date.now() - 1_000),
+          progress: { done },
+        },
+      });
+      return post.id as string;
+    };
+    const half = await stranded({ 'text:0': 111 });
+    const whole = await stranded({ 'text:0': 222, 'text:1': 223 });
+
+    await delivered(c, half);
+    await delivered(c, whole);
+    const sent = botMessages(chat);
+    expect(sent).toHaveLength(1); // only the second half of the first post
+    expect(sent[0]!.text!.startsWith('Facebook')).toBe(false);
+    expect(sent[0]!.reply_markup).toBeDefined();
+    const delivery = await t.app.db.delivery.findFirstOrThrow({ where: { postId: half } });
+    expect(delivery).toMatchObject({ status: 'SENT', leaseUntil: null });
+    expect(delivery.progress).toEqual({ done: { 'text:0': 111, 'text:1': sent[0]!.message_id } });
+    const attempts = await t.app.db.deliveryAttempt.findMany({ where: { deliveryId: delivery.id } });
+    expect(attempts.map((a) => [a.part, a.ok, Number(a.messageId)])).toEqual([['text:1', true, sent[0]!.message_id]]);
+    expect(await t.app.db.delivery.findFirstOrThrow({ where: { postId: whole } })).toMatchObject({ status: 'SENT' });
+  });
+
   it('splits a 4,096-character TELEGRAM post once the header is added', async () => {
     const { c, chat } = await linkedUser();
     const content = 'word '.repeat(820).trim().slice(0, 4_096);

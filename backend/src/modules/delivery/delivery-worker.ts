@@ -13,6 +13,7 @@ import { claimDue, LEASE_MS } from './claim.js';
 import type { TelegramLimiter } from './limiter.js';
 import { markFailed, markSent, markUnreachable } from './outcomes.js';
 import { sendParts } from './send.js';
+import { beginSend } from './begin.js';
 
 export const DELIVERY_QUEUE = 'delivery';
 export const TICK_QUEUE = 'delivery-tick';
@@ -87,15 +88,11 @@ export async function startDeliveryWorker(o: DeliveryWorkerOptions) {
 async function send(o: DeliveryWorkerOptions, job: Job<{ deliveryId: string }>, token: string | undefined) {
   const { db, limiter, logger } = o;
   const { deliveryId } = job.data;
-  const delivery = await db.delivery.findUnique({ where: { id: deliveryId } });
-  if (!delivery || !['QUEUED', 'SENDING'].includes(delivery.status)) return { skipped: true };
-  await db.delivery.update({
-    where: { id: deliveryId },
-    data: { status: 'SENDING', attempts: { increment: 1 }, leaseUntil: new Date(Date.now() + LEASE_MS) },
-  });
-  const chat = await db.telegramChat.findUnique({ where: { userId: delivery.userId } });
+  const delivery = await beginSend(db, deliveryId);
+  if (!delivery) return { skipped: true };
+  const { chat } = delivery;
   if (!chat || chat.status !== 'LINKED') {
-    await markFailed(db, deliveryId, delivery.postId, 'Telegram is not linked: link it again, then reschedule.');
+    await markFailed(db, deliveryId, delivery.post.id, 'Telegram is not linked: link it again, then reschedule.');
     return { failed: 'not linked' };
   }
   let chatId = chat.chatId;
@@ -108,8 +105,8 @@ async function send(o: DeliveryWorkerOptions, job: Job<{ deliveryId: string }>, 
   };
   for (let migrations = 0; ; migrations++) {
     try {
-      await sendParts(deps, deliveryId, chatId);
-      await markSent(db, deliveryId, delivery.postId);
+      // The last part's record marks the delivery sent; if every part was done before, mark it here.
+      if (!(await sendParts(deps, delivery, chatId))) await markSent(db, deliveryId, delivery.post.id);
       return { sent: true };
     } catch (err) {
       const failure = classifyTelegramError(err);
@@ -136,7 +133,7 @@ async function send(o: DeliveryWorkerOptions, job: Job<{ deliveryId: string }>, 
         return { failed: 'unreachable' };
       }
       if (failure?.kind === 'bad-request' || failure?.kind === 'migrated') {
-        await markFailed(db, deliveryId, delivery.postId, `Telegram rejected the message: ${failure.description}`);
+        await markFailed(db, deliveryId, delivery.post.id, `Telegram rejected the message: ${failure.description}`);
         return { failed: 'rejected' };
       }
       // Network, 5xx, no permit in time, or anything unexpected: BullMQ retries with backoff; the
@@ -150,7 +147,7 @@ async function send(o: DeliveryWorkerOptions, job: Job<{ deliveryId: string }>, 
         await markFailed(
           db,
           deliveryId,
-          delivery.postId,
+          delivery.post.id,
           `Delivery failed after ${job.attemptsMade + 1} attempts: ${failure?.description ?? 'an internal error'}.`,
         );
         return { failed: 'attempts' };

@@ -2,6 +2,45 @@
 // marked UNREACHABLE and every pending post of its user fails with a readable reason, which /me
 // and the posts show until the user links again.
 import type { Db } from '../../lib/db.js';
+import { LEASE_MS } from './claim.js';
+
+export interface AcceptedPart {
+  deliveryId: string;
+  part: string;
+  method: string;
+  startedAt: Date;
+  messageId: number;
+  /** The delivery's progress with this part done. */
+  progress: unknown;
+  /** The last part: the delivery is SENT and its post DELIVERED in the same statement. */
+  last: boolean;
+}
+
+/**
+ * A part Telegram accepted, in one statement: its attempt row, the delivery's progress (so a retry
+ * resumes after it) with a renewed lease, and for the last part the delivery SENT and the post
+ * DELIVERED. One round trip where two transactions (eight round trips) were.
+ */
+export async function recordPart(db: Db, a: AcceptedPart) {
+  // Each part renews the lease: a send of many parts that wait for permits is never taken for a
+  // dead one and claimed again while it is still going.
+  await db.$executeRaw`
+    WITH attempt AS (
+      INSERT INTO "DeliveryAttempt" ("deliveryId", "part", "method", "startedAt", "finishedAt", "ok", "messageId")
+      VALUES (${a.deliveryId}::uuid, ${a.part}, ${a.method}, ${a.startedAt}, now(), true, ${BigInt(a.messageId)})
+    ),
+    d AS (
+      UPDATE "Delivery" SET "progress" = ${JSON.stringify(a.progress)}::jsonb, "updatedAt" = now(),
+        "leaseUntil" = CASE WHEN ${a.last} THEN NULL ELSE now() + ${`${LEASE_MS} milliseconds`}::interval END,
+        "status" = CASE WHEN ${a.last} THEN 'SENT'::"DeliveryStatus" ELSE "status" END,
+        "sentAt" = CASE WHEN ${a.last} THEN now() ELSE "sentAt" END,
+        "lastError" = CASE WHEN ${a.last} THEN NULL ELSE "lastError" END
+      WHERE "id" = ${a.deliveryId}::uuid
+      RETURNING "postId"
+    )
+    UPDATE "Post" p SET "status" = 'DELIVERED', "deliveredAt" = now(), "lastError" = NULL, "updatedAt" = now()
+    FROM d WHERE ${a.last} AND p."id" = d."postId" AND p."status" = 'DELIVERING'`;
+}
 
 export async function markSent(db: Db, deliveryId: string, postId: string) {
   const now = new Date();

@@ -5,10 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputFile, type Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
-import { LEASE_MS } from './claim.js';
+import type { SendingDelivery } from './begin.js';
 import { compose, type Part } from './compose.js';
+import { recordPart } from './outcomes.js';
 
 export interface SendDeps {
   db: Db;
@@ -47,33 +47,32 @@ export class PermitTimeout extends Error {
 }
 
 /**
- * Sends what is not yet done of `deliveryId`'s parts to `chatId`. Throws Telegram's errors to the
- * caller (which classifies them); returns when every part is done.
+ * Sends what is not yet done of `delivery`'s parts to `chatId`, recording each accepted part (the
+ * last one also marks the delivery SENT and its post DELIVERED). Throws Telegram's errors to the
+ * caller (which classifies them). Returns false when there was nothing left to send (every part was
+ * done before: a retry after a crash between the last part and its record), for the caller to mark.
  */
 export async function sendParts(
   { db, api, mediaRoot, paidBroadcast, acquire }: SendDeps,
-  deliveryId: string,
+  delivery: SendingDelivery,
   chatId: bigint,
-) {
-  const delivery = await db.delivery.findUniqueOrThrow({
-    where: { id: deliveryId },
-    include: { post: { include: { brand: { select: { name: true } } } } },
-  });
-  const post = delivery.post;
-  const progress: Progress = { done: { ...((delivery.progress as unknown as Progress | null)?.done ?? {}) } };
+): Promise<boolean> {
+  const { post, progress } = delivery;
+  const deliveryId = delivery.id;
   const parts = compose({
     platform: post.platform,
-    brand: post.brand?.name,
+    brand: post.brandName,
     content: post.content,
     hasImage: Boolean(post.imageUrl),
     hasVoice: Boolean(post.audioUrl),
   });
   const chat = Number(chatId);
   const extra = paidBroadcast ? { allow_paid_broadcast: true } : {};
+  const todo = parts.filter((part) => progress.done[part.key] === undefined);
 
-  for (const [index, part] of parts.entries()) {
-    if (progress.done[part.key] !== undefined) continue;
-    const markup = index === parts.length - 1 ? { reply_markup: keyboard(post.id) } : {};
+  for (const part of todo) {
+    const last = part === todo.at(-1);
+    const markup = part === parts.at(-1) ? { reply_markup: keyboard(post.id) } : {};
     const method = part.kind === 'photo' ? 'sendPhoto' : part.kind === 'voice' ? 'sendVoice' : 'sendMessage';
     if (!(await acquire(chatId))) {
       // Recorded like any other try, though Telegram never saw it.
@@ -88,28 +87,7 @@ export async function sendParts(
     try {
       const messageId = await sendPart(db, api, part, chat, post, mediaRoot, { ...extra, ...markup });
       progress.done[part.key] = messageId;
-      await db.$transaction([
-        db.delivery.update({
-          where: { id: deliveryId },
-          // Each part renews the lease: a send of many parts that wait for permits is never taken
-          // for a dead one and claimed again while it is still going.
-          data: {
-            progress: progress as unknown as Prisma.InputJsonObject,
-            leaseUntil: new Date(Date.now() + LEASE_MS),
-          },
-        }),
-        db.deliveryAttempt.create({
-          data: {
-            deliveryId,
-            part: part.key,
-            method,
-            startedAt: started,
-            finishedAt: new Date(),
-            ok: true,
-            messageId: BigInt(messageId),
-          },
-        }),
-      ]);
+      await recordPart(db, { deliveryId, part: part.key, method, startedAt: started, messageId, progress, last });
     } catch (err) {
       const e = err as { error_code?: number; description?: string; parameters?: { retry_after?: number } };
       await db.deliveryAttempt.create({
@@ -128,9 +106,10 @@ export async function sendParts(
       throw err;
     }
   }
+  return todo.length > 0;
 }
 
-type Post = Prisma.PostGetPayload<{ include: { brand: { select: { name: true } } } }>;
+type Post = SendingDelivery['post'];
 
 async function sendPart(
   db: Db,
