@@ -78,6 +78,7 @@ export async function startWorkers({
     logger,
     mediaRoot: storage.localRoot,
     paidBroadcast: config.telegram.paidBroadcast,
+    maxPerSecond: config.telegram.maxPerSecond,
   });
   return {
     clients: { openrouter, fal, elevenlabs },

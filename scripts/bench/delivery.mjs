@@ -151,7 +151,7 @@ async function run(spec) {
   await waitUntil('the stack worker to start', async () => stack.output().includes('worker started'), stack, 30_000);
 
   // The second worker process, as `npm run start:worker` runs it, over the stack's Postgres and Redis.
-  const worker = start(process.execPath, ['--max-semi-space-size=2', join(root, 'backend', 'dist', 'worker.js')], {
+  const worker = start(process.execPath, ['--max-semi-space-size=4', join(root, 'backend', 'dist', 'worker.js')], {
     cwd: root,
     env: {
       PATH: process.env.PATH,

@@ -37,7 +37,16 @@ export interface DeliveryWorkerOptions {
   concurrency?: number;
   /** Tick period in ms (default 1,000). */
   tickMs?: number;
+  /**
+   * Calls a second the bot may make (TELEGRAM_MAX_PER_SECOND). A tick claims up to two seconds of
+   * sending (at least 500): enough that the senders never run dry between ticks, few enough that
+   * claims do not wait in the queue until their lease runs out.
+   */
+  maxPerSecond: number;
 }
+
+/** Deliveries one tick claims, for a bot allowed `maxPerSecond` calls a second. */
+export const claimBatch = (maxPerSecond: number) => Math.max(500, 2 * maxPerSecond);
 
 export async function startDeliveryWorker(o: DeliveryWorkerOptions) {
   const { db, connection, prefix, logger } = o;
@@ -53,7 +62,7 @@ export async function startDeliveryWorker(o: DeliveryWorkerOptions) {
   const ticker = new Worker(
     TICK_QUEUE,
     async () => {
-      const ids = await claimDue(db, owner);
+      const ids = await claimDue(db, owner, claimBatch(o.maxPerSecond));
       if (ids.length > 0)
         await sends.addBulk(
           ids.map((id) => ({

@@ -4,32 +4,43 @@
 // three permits. Redis's own clock decides, so processes on different machines agree.
 import type { Redis } from '../../lib/redis.js';
 
+// GCRA (the "virtual scheduling" form of a token bucket): each bucket keeps the theoretical
+// arrival time (TAT, in microseconds) of its next call. A caller asks once and is given the next
+// free slot of the whole bot's bucket to send at, and both TATs move past it. When its chat's
+// bucket is not free by then, it is refused and told when the chat is (a slot far ahead for one
+// chat would otherwise push the whole bot's TAT there and idle every other chat meanwhile). A
+// caller that would have to wait longer than it is willing to is refused too. Refusals take
+// nothing. One
+// call per permit: the earlier try-and-ask-again bucket made ~14 calls per permit at 1,000/s with
+// a hundred senders (bench:delivery, Redis commandstats), most of a sender's cost.
+// KEYS: global TAT, chat TAT, pause. ARGV: global rate/s, global burst, chat rate/s, chat burst,
+// the longest wait the caller accepts (ms). Returns { 1, ms to wait before sending } when granted,
+// { 0, ms to wait before asking again } when paused, its chat is busy, or the wait is too long.
 const SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local paused = redis.call('PTTL', KEYS[3])
-if paused > 0 then return paused end
-local function take(key, rate, burst)
-  local b = redis.call('HMGET', key, 'tokens', 'ts')
-  local tokens = tonumber(b[1]) or burst
-  local ts = tonumber(b[2]) or now
-  tokens = math.min(burst, tokens + (now - ts) * rate / 1000)
-  if tokens < 1 then return math.ceil((1 - tokens) * 1000 / rate), tokens end
-  return 0, tokens
-end
-local gWait, gTokens = take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
-local cWait, cTokens = take(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
-local wait = math.max(gWait, cWait)
-if wait > 0 then return wait end
-redis.call('HSET', KEYS[1], 'tokens', gTokens - 1, 'ts', now)
-redis.call('PEXPIRE', KEYS[1], 60000)
-redis.call('HSET', KEYS[2], 'tokens', cTokens - 1, 'ts', now)
-redis.call('PEXPIRE', KEYS[2], 60000)
-return 0
+if paused > 0 then return {0, paused} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local gT = 1000000 / tonumber(ARGV[1])
+local gTau = (tonumber(ARGV[2]) - 1) * gT
+local cT = 1000000 / tonumber(ARGV[3])
+local cTau = (tonumber(ARGV[4]) - 1) * cT
+local gTat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+local cTat = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), now)
+local at = math.max(gTat - gTau, now)
+local chatAt = cTat - cTau
+if chatAt > at then return {0, math.ceil((chatAt - now) / 1000)} end
+local waitUs = at - now
+if waitUs > tonumber(ARGV[5]) * 1000 then return {0, math.ceil(waitUs / 1000)} end
+local gNext = math.max(gTat, at) + gT
+local cNext = math.max(cTat, at) + cT
+redis.call('SET', KEYS[1], string.format('%.0f', gNext), 'PX', math.ceil((gNext - now) / 1000) + 60000)
+redis.call('SET', KEYS[2], string.format('%.0f', cNext), 'PX', math.ceil((cNext - now) / 1000) + 60000)
+return {1, math.ceil(waitUs / 1000)}
 `;
 
 const COMMAND = 'postaifyTelegramPermit';
-type Take = (...args: Array<string | number>) => Promise<number>;
+type Take = (...args: Array<string | number>) => Promise<[granted: 0 | 1, ms: number]>;
 
 /**
  * The script as a command of the connection (ioredis sends EVALSHA, and the script itself only
@@ -62,27 +73,45 @@ export function createTelegramLimiter(
   redis: Redis,
   { globalPerSecond, chatPerSecond = 1, chatBurst = 2, prefix = 'postaify:tg' }: LimiterOptions,
 ) {
-  // Almost no burst for the whole bot: a bucket of capacity b lets rate + b calls into one second,
-  // and Telegram counts any second. Capacity 1.5 keeps every second under rate + 2 (28 set, 30
-  // allowed), while the half token absorbs the gaps between a permit coming due and a sender
-  // asking for it. (bench:delivery: capacity rate/5 had 3% of calls answered 429, each pausing
-  // every sender; capacity 1 reached only 27.5 of 28 a second.)
+  // Almost no burst for the whole bot: a burst of b lets rate + b calls into one second, and
+  // Telegram counts any second. 1.5 keeps every second under rate + 2 (28 set, 30 allowed), while
+  // the half call of slack absorbs timers that fire late. (bench:delivery with the earlier
+  // bucket: a burst of rate/5 had 3% of calls answered 429, each pausing every sender.)
   const globalBurst = 1.5;
   const take = scriptOn(redis);
-  const keys = (chatId: bigint) => [`${prefix}:bucket:global`, `${prefix}:bucket:chat:${chatId}`, `${prefix}:pause`];
+  // `tat:` keys (strings), not the earlier `bucket:` hashes: a process of the earlier version
+  // running beside this one during a deploy must not meet a value of the wrong type.
+  const keys = (chatId: bigint) => [`${prefix}:tat:global`, `${prefix}:tat:chat:${chatId}`, `${prefix}:pause`];
   return {
-    /** 0 when the call may go now, else how many ms to wait before asking again. */
-    async tryAcquire(chatId: bigint): Promise<number> {
-      return await take(...keys(chatId), globalPerSecond, globalBurst, chatPerSecond, chatBurst);
+    /**
+     * Asks once: `{ granted: true, waitMs }` is a permit to send after `waitMs` (reserved: the
+     * buckets already count it); `{ granted: false, waitMs }` means paused, or not within
+     * `maxWaitMs`: ask again after `waitMs` at the earliest.
+     */
+    async reserve(chatId: bigint, maxWaitMs: number): Promise<{ granted: boolean; waitMs: number }> {
+      const [granted, waitMs] = await take(
+        ...keys(chatId),
+        globalPerSecond,
+        globalBurst,
+        chatPerSecond,
+        chatBurst,
+        Math.max(0, Math.floor(maxWaitMs)),
+      );
+      return { granted: granted === 1, waitMs };
     },
-    /** Waits for a permit (at most `maxWaitMs`, default 60 s); false if it did not come in time. */
+    /**
+     * Waits for a permit (at most `maxWaitMs`, default 60 s); false if it did not come in time.
+     * After waiting for a reserved time it checks that no 429 paused everyone meanwhile; if one
+     * did, it waits the pause out and asks again (the reserved time is given up).
+     */
     async acquire(chatId: bigint, maxWaitMs = 60_000): Promise<boolean> {
       const deadline = Date.now() + maxWaitMs;
       for (;;) {
-        const wait = await this.tryAcquire(chatId);
-        if (wait === 0) return true;
-        if (Date.now() + wait > deadline) return false;
-        await new Promise((r) => setTimeout(r, Math.min(wait, 1_000)));
+        const { granted, waitMs } = await this.reserve(chatId, deadline - Date.now());
+        if (granted && waitMs === 0) return true;
+        if (!granted && Date.now() + waitMs > deadline) return false;
+        await sleep(granted ? waitMs : Math.min(waitMs, 1_000));
+        if (granted && (await redis.pttl(`${prefix}:pause`)) <= 0) return true;
       }
     },
     /** After a 429: every process pauses for `ms`. */
@@ -101,5 +130,7 @@ export function createTelegramLimiter(
     },
   };
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type TelegramLimiter = ReturnType<typeof createTelegramLimiter>;
