@@ -30,8 +30,11 @@ export const STARTED_PROGRESS = 10;
 const toPercent = (progress: number) => Math.max(0, Math.min(99, Math.round(progress)));
 
 export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
+  // Events are sent, not awaited: the next step of the job need not wait for Redis's answer. They
+  // stay in order (one connection sends commands in the order they are made), and a lost one only
+  // delays a live view (publishJobEvent never rejects).
   const publish = (jobId: string, status: string, progress: number) =>
-    publishJobEvent(redis, { jobId, status, progress });
+    void publishJobEvent(redis, { jobId, status, progress });
   return {
     /**
      * QUEUED or RUNNING (a retry) → RUNNING at STARTED_PROGRESS (or more, for a retry); undefined
@@ -45,7 +48,7 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
           "startedAt" = COALESCE("startedAt", now()), "updatedAt" = now()
         WHERE "id" = ${jobId}::uuid AND "status" IN ('QUEUED', 'RUNNING') RETURNING *`;
       if (!job) return undefined;
-      await publish(jobId, 'RUNNING', job.progress);
+      publish(jobId, 'RUNNING', job.progress);
       return job;
     },
 
@@ -56,7 +59,7 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
         where: { id: jobId, status: 'RUNNING', progress: { lt: value } },
         data: { progress: value },
       });
-      if (count === 1) await publish(jobId, 'RUNNING', value);
+      if (count === 1) publish(jobId, 'RUNNING', value);
     },
 
     /**
@@ -76,7 +79,7 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
           "updatedAt" = now()
         FROM old WHERE j."id" = ${jobId}::uuid
         RETURNING (j."status" = 'RUNNING' AND j."progress" > old."progress") AS "moved"`;
-      if (row?.moved && value !== null) await publish(jobId, 'RUNNING', value);
+      if (row?.moved && value !== null) publish(jobId, 'RUNNING', value);
     },
 
     async succeed(jobId: string, result: Prisma.InputJsonObject) {
@@ -84,7 +87,7 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
         where: { id: jobId, status: 'RUNNING' },
         data: { status: 'SUCCEEDED', progress: 100, result, finishedAt: new Date(), error: undefined },
       });
-      if (count === 1) await publish(jobId, 'SUCCEEDED', 100);
+      if (count === 1) publish(jobId, 'SUCCEEDED', 100);
       return count === 1;
     },
 
@@ -99,7 +102,7 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
       });
       if (failed) {
         const job = await db.job.findUniqueOrThrow({ where: { id: jobId }, select: { progress: true } });
-        await publish(jobId, 'FAILED', job.progress);
+        publish(jobId, 'FAILED', job.progress);
       }
       return failed;
     },
