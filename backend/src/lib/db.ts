@@ -1,6 +1,7 @@
 // Prisma 7 over node-postgres. We own the pg Pool so that its connection timeout is bounded and
 // an idle connection dropped by a restarting Postgres is logged instead of crashing the process.
 import { PrismaPg } from '@prisma/adapter-pg';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from './logger.js';
@@ -22,6 +23,20 @@ export interface DbHandle {
   close: () => Promise<void>;
 }
 
+const MAX_PREPARED_ARGS = 32;
+
+/**
+ * Names a statement by its SQL, so node-postgres prepares it once per connection and Postgres
+ * skips parsing and planning on every later run (each query was re-planned before: the hot writes
+ * of a delivery or a job run thousands of times a second). Statements with many parameters (an
+ * `IN` list of a claimed batch) vary in shape from run to run and stay unnamed, so each connection
+ * keeps a bounded set.
+ */
+function statementName(query: { sql: string; args: unknown[] }): string {
+  if (query.args.length > MAX_PREPARED_ARGS) return '';
+  return `p${createHash('sha1').update(query.sql).digest('base64url').slice(0, 20)}`;
+}
+
 export function createDb({ url, logger, max = 10, connectionTimeoutMs = 2_000 }: DbOptions): DbHandle {
   const pool = new pg.Pool({
     connectionString: url,
@@ -32,7 +47,7 @@ export function createDb({ url, logger, max = 10, connectionTimeoutMs = 2_000 }:
   pool.on('error', (err) =>
     logger.warn({ reason: err.message }, 'postgres connection lost; it will be replaced on next use'),
   );
-  const db = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName }) });
   return {
     db,
     close: async () => {
