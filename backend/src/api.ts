@@ -95,7 +95,7 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
   postRoutes(table, createPostsService({ db }));
   aiRoutes(table, { db, jobs });
   mediaRoutes(table, { db, jobs, redis, elevenlabs });
-  jobRoutes(table, { jobs, hub, db });
+  jobRoutes(table, { jobs, hub });
   billingRoutes(table, billing);
   telegramRoutes(table, { db, link, api: bot.api });
 

@@ -1,6 +1,8 @@
 // Each job type from request to result, and its effect on posts, media and usage, through the
 // real app, the real worker and the provider emulators.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_EVENTS_CHANNEL } from '../../../backend/src/modules/jobs/job-events.ts';
 import { startGeneration, waitForJob, type GenerationSetup } from '../../helpers/generation.ts';
 import type { Client } from '../../helpers/http.ts';
 
@@ -76,6 +78,40 @@ describe('POSTS jobs (/ai/generate)', () => {
     expect(events.at(-1)).toEqual({ status: 'SUCCEEDED', progress: 100 });
     const progress = events.map((e) => e.progress);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it('streams from the row, then the events after it, never moving progress back', async () => {
+    // A job no worker will take (not enqueued), moved by events published as a worker would.
+    const me = (await c.get('/me')).body;
+    const job = await g.app.db.job.create({
+      data: { userId: me.id, type: 'POSTS', input: {}, status: 'RUNNING', progress: 40 },
+    });
+    const redis = new Redis(g.app.config.redisUrl!);
+    const res = await fetch(`${g.app.api}/jobs/${job.id}/events`, { headers: { Authorization: c.authorization! } });
+    expect(res.status).toBe(200);
+    const publish = (status: string, progress: number) =>
+      redis.publish(JOB_EVENTS_CHANNEL, JSON.stringify({ jobId: job.id, status, progress }));
+    // The stream is open once its first event (the row) can be read; then events follow.
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain('"progress":40');
+    await publish('RUNNING', 20); // behind the row: dropped
+    await publish('RUNNING', 40); // no change: dropped
+    await publish('RUNNING', 80);
+    await publish('SUCCEEDED', 100);
+    let text = first;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    redis.disconnect();
+    const events = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as unknown);
+    expect(events).toEqual([
+      { status: 'RUNNING', progress: 40 },
+      { status: 'RUNNING', progress: 80 },
+      { status: 'SUCCEEDED', progress: 100 },
+    ]);
   });
 
   it('answers 404 for another user’s job, and its events', async () => {

@@ -1,16 +1,15 @@
 import type { Response } from 'express';
 import { listResponse, page } from '../../http/pagination.js';
 import type { RouteTable } from '../../http/route.js';
-import type { Db } from '../../lib/db.js';
 import { currentUser } from '../auth/require-user.js';
 import { idParams } from '../brands/brands.schemas.js';
-import type { JobEventHub } from './job-events.js';
+import type { JobEvent, JobEventHub } from './job-events.js';
 import { FINAL_STATUSES, jobListQuery, jobSchema, toJobDto } from './jobs.schemas.js';
 import type { JobsService } from './jobs.service.js';
 
 const HEARTBEAT_MS = 15_000;
 
-export function jobRoutes(table: RouteTable, { jobs, hub, db }: { jobs: JobsService; hub: JobEventHub; db: Db }) {
+export function jobRoutes(table: RouteTable, { jobs, hub }: { jobs: JobsService; hub: JobEventHub }) {
   const tag = 'Jobs';
   table.add(
     {
@@ -66,46 +65,59 @@ export function jobRoutes(table: RouteTable, { jobs, hub, db }: { jobs: JobsServ
       },
     },
     async ({ req, res, params }) => {
-      const userId = currentUser(res).id;
-      await jobs.get(userId, params.id); // 404 before the stream opens
-      stream(
-        res,
-        (event, listener) => req.on(event, listener),
-        hub,
-        params.id,
-        () => db.job.findUniqueOrThrow({ where: { id: params.id }, select: { status: true, progress: true } }),
-      );
+      // Listen first, then read the row: no transition can fall between the two. Events that
+      // arrive meanwhile wait; the row is the first state sent.
+      const early: JobEvent[] = [];
+      let deliver: (e: JobEvent) => void = (e) => void early.push(e);
+      const stop = hub.listen(params.id, (e) => deliver(e));
+      let job;
+      try {
+        job = await jobs.get(currentUser(res).id, params.id); // 404 before the stream opens
+      } catch (err) {
+        stop();
+        throw err;
+      }
+      deliver = stream(res, (event, listener) => req.on(event, listener), stop, job);
+      for (const e of early) deliver(e);
       return undefined;
     },
   );
 }
 
+/**
+ * Writes `first`, then each event it is handed, until a final status; returns the function that
+ * takes events. Events are the worker's own (sent in order on one connection), but one read
+ * before the stream and the events around it can arrive in either order, so an event that would
+ * move progress back is dropped: a client only ever sees progress go forward.
+ */
 function stream(
   res: Response,
   onRequest: (event: 'close', listener: () => void) => unknown,
-  hub: JobEventHub,
-  jobId: string,
-  read: () => Promise<{ status: string; progress: number }>,
-) {
+  stop: () => void,
+  first: { status: string; progress: number },
+): (event: JobEvent) => void {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache, no-transform',
     Connection: 'keep-alive',
     'X-Accel-Buffering': 'no',
   });
-  let last = '';
+  let last: { status: string; progress: number } | undefined;
   let closed = false;
+  const isFinal = (status: string) => (FINAL_STATUSES as readonly string[]).includes(status);
   const send = (event: { status: string; progress: number }) => {
     if (closed) return;
-    const data = JSON.stringify({ status: event.status, progress: event.progress });
-    if (data === last) return;
-    last = data;
-    res.write(`event: progress\ndata: ${data}\n\n`);
-    if ((FINAL_STATUSES as readonly string[]).includes(event.status)) finish();
+    const final = isFinal(event.status);
+    if (
+      last &&
+      !final &&
+      (event.progress < last.progress || (event.progress === last.progress && event.status === last.status))
+    )
+      return;
+    last = { status: event.status, progress: event.progress };
+    res.write(`event: progress\ndata: ${JSON.stringify(last)}\n\n`);
+    if (final) finish();
   };
-  // Listen first, then read the row: no transition can fall between the two.
-  // Events can overtake each other across processes; the row decides what is current.
-  const stop = hub.listen(jobId, () => void read().then(send, () => undefined));
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   function finish() {
     if (closed) return;
@@ -115,5 +127,6 @@ function stream(
     res.end();
   }
   onRequest('close', finish);
-  read().then(send, finish);
+  send(first);
+  return send;
 }
