@@ -8,6 +8,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { AppError } from '../lib/errors.js';
 import type { Redis } from '../lib/redis.js';
+import { remembered } from '../lib/remembered.js';
 
 /**
  * rate-limit-redis loads its Lua scripts once (SCRIPT LOAD) and caches the promise; if Redis is
@@ -48,26 +49,12 @@ export interface LimiterOptions {
   by: 'ip' | 'user';
 }
 
-const IP_KEYS_MAX = 10_000;
-
 /**
  * ipKeyGenerator parses every IPv6 address (and an IPv4 one that Node reports as `::ffff:a.b.c.d`)
  * with the ip-address package: ~3% of a signed-in request's CPU. The key is a pure function of the
- * address and a client keeps its address, so keys are remembered (bounded; forgotten all at once
- * when full).
+ * address and a client keeps its address, so keys are remembered.
  */
-function ipKeys() {
-  const keys = new Map<string, string>();
-  return (ip: string) => {
-    let key = keys.get(ip);
-    if (key === undefined) {
-      if (keys.size >= IP_KEYS_MAX) keys.clear();
-      key = `ip:${ipKeyGenerator(ip)}`;
-      keys.set(ip, key);
-    }
-    return key;
-  };
-}
+const ipKeys = () => remembered((ip) => `ip:${ipKeyGenerator(ip)}`, 10_000);
 
 export function createLimiter({ redis, name, limit, windowMs = 60_000, by }: LimiterOptions): RequestHandler {
   const ipKey = ipKeys();

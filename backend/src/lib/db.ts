@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from './logger.js';
+import { remembered } from './remembered.js';
 
 export type Db = PrismaClient;
 
@@ -24,6 +25,8 @@ export interface DbHandle {
 }
 
 const MAX_PREPARED_ARGS = 32;
+// Every query asks for its name: remembered rather than hashed again.
+const nameOf = remembered((sql) => `p${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`, 2_000);
 
 /**
  * Names a statement by its SQL, so node-postgres prepares it once per connection and Postgres
@@ -33,8 +36,7 @@ const MAX_PREPARED_ARGS = 32;
  * keeps a bounded set.
  */
 function statementName(query: { sql: string; args: unknown[] }): string {
-  if (query.args.length > MAX_PREPARED_ARGS) return '';
-  return `p${createHash('sha1').update(query.sql).digest('base64url').slice(0, 20)}`;
+  return query.args.length > MAX_PREPARED_ARGS ? '' : nameOf(query.sql);
 }
 
 export function createDb({ url, logger, max = 10, connectionTimeoutMs = 2_000 }: DbOptions): DbHandle {

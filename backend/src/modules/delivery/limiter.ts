@@ -1,5 +1,5 @@
-// One Redis-side limiter for every Bot API call of every worker process: a global token bucket
-// (TELEGRAM_MAX_PER_SECOND, no burst), a bucket per chat (about one message a second), and a
+// One Redis-side limiter for every Bot API call of every worker process: a global rate
+// (TELEGRAM_MAX_PER_SECOND, almost no burst), a rate per chat (about one message a second), and a
 // global pause that a 429 sets. It counts calls, not jobs, so a post sent in three parts takes
 // three permits. Redis's own clock decides, so processes on different machines agree.
 import type { Redis } from '../../lib/redis.js';
@@ -10,9 +10,8 @@ import type { Redis } from '../../lib/redis.js';
 // bucket is not free by then, it is refused and told when the chat is (a slot far ahead for one
 // chat would otherwise push the whole bot's TAT there and idle every other chat meanwhile). A
 // caller that would have to wait longer than it is willing to is refused too. Refusals take
-// nothing. One
-// call per permit: the earlier try-and-ask-again bucket made ~14 calls per permit at 1,000/s with
-// a hundred senders (bench:delivery, Redis commandstats), most of a sender's cost.
+// nothing. One call per permit: the earlier try-and-ask-again bucket made ~14 calls per permit at
+// 1,000/s with a hundred senders (bench:delivery, Redis commandstats), most of a sender's cost.
 // KEYS: global TAT, chat TAT, pause. ARGV: global rate/s, global burst, chat rate/s, chat burst,
 // the longest wait the caller accepts (ms). Returns { 1, ms to wait before sending } when granted,
 // { 0, ms to wait before asking again } when paused, its chat is busy, or the wait is too long.

@@ -3,6 +3,7 @@
 // and the posts show until the user links again.
 import type { Db } from '../../lib/db.js';
 import { LEASE_MS } from './claim.js';
+import type { Progress } from './send.js';
 
 export interface AcceptedPart {
   deliveryId: string;
@@ -11,7 +12,7 @@ export interface AcceptedPart {
   startedAt: Date;
   messageId: number;
   /** The delivery's progress with this part done. */
-  progress: unknown;
+  progress: Progress;
   /** The last part: the delivery is SENT and its post DELIVERED in the same statement. */
   last: boolean;
 }
