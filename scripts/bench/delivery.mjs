@@ -7,7 +7,7 @@
 //   free   3,000 posts due at once across 1,000 linked chats (3 each); the emulator allows 30
 //          messages/s for the bot, 1/s per chat (burst 3); the workers are set to 28/s.
 //   paid   the same with paid broadcasts: TELEGRAM_PAID_BROADCAST=true and TELEGRAM_MAX_PER_SECOND=
-//          1000; the emulator allows 1,000/s with allow_paid_broadcast (30/s without it).
+//          950; the emulator allows 1,000/s with allow_paid_broadcast (30/s without it).
 // Rows (users, chats, SCHEDULED posts, deliveries due now) are inserted straight into the stack's
 // Postgres. Messages/s is measured from the first accepted message to the last; lateness is the
 // first accepted message of a post minus its dueAt; duplicates and lost come from the emulator's
@@ -41,6 +41,10 @@ const CHATS = 1_000;
 const TOKEN = '4242424242:AAbench-delivery-emulator-token';
 const FREE_LIMIT = 30;
 const PAID_LIMIT = 1_000;
+// The workers' rate for paid broadcasts: the same headroom under Telegram's limit as the free
+// run's 28 of 30. At exactly 1,000 the jitter between a permit and its arrival put a few more than
+// 1,000 sends into some second: 7-21 429s a run, each pausing every sender for a second.
+const PAID_RATE = 950;
 const TARGET_FREE_RATIO = 0.93;
 const TARGET_PAID_PER_S = 600;
 const MAX_429_SHARE = 0.01;
@@ -56,7 +60,7 @@ const RUNS = [
   },
   {
     name: 'paid',
-    label: `paid broadcast: ${POSTS} posts, ${CHATS} chats, emulator ${PAID_LIMIT}/s paid (${FREE_LIMIT}/s unpaid), TELEGRAM_PAID_BROADCAST=true, TELEGRAM_MAX_PER_SECOND=1000`,
+    label: `paid broadcast: ${POSTS} posts, ${CHATS} chats, emulator ${PAID_LIMIT}/s paid (${FREE_LIMIT}/s unpaid), TELEGRAM_PAID_BROADCAST=true, TELEGRAM_MAX_PER_SECOND=${PAID_RATE}`,
     limit: PAID_LIMIT,
     emulator: {
       globalPerSecond: FREE_LIMIT,
@@ -64,7 +68,7 @@ const RUNS = [
       perChatPerSecond: 1,
       perChatBurst: 3,
     },
-    env: { TELEGRAM_PAID_BROADCAST: 'true', TELEGRAM_MAX_PER_SECOND: String(PAID_LIMIT) },
+    env: { TELEGRAM_PAID_BROADCAST: 'true', TELEGRAM_MAX_PER_SECOND: String(PAID_RATE) },
     timeoutMs: 300_000,
   },
 ];
@@ -171,6 +175,7 @@ async function run(spec) {
   current.db = db;
   await db.connect();
   const { dueAt, keys } = await insertDue(db, spec.name);
+  console.log(`  ${POSTS} posts due now`);
 
   const deadline = Date.now() + spec.timeoutMs;
   let counts = {};
@@ -239,23 +244,29 @@ async function main() {
   console.log(
     `${availableParallelism()} CPUs, shared by this process (with the emulator), the web process, two workers, Postgres and Redis`,
   );
-  const free = await run(RUNS[0]);
-  const paid = await run(RUNS[1]);
+  // BENCH_DELIVERY_RUNS=paid (or free) runs one of the two; the summary then covers that one.
+  const only = process.env.BENCH_DELIVERY_RUNS || undefined;
+  if (only && only !== 'free' && only !== 'paid') throw new Error(`BENCH_DELIVERY_RUNS: free or paid, not ${only}`);
+  const free = only && only !== 'free' ? undefined : await run(RUNS[0]);
+  const paid = only && only !== 'paid' ? undefined : await run(RUNS[1]);
 
   const met = (ok) => (ok ? 'met' : 'MISSED');
   const freeOk =
-    free.rate >= TARGET_FREE_RATIO * FREE_LIMIT &&
-    free.lost === 0 &&
-    free.duplicates === 0 &&
-    free.share429 < MAX_429_SHARE;
-  const paidOk = paid.rate >= TARGET_PAID_PER_S && paid.lost === 0;
+    !free ||
+    (free.rate >= TARGET_FREE_RATIO * FREE_LIMIT &&
+      free.lost === 0 &&
+      free.duplicates === 0 &&
+      free.share429 < MAX_429_SHARE);
+  const paidOk = !paid || (paid.rate >= TARGET_PAID_PER_S && paid.lost === 0);
   console.log('');
-  console.log(
-    `free: ${free.rate.toFixed(1)} messages/s = ${((100 * free.rate) / FREE_LIMIT).toFixed(1)}% of ${FREE_LIMIT}/s, ${free.lost} lost, ${free.duplicates} duplicates, ${(100 * free.share429).toFixed(2)}% 429 (target >= ${TARGET_FREE_RATIO * 100}%, 0 lost, 0 duplicates, < ${MAX_429_SHARE * 100}% 429): ${met(freeOk)}`,
-  );
-  console.log(
-    `paid: ${paid.rate.toFixed(0)} messages/s, ${paid.lost} lost (target >= ${TARGET_PAID_PER_S} messages/s against ${PAID_LIMIT}/s): ${met(paidOk)}`,
-  );
+  if (free)
+    console.log(
+      `free: ${free.rate.toFixed(1)} messages/s = ${((100 * free.rate) / FREE_LIMIT).toFixed(1)}% of ${FREE_LIMIT}/s, ${free.lost} lost, ${free.duplicates} duplicates, ${(100 * free.share429).toFixed(2)}% 429 (target >= ${TARGET_FREE_RATIO * 100}%, 0 lost, 0 duplicates, < ${MAX_429_SHARE * 100}% 429): ${met(freeOk)}`,
+    );
+  if (paid)
+    console.log(
+      `paid: ${paid.rate.toFixed(0)} messages/s, ${paid.lost} lost (target >= ${TARGET_PAID_PER_S} messages/s against ${PAID_LIMIT}/s): ${met(paidOk)}`,
+    );
   console.log(freeOk && paidOk ? 'targets: met' : 'targets: MISSED');
 }
 

@@ -1,7 +1,8 @@
 // The first write of a send: take the delivery (QUEUED, or SENDING again after a retry) with a
 // fresh lease, and read everything the send needs (the post, its brand's name, the user's chat)
-// in the same statement. One round trip where a read, an update and three more reads were: at
-// hundreds of messages a second the round trips were most of a sender's cost (bench:delivery).
+// in the same statement. One round trip where a read, an update and three more reads were, and
+// one for every send of a process that starts meanwhile: at hundreds of messages a second the
+// round trips and commits were most of the senders' and Postgres's work (bench:delivery).
 import type { Db } from '../../lib/db.js';
 import { LEASE_MS } from './claim.js';
 import type { Progress } from './send.js';
@@ -38,13 +39,17 @@ interface Row {
   chatStatus: string | null;
 }
 
-/** Undefined when the delivery is gone or no longer QUEUED/SENDING (sent, failed, cancelled). */
-export async function beginSend(db: Db, deliveryId: string): Promise<SendingDelivery | undefined> {
-  const [row] = await db.$queryRaw<Row[]>`
+/**
+ * Takes each of `deliveryIds` and reads what its send needs, in one statement; undefined for a
+ * delivery that is gone or no longer QUEUED/SENDING (sent, failed, cancelled). Answers in the
+ * order asked. The senders of a process share these statements through `batched`.
+ */
+export async function beginSends(db: Db, deliveryIds: string[]): Promise<Array<SendingDelivery | undefined>> {
+  const rows = await db.$queryRaw<Row[]>`
     WITH d AS (
       UPDATE "Delivery" SET "status" = 'SENDING', "attempts" = "attempts" + 1,
         "leaseUntil" = now() + ${`${LEASE_MS} milliseconds`}::interval, "updatedAt" = now()
-      WHERE "id" = ${deliveryId}::uuid AND "status" IN ('QUEUED', 'SENDING')
+      WHERE "id" = ANY(${deliveryIds}::uuid[]) AND "status" IN ('QUEUED', 'SENDING')
       RETURNING "id", "userId", "postId", "progress"
     )
     SELECT d."id", d."userId", d."progress", p."id" AS "postId", p."platform"::text AS "platform",
@@ -54,7 +59,14 @@ export async function beginSend(db: Db, deliveryId: string): Promise<SendingDeli
     JOIN "Post" p ON p."id" = d."postId"
     LEFT JOIN "Brand" b ON b."id" = p."brandId"
     LEFT JOIN "TelegramChat" c ON c."userId" = d."userId"`;
-  if (!row) return undefined;
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return deliveryIds.map((id) => {
+    const row = byId.get(id);
+    return row && sendingDelivery(row);
+  });
+}
+
+function sendingDelivery(row: Row): SendingDelivery {
   return {
     id: row.id,
     userId: row.userId,

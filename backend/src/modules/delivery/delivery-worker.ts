@@ -11,9 +11,10 @@ import type { Logger } from '../../lib/logger.js';
 import { classifyTelegramError } from '../telegram/telegram-errors.js';
 import { claimDue, LEASE_MS } from './claim.js';
 import type { TelegramLimiter } from './limiter.js';
-import { markFailed, markSent, markUnreachable } from './outcomes.js';
+import { batched } from '../../lib/batched.js';
+import { beginSends, type SendingDelivery } from './begin.js';
+import { markFailed, markSent, markUnreachable, recordParts, type AcceptedPart } from './outcomes.js';
 import { sendParts } from './send.js';
-import { beginSend } from './begin.js';
 
 export const DELIVERY_QUEUE = 'delivery';
 export const TICK_QUEUE = 'delivery-tick';
@@ -76,7 +77,13 @@ export async function startDeliveryWorker(o: DeliveryWorkerOptions) {
     { connection, prefix, concurrency: 1 },
   );
 
-  const sender = new Worker<{ deliveryId: string }>(DELIVERY_QUEUE, (job, token) => send(o, job, token), {
+  // The senders of this process share their statements: one take for every send that starts
+  // while the previous take is in flight, one record for every part accepted meanwhile.
+  const writes: Writes = {
+    begin: batched((ids: string[]) => beginSends(db, ids)),
+    record: batched((parts: AcceptedPart[]) => recordParts(db, parts)),
+  };
+  const sender = new Worker<{ deliveryId: string }>(DELIVERY_QUEUE, (job, token) => send(o, writes, job, token), {
     connection,
     prefix,
     concurrency: o.concurrency ?? 50,
@@ -94,10 +101,20 @@ export async function startDeliveryWorker(o: DeliveryWorkerOptions) {
   };
 }
 
-async function send(o: DeliveryWorkerOptions, job: Job<{ deliveryId: string }>, token: string | undefined) {
+interface Writes {
+  begin: (deliveryId: string) => Promise<SendingDelivery | undefined>;
+  record: (part: AcceptedPart) => Promise<void>;
+}
+
+async function send(
+  o: DeliveryWorkerOptions,
+  writes: Writes,
+  job: Job<{ deliveryId: string }>,
+  token: string | undefined,
+) {
   const { db, limiter, logger } = o;
   const { deliveryId } = job.data;
-  const delivery = await beginSend(db, deliveryId);
+  const delivery = await writes.begin(deliveryId);
   if (!delivery) return { skipped: true };
   const { chat } = delivery;
   if (!chat || chat.status !== 'LINKED') {
@@ -111,6 +128,7 @@ async function send(o: DeliveryWorkerOptions, job: Job<{ deliveryId: string }>, 
     mediaRoot: o.mediaRoot,
     paidBroadcast: o.paidBroadcast,
     acquire: (c: bigint) => limiter.acquire(c),
+    record: writes.record,
   };
   for (let migrations = 0; ; migrations++) {
     try {

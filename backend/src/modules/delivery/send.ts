@@ -8,7 +8,7 @@ import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Db } from '../../lib/db.js';
 import type { SendingDelivery } from './begin.js';
 import { compose, type Part } from './compose.js';
-import { recordPart } from './outcomes.js';
+import type { AcceptedPart } from './outcomes.js';
 
 export interface SendDeps {
   db: Db;
@@ -17,6 +17,8 @@ export interface SendDeps {
   mediaRoot?: string;
   paidBroadcast: boolean;
   acquire: (chatId: bigint) => Promise<boolean>;
+  /** Records a part Telegram accepted (`recordParts`, batched with the process's other senders). */
+  record: (part: AcceptedPart) => Promise<void>;
 }
 
 export interface Progress {
@@ -53,7 +55,7 @@ export class PermitTimeout extends Error {
  * done before: a retry after a crash between the last part and its record), for the caller to mark.
  */
 export async function sendParts(
-  { db, api, mediaRoot, paidBroadcast, acquire }: SendDeps,
+  { db, api, mediaRoot, paidBroadcast, acquire, record }: SendDeps,
   delivery: SendingDelivery,
   chatId: bigint,
 ): Promise<boolean> {
@@ -87,7 +89,7 @@ export async function sendParts(
     try {
       const messageId = await sendPart(db, api, part, chat, post, mediaRoot, { ...extra, ...markup });
       progress.done[part.key] = messageId;
-      await recordPart(db, { deliveryId, part: part.key, method, startedAt: started, messageId, progress, last });
+      await record({ deliveryId, part: part.key, method, startedAt: started, messageId, progress, last });
     } catch (err) {
       const e = err as { error_code?: number; description?: string; parameters?: { retry_after?: number } };
       await db.deliveryAttempt.create({

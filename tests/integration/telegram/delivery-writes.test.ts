@@ -1,0 +1,104 @@
+// The senders' two writes, several deliveries to a statement (as `batched` groups them): each
+// delivery is taken and answered in the order asked, one that is no longer QUEUED/SENDING (or
+// gone) is answered undefined and left as it is, and each recorded part moves only its own
+// delivery (the last part also marks it SENT and its post DELIVERED).
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveryStatus } from '../../../backend/src/generated/prisma/client.ts';
+import { beginSends } from '../../../backend/src/modules/delivery/begin.ts';
+import { recordParts } from '../../../backend/src/modules/delivery/outcomes.ts';
+import { createTestDb } from '../../helpers/db.ts';
+
+let h: Awaited<ReturnType<typeof createTestDb>>;
+beforeAll(async () => {
+  h = await createTestDb();
+});
+afterAll(() => h?.close());
+
+let nextChat = 9_100_001;
+
+async function delivery(status: DeliveryStatus) {
+  const db = h.db;
+  const user = await db.user.create({
+    data: { clerkId: `local_${randomUUID()}`, email: `${randomUUID()}@example.com` },
+  });
+  const chatId = BigInt(nextChat++);
+  await db.telegramChat.create({ data: { userId: user.id, chatId, firstName: 'Test' } });
+  const post = await db.post.create({
+    data: { userId: user.id, platform: 'TWITTER', content: `Post ${chatId}`, status: 'DELIVERING' },
+  });
+  return db.delivery.create({
+    data: { postId: post.id, userId: user.id, chatId, status, dueAt: new Date(), progress: { done: {} } },
+  });
+}
+
+describe('delivery writes, several to a statement', () => {
+  it('takes each delivery asked for, in order, and skips one that is done or gone', async () => {
+    const queued = await delivery('QUEUED');
+    const sent = await delivery('SENT');
+    const retried = await delivery('SENDING');
+    const gone = randomUUID();
+
+    const taken = await beginSends(h.db, [queued.id, sent.id, gone, retried.id]);
+
+    expect(taken.map((d) => d?.id)).toEqual([queued.id, undefined, undefined, retried.id]);
+    expect(taken[0]).toMatchObject({
+      post: { id: queued.postId, platform: 'TWITTER', content: `Post ${queued.chatId}` },
+      chat: { chatId: queued.chatId, status: 'LINKED' },
+      progress: { done: {} },
+    });
+    const rows = await h.db.delivery.findMany({ where: { id: { in: [queued.id, sent.id, retried.id] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(queued.id)).toMatchObject({ status: 'SENDING', attempts: 1 });
+    expect(byId.get(queued.id)!.leaseUntil!.getTime()).toBeGreaterThan(Date.now());
+    expect(byId.get(retried.id)).toMatchObject({ status: 'SENDING', attempts: 1 });
+    expect(byId.get(sent.id)).toMatchObject({ status: 'SENT', attempts: 0, leaseUntil: null });
+  });
+
+  it('records each part against its own delivery; a last part marks it sent and its post delivered', async () => {
+    const first = await delivery('SENDING');
+    const last = await delivery('SENDING');
+    const startedAt = new Date(Date.now() - 50);
+
+    await recordParts(h.db, [
+      {
+        deliveryId: first.id,
+        part: 'photo',
+        method: 'sendPhoto',
+        startedAt,
+        messageId: 41,
+        progress: { done: { photo: 41 } },
+        last: false,
+      },
+      {
+        deliveryId: last.id,
+        part: 'text:1',
+        method: 'sendMessage',
+        startedAt,
+        messageId: 77,
+        progress: { done: { 'text:0': 76, 'text:1': 77 } },
+        last: true,
+      },
+    ]);
+
+    const [a, b] = await Promise.all(
+      [first, last].map((d) => h.db.delivery.findUniqueOrThrow({ where: { id: d.id }, include: { post: true } })),
+    );
+    expect(a).toMatchObject({ status: 'SENDING', progress: { done: { photo: 41 } }, sentAt: null });
+    expect(a!.leaseUntil!.getTime()).toBeGreaterThan(Date.now());
+    expect(a!.post.status).toBe('DELIVERING');
+    expect(b).toMatchObject({ status: 'SENT', leaseUntil: null, progress: { done: { 'text:0': 76, 'text:1': 77 } } });
+    expect(b!.sentAt).toBeInstanceOf(Date);
+    expect(b!.post).toMatchObject({ status: 'DELIVERED' });
+
+    const attempts = await h.db.deliveryAttempt.findMany({
+      where: { deliveryId: { in: [first.id, last.id] } },
+      orderBy: { messageId: 'asc' },
+    });
+    expect(attempts.map((x) => [x.deliveryId, x.part, x.method, Number(x.messageId), x.ok])).toEqual([
+      [first.id, 'photo', 'sendPhoto', 41, true],
+      [last.id, 'text:1', 'sendMessage', 77, true],
+    ]);
+    expect(attempts[0]!.startedAt.getTime()).toBe(startedAt.getTime());
+  });
+});
