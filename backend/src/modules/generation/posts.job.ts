@@ -33,24 +33,20 @@ export function postsJob({ db, openrouter }: { db: Db; openrouter: OpenRouter })
     } else {
       await progress(80);
     }
-    const created = await db.post.createManyAndReturn({
-      data: saved.contents!.map((content, jobIndex) => ({
-        userId: job.userId,
-        brandId: brand?.id ?? null,
-        platform: input.platform,
-        content,
-        aiGenerated: true,
-        aiModel: saved.model ?? null,
-        jobId: job.id,
-        jobIndex,
-      })),
-      skipDuplicates: true,
-      select: { id: true, jobIndex: true },
-    });
+    // Raw SQL: the model API's createManyAndReturn compiled its query on every job. With succeed's
+    // raw UPDATE, the worker's CPU per job fell by about a sixth (bench:jobs). Keyed (jobId,
+    // jobIndex): a retry's second insert of a post is skipped.
+    const created = await db.$queryRaw<Array<{ id: string; jobIndex: number }>>`
+      INSERT INTO "Post" ("userId", "brandId", "platform", "content", "aiGenerated", "aiModel", "jobId", "jobIndex", "updatedAt")
+      SELECT ${job.userId}::uuid, ${brand?.id ?? null}::uuid, ${input.platform}::"Platform", t."content", true,
+        ${saved.model ?? null}, ${job.id}::uuid, (t."i" - 1)::int, now()
+      FROM unnest(${saved.contents!}::text[]) WITH ORDINALITY AS t("content", "i")
+      ON CONFLICT ("jobId", "jobIndex") DO NOTHING
+      RETURNING "id", "jobIndex"`;
     // A retry after a crash finds some posts already written (skipped above): read them all then.
     const posts =
       created.length === saved.contents!.length
-        ? created.sort((a, b) => a.jobIndex! - b.jobIndex!)
+        ? created.sort((a, b) => a.jobIndex - b.jobIndex)
         : await db.post.findMany({ where: { jobId: job.id }, orderBy: { jobIndex: 'asc' }, select: { id: true } });
     return { postIds: posts.map((p) => p.id) };
   };
