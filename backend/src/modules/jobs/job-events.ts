@@ -22,7 +22,8 @@ export class JobEventHub {
 
   constructor(subscriber: Redis, logger: Logger) {
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== JOB_EVENTS_CHANNEL) return;
+      // Every worker's events reach every web process: most have no stream open for them.
+      if (channel !== JOB_EVENTS_CHANNEL || this.listeners.size === 0) return;
       try {
         const event = JSON.parse(message) as JobEvent;
         for (const listener of this.listeners.get(event.jobId) ?? []) listener(event);
