@@ -101,4 +101,25 @@ describe('delivery writes, several to a statement', () => {
     ]);
     expect(attempts[0]!.startedAt.getTime()).toBe(startedAt.getTime());
   });
+
+  it("records the other parts when one part's delivery was deleted meanwhile (its post deleted)", async () => {
+    const kept = await delivery('SENDING');
+    const deleted = await delivery('SENDING');
+    await h.db.post.delete({ where: { id: deleted.postId } });
+    const part = (deliveryId: string, messageId: number) => ({
+      deliveryId,
+      part: 'text:0',
+      method: 'sendMessage',
+      startedAt: new Date(),
+      messageId,
+      progress: { done: { 'text:0': messageId } },
+      last: true,
+    });
+
+    await recordParts(h.db, [part(deleted.id, 90), part(kept.id, 91)]);
+
+    expect(await h.db.delivery.findUniqueOrThrow({ where: { id: kept.id } })).toMatchObject({ status: 'SENT' });
+    const attempts = await h.db.deliveryAttempt.findMany({ where: { deliveryId: { in: [kept.id, deleted.id] } } });
+    expect(attempts.map((a) => [a.deliveryId, Number(a.messageId)])).toEqual([[kept.id, 91]]);
+  });
 });

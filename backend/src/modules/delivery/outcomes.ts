@@ -35,10 +35,6 @@ export async function recordParts(db: Db, parts: AcceptedPart[]): Promise<void[]
         ${parts.map((a) => a.last)}::boolean[])
         AS a("deliveryId", "part", "method", "startedAt", "messageId", "progress", "last")
     ),
-    attempt AS (
-      INSERT INTO "DeliveryAttempt" ("deliveryId", "part", "method", "startedAt", "finishedAt", "ok", "messageId")
-      SELECT "deliveryId", "part", "method", "startedAt", now(), true, "messageId" FROM a
-    ),
     d AS (
       UPDATE "Delivery" d SET "progress" = a."progress", "updatedAt" = now(),
         "leaseUntil" = CASE WHEN a."last" THEN NULL ELSE now() + ${`${LEASE_MS} milliseconds`}::interval END,
@@ -46,7 +42,15 @@ export async function recordParts(db: Db, parts: AcceptedPart[]): Promise<void[]
         "sentAt" = CASE WHEN a."last" THEN now() ELSE d."sentAt" END,
         "lastError" = CASE WHEN a."last" THEN NULL ELSE d."lastError" END
       FROM a WHERE d."id" = a."deliveryId"
-      RETURNING d."postId", a."last"
+      RETURNING d."id", d."postId", a."last"
+    ),
+    -- Attempts only for the deliveries updated (and so locked) above: one deleted meanwhile (its
+    -- post was deleted) is skipped instead of failing the whole statement on the foreign key,
+    -- which would make every other sender of the batch resend its part.
+    attempt AS (
+      INSERT INTO "DeliveryAttempt" ("deliveryId", "part", "method", "startedAt", "finishedAt", "ok", "messageId")
+      SELECT a."deliveryId", a."part", a."method", a."startedAt", now(), true, a."messageId"
+      FROM a JOIN d ON d."id" = a."deliveryId"
     )
     UPDATE "Post" p SET "status" = 'DELIVERED', "deliveredAt" = now(), "lastError" = NULL, "updatedAt" = now()
     FROM d WHERE d."last" AND p."id" = d."postId" AND p."status" = 'DELIVERING'`;
