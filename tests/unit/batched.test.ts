@@ -82,4 +82,15 @@ describe('batched', () => {
     const call = batched((items: number[]) => Promise.resolve(items.slice(1)));
     await expect(Promise.all([call(1), call(2)])).rejects.toThrow('a batch of 2 answered 1 results');
   });
+
+  it('fails the callers of a batch whose function throws at once, and goes on', async () => {
+    let calls = 0;
+    const call = batched((items: number[]) => {
+      calls += 1;
+      if (calls === 1) throw new Error('no connection');
+      return Promise.resolve(items.map((i) => i * 2));
+    });
+    await expect(call(1)).rejects.toThrow('no connection');
+    expect(await call(2)).toBe(4);
+  });
 });

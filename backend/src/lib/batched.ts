@@ -30,7 +30,8 @@ export function batched<I, O>(
       const batch = waiting.slice(0, maxBatch);
       waiting = waiting.slice(batch.length);
       inFlight++;
-      run(batch.map((w) => w.item))
+      // Through a promise, so a `run` that throws before it returns one fails its batch too.
+      new Promise<O[]>((resolve) => resolve(run(batch.map((w) => w.item))))
         .then(
           (results) => {
             if (results.length !== batch.length)
