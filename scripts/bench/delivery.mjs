@@ -265,7 +265,7 @@ async function main() {
     );
   if (paid)
     console.log(
-      `paid: ${paid.rate.toFixed(0)} messages/s, ${paid.lost} lost (target >= ${TARGET_PAID_PER_S} messages/s against ${PAID_LIMIT}/s): ${met(paidOk)}`,
+      `paid: ${paid.rate.toFixed(0)} messages/s, ${paid.lost} lost, ${paid.duplicates} duplicates, ${(100 * paid.share429).toFixed(2)}% 429 (target >= ${TARGET_PAID_PER_S} messages/s against ${PAID_LIMIT}/s): ${met(paidOk)}`,
     );
   console.log(freeOk && paidOk ? 'targets: met' : 'targets: MISSED');
 }

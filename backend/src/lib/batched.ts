@@ -20,6 +20,8 @@ export function batched<I, O>(
   run: (items: I[]) => Promise<O[]>,
   { maxBatch = 100, maxInFlight = 1 }: BatchedOptions = {},
 ): (item: I) => Promise<O> {
+  if (!(maxBatch >= 1 && maxInFlight >= 1))
+    throw new RangeError('batched: maxBatch and maxInFlight must be at least 1');
   let waiting: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
   let inFlight = 0;
   let scheduled = false;

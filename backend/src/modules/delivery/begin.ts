@@ -4,6 +4,7 @@
 // one for every send of a process that starts meanwhile: at hundreds of messages a second the
 // round trips and commits were most of the senders' and Postgres's work (bench:delivery).
 import type { Db } from '../../lib/db.js';
+import { retryingConflicts } from '../../lib/db-conflicts.js';
 import { LEASE_MS } from './claim.js';
 import type { Progress } from './send.js';
 
@@ -45,7 +46,8 @@ interface Row {
  * order asked. The senders of a process share these statements through `batched`.
  */
 export async function beginSends(db: Db, deliveryIds: string[]): Promise<Array<SendingDelivery | undefined>> {
-  const rows = await db.$queryRaw<Row[]>`
+  const rows = await retryingConflicts(
+    () => db.$queryRaw<Row[]>`
     WITH d AS (
       UPDATE "Delivery" SET "status" = 'SENDING', "attempts" = "attempts" + 1,
         "leaseUntil" = now() + ${`${LEASE_MS} milliseconds`}::interval, "updatedAt" = now()
@@ -58,7 +60,8 @@ export async function beginSends(db: Db, deliveryIds: string[]): Promise<Array<S
     FROM d
     JOIN "Post" p ON p."id" = d."postId"
     LEFT JOIN "Brand" b ON b."id" = p."brandId"
-    LEFT JOIN "TelegramChat" c ON c."userId" = d."userId"`;
+    LEFT JOIN "TelegramChat" c ON c."userId" = d."userId"`,
+  );
   const byId = new Map(rows.map((row) => [row.id, row]));
   return deliveryIds.map((id) => {
     const row = byId.get(id);

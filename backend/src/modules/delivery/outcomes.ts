@@ -2,6 +2,7 @@
 // marked UNREACHABLE and every pending post of its user fails with a readable reason, which /me
 // and the posts show until the user links again.
 import type { Db } from '../../lib/db.js';
+import { retryingConflicts } from '../../lib/db-conflicts.js';
 import { LEASE_MS } from './claim.js';
 import type { Progress } from './send.js';
 
@@ -21,13 +22,32 @@ export interface AcceptedPart {
  * Parts Telegram accepted, in one statement: each one's attempt row, its delivery's progress (so a
  * retry resumes after it) with a renewed lease, and for a last part the delivery SENT and the post
  * DELIVERED. One round trip where two transactions (eight round trips) were, shared by the parts
- * that the senders of a process record meanwhile (`batched`). A delivery appears at most once per
- * call: its parts are recorded one after the other.
+ * that the senders of a process record meanwhile (`batched`).
  */
 export async function recordParts(db: Db, parts: AcceptedPart[]): Promise<void[]> {
+  // A delivery's parts are recorded one after the other, so it appears once in a batch; if it
+  // ever appears twice (two senders of one delivery, after a stalled job was taken over), its
+  // records go in separate statements, in the order they came, rather than one UPDATE picking
+  // either row.
+  for (const group of withUniqueDeliveries(parts)) await retryingConflicts(() => recordStatement(db, group));
+  return parts.map(() => undefined);
+}
+
+function withUniqueDeliveries(parts: AcceptedPart[]): AcceptedPart[][] {
+  const groups: Array<{ parts: AcceptedPart[]; ids: Set<string> }> = [];
+  for (const part of parts) {
+    let group = groups.find((g) => !g.ids.has(part.deliveryId));
+    if (!group) groups.push((group = { parts: [], ids: new Set() }));
+    group.parts.push(part);
+    group.ids.add(part.deliveryId);
+  }
+  return groups.map((g) => g.parts);
+}
+
+function recordStatement(db: Db, parts: AcceptedPart[]) {
   // Each part renews the lease: a send of many parts that wait for permits is never taken for a
   // dead one and claimed again while it is still going.
-  await db.$executeRaw`
+  return db.$executeRaw`
     WITH a AS (
       SELECT * FROM unnest(${parts.map((a) => a.deliveryId)}::uuid[], ${parts.map((a) => a.part)}::text[],
         ${parts.map((a) => a.method)}::text[], ${parts.map((a) => a.startedAt.toISOString())}::timestamptz[],
@@ -54,7 +74,6 @@ export async function recordParts(db: Db, parts: AcceptedPart[]): Promise<void[]
     )
     UPDATE "Post" p SET "status" = 'DELIVERED', "deliveredAt" = now(), "lastError" = NULL, "updatedAt" = now()
     FROM d WHERE d."last" AND p."id" = d."postId" AND p."status" = 'DELIVERING'`;
-  return parts.map(() => undefined);
 }
 
 export async function markSent(db: Db, deliveryId: string, postId: string) {
