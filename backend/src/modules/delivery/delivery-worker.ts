@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Api } from 'grammy';
+import { batched } from '../../lib/batched.js';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import { classifyTelegramError } from '../telegram/telegram-errors.js';
 import { claimDue, LEASE_MS } from './claim.js';
 import type { TelegramLimiter } from './limiter.js';
-import { batched } from '../../lib/batched.js';
 import { beginSends, type SendingDelivery } from './begin.js';
 import { markFailed, markSent, markUnreachable, recordParts, type AcceptedPart } from './outcomes.js';
 import { sendParts } from './send.js';
