@@ -76,13 +76,11 @@ export async function sendParts(
     const last = part === todo.at(-1);
     const markup = part === parts.at(-1) ? { reply_markup: keyboard(post.id) } : {};
     const method = part.kind === 'photo' ? 'sendPhoto' : part.kind === 'voice' ? 'sendVoice' : 'sendMessage';
+    const attempt = { deliveryId, part: part.key, method };
     if (!(await acquire(chatId))) {
       // Recorded like any other try, though Telegram never saw it.
-      const now = new Date();
       const description = 'no permit from the Telegram limiter in time (not sent)';
-      await db.deliveryAttempt.create({
-        data: { deliveryId, part: part.key, method, startedAt: now, finishedAt: now, ok: false, description },
-      });
+      await recordFailure(db, { ...attempt, startedAt: new Date(), description });
       throw new PermitTimeout(description);
     }
     const started = new Date();
@@ -92,23 +90,45 @@ export async function sendParts(
       await record({ deliveryId, part: part.key, method, startedAt: started, messageId, progress, last });
     } catch (err) {
       const e = err as { error_code?: number; description?: string; parameters?: { retry_after?: number } };
-      await db.deliveryAttempt.create({
-        data: {
-          deliveryId,
-          part: part.key,
-          method,
-          startedAt: started,
-          finishedAt: new Date(),
-          ok: false,
-          errorCode: e.error_code ?? null,
-          description: (e.description ?? (err instanceof Error ? err.message : String(err))).slice(0, 500),
-          retryAfter: e.parameters?.retry_after ?? null,
-        },
+      await recordFailure(db, {
+        ...attempt,
+        startedAt: started,
+        errorCode: e.error_code,
+        description: e.description ?? (err instanceof Error ? err.message : String(err)),
+        retryAfter: e.parameters?.retry_after,
       });
       throw err;
     }
   }
   return todo.length > 0;
+}
+
+/** A try that Telegram refused, or that never reached it, as an attempt row. */
+async function recordFailure(
+  db: Db,
+  a: {
+    deliveryId: string;
+    part: string;
+    method: string;
+    startedAt: Date;
+    description: string;
+    errorCode?: number;
+    retryAfter?: number;
+  },
+) {
+  await db.deliveryAttempt.create({
+    data: {
+      deliveryId: a.deliveryId,
+      part: a.part,
+      method: a.method,
+      startedAt: a.startedAt,
+      finishedAt: new Date(),
+      ok: false,
+      errorCode: a.errorCode ?? null,
+      description: a.description.slice(0, 500),
+      retryAfter: a.retryAfter ?? null,
+    },
+  });
 }
 
 type Post = SendingDelivery['post'];

@@ -1,7 +1,7 @@
 // Accepting, reading and cancelling jobs (the web side). Accepting writes the Job row and reserves
 // its quota (ledger row included) in one statement; with an Idempotency-Key, that statement runs in
-// a transaction that also claims the key and stores the response to replay. Only after it commits is the work enqueued; a job whose enqueue was lost is
-// found again by the worker's sweeper.
+// a transaction that also claims the key and stores the response to replay. Only after it commits
+// is the work enqueued; a job whose enqueue was lost is found again by the worker's sweeper.
 import { createHash } from 'node:crypto';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { JobStatus, JobType } from '../../generated/prisma/enums.js';

@@ -1,8 +1,8 @@
 // Quota reservations and refunds. The check, the reservation and the job it is for are one SQL
 // statement: a conditional upsert of the month's counter that only succeeds while used + n <= the
 // plan's limit, with the plan read in the same statement (never from a cache). Concurrent requests
-// on any number of replicas serialize on the counter row, so none can pass the limit. Every change is also a
-// ledger row whose unique idempotency key makes it happen at most once.
+// on any number of replicas serialize on the counter row, so none can pass the limit. Every change
+// is also a ledger row whose unique idempotency key makes it happen at most once.
 import type { Job, Prisma } from '../../generated/prisma/client.js';
 import type { JobType, UsageMetric } from '../../generated/prisma/enums.js';
 import { AppError } from '../../lib/errors.js';
