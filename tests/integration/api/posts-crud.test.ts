@@ -16,7 +16,8 @@ import {
   type User,
 } from './posts-fixtures.ts';
 
-// The limits as the contract states them (product.md, Resources → Post), in code points.
+// The limits as the contract states them (product.md, Resources → Post): code points, except on
+// TWITTER, where X's weighted length counts (a link 23, an emoji or a CJK character 2).
 const LIMITS = {
   TWITTER: 280,
   LINKEDIN: 3_000,
@@ -128,7 +129,7 @@ describe('posts: platform length limits', () => {
   });
 
   // Each of these emoji is one code point but two UTF-16 units: the limit counts code points.
-  it.each(PLATFORMS)(
+  it.each(PLATFORMS.filter((p) => p !== 'TWITTER'))(
     '%s: counts code points, so its limit in emoji is accepted and one more is not',
     async (platform) => {
       const limit = LIMITS[platform];
@@ -143,6 +144,35 @@ describe('posts: platform length limits', () => {
       expectInvalid(await u.c.patch(`/posts/${draft.id}`, { content: '🚀'.repeat(limit + 1) }), 'body.content');
     },
   );
+
+  it("TWITTER: counts X's weighted length, so 280 weighted is accepted and 281 is not", async () => {
+    const url = 'https://example.com/a/long/path/that/x/shortens/to/twenty-three/characters';
+    const cases = [
+      { ok: `${'a'.repeat(256)} ${url}`, tooLong: `${'a'.repeat(257)} ${url}` }, // a link counts 23
+      { ok: '😀'.repeat(140), tooLong: `${'😀'.repeat(140)}a` }, // an emoji 2
+      { ok: '日本'.repeat(70), tooLong: `${'日本'.repeat(70)}!` }, // a CJK character 2
+    ];
+    for (const { ok, tooLong } of cases) {
+      const created = await u.c.post('/posts', { platform: 'TWITTER', content: ok });
+      expect(created.status, JSON.stringify(created.body?.error)).toBe(201);
+      expect(created.body.content).toBe(ok);
+
+      const before = await postCount();
+      const refused = expectInvalid(
+        await u.c.post('/posts', { platform: 'TWITTER', content: tooLong }),
+        'body.content',
+      );
+      expect(refused.message).toMatch(/TWITTER allows 280 characters .*this content has 281\./);
+      expect(await postCount()).toBe(before);
+
+      const draft = await createPost(u.c, { platform: 'TWITTER', content: 'short' });
+      expectInvalid(await u.c.patch(`/posts/${draft.id}`, { content: tooLong }), 'body.content');
+      expect((await u.c.patch(`/posts/${draft.id}`, { content: ok })).status).toBe(200);
+    }
+    // 141 emoji are 141 code points (LINKEDIN takes them) but 282 on X.
+    const linkedin = await createPost(u.c, { platform: 'LINKEDIN', content: '😀'.repeat(141) });
+    expectInvalid(await u.c.patch(`/posts/${linkedin.id}`, { platform: 'TWITTER' }), 'body.content');
+  });
 
   it('rejects a patch that moves a 300-character LINKEDIN post to TWITTER, and leaves it as it was', async () => {
     const post = await createPost(u.c, { platform: 'LINKEDIN', content: 'z'.repeat(300) });

@@ -1,6 +1,7 @@
 // Each job type from request to result, and its effect on posts, media and usage, through the
 // real app, the real worker and the provider emulators.
 import { Redis } from 'ioredis';
+import twitterText from 'twitter-text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_EVENTS_CHANNEL } from '../../../backend/src/modules/jobs/job-events.ts';
 import { startGeneration, waitForJob, type GenerationSetup } from '../../helpers/generation.ts';
@@ -57,6 +58,34 @@ describe('POSTS jobs (/ai/generate)', () => {
     expect(body.response_format.type).toBe('json_schema');
     expect(body.messages[0]!.content).toMatch(/TWITTER/);
     expect(body.messages[0]!.content).toMatch(/Friendly baker/);
+  });
+
+  it("keeps X's weighted length: posts from a CJK transcript stay within 280 on X's count", async () => {
+    // Long runs of CJK text: a model that fills its schema's maxLength in code points with them
+    // writes posts that weigh about twice that on X.
+    const transcript = [
+      '今天我们聊了酸面种的喂养方法和不同含水量对面团延展性的影响以及为什么冷藏发酵一整夜会让面包的组织更加松软',
+      '我们还讨论了烤箱温度和蒸汽对外壳颜色与厚度的作用以及如何判断面团已经发酵到刚好合适的程度而不会过度',
+      '最后我们分享了周末在家烤面包的时间安排从前一天晚上喂种到第二天中午出炉每一步都可以轻松地安排进日常生活',
+    ].join('，');
+    const accepted = await c.post('/ai/generate', {
+      transcript,
+      platform: 'TWITTER',
+      numberOfPosts: 2,
+      style: 'CASUAL',
+    });
+    expect(accepted.status).toBe(202);
+    const job = await waitForJob(c, accepted.body.id);
+    expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
+    for (const id of job.result.postIds as string[]) {
+      const { content } = (await c.get(`/posts/${id}`)).body;
+      expect(content).toMatch(/[\u4e00-\u9fff]/);
+      expect(twitterText.parseTweet(content).weightedLength).toBeLessThanOrEqual(280);
+    }
+    // The prompt says how X counts.
+    const calls = g.emulators.openrouter.requests.filter((r) => r.path.endsWith('/chat/completions'));
+    const last = calls.at(-1)?.body as { messages: Array<{ content: string }> };
+    expect(last.messages[0]!.content).toMatch(/X counts every link as 23 characters/);
   });
 
   it('streams progress as Server-Sent Events until the final status', async () => {

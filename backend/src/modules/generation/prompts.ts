@@ -29,7 +29,16 @@ const STYLE_NOTES: Record<Style, string> = {
 /** Room left under the hard limit, so a model that counts differently still fits. */
 export const targetLength = (platform: Platform) => Math.floor(PLATFORM_LIMITS[platform] * 0.9);
 
-export function postsSchema(count: number, platform: Platform) {
+/** How the platform counts, for the prompt (see contentLength in posts/platforms.ts). */
+const COUNTING: Partial<Record<Platform, string>> = {
+  TWITTER: 'X counts every link as 23 characters and each emoji or CJK character as 2.',
+};
+
+/**
+ * `maxLength` is in code points (JSON Schema's unit): the target by default, less after an answer
+ * whose weighted length (X) was over the limit.
+ */
+export function postsSchema(count: number, platform: Platform, maxLength = targetLength(platform)) {
   return {
     type: 'object',
     additionalProperties: false,
@@ -43,7 +52,7 @@ export function postsSchema(count: number, platform: Platform) {
           type: 'object',
           additionalProperties: false,
           required: ['content'],
-          properties: { content: { type: 'string', minLength: 1, maxLength: targetLength(platform) } },
+          properties: { content: { type: 'string', minLength: 1, maxLength } },
         },
       },
     },
@@ -77,6 +86,7 @@ export function postsMessages(input: PromptInput, correction?: string): ChatMess
   const system = [
     `You write ${input.platform} posts for a creator. Write exactly ${input.count} distinct post(s).`,
     `Each post must be at most ${limit} characters, counting spaces, emoji and hashtags.`,
+    COUNTING[input.platform] ?? '',
     `Style: ${STYLE_NOTES[input.style]}. Hashtags: ${HASHTAGS[input.platform]}.`,
     `Write in ${input.language ?? 'the language of the source text'}.`,
     'Use only facts from the source; never invent numbers, names or quotes.',

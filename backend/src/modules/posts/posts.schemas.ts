@@ -8,7 +8,14 @@ export const POST_STATUSES = ['DRAFT', 'SCHEDULED', 'DELIVERING', 'DELIVERED', '
 /** ISO-8601 input with a zone (Z or an offset), as a Date. */
 export const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
-const content = z.string().min(1).max(5_000).describe('Checked against the platform limit.');
+const content = z
+  .string()
+  .min(1)
+  .max(5_000)
+  .describe(
+    "Checked against the platform's limit, in code points; on TWITTER in X's weighted length " +
+      '(twitter-text: a link counts 23, an emoji or a CJK character 2).',
+  );
 const mediaUrl = z
   .url({ protocol: /^https?$/ })
   .max(2_048)
