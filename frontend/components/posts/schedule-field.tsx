@@ -1,0 +1,49 @@
+'use client';
+import { useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { Field, Input } from '@/components/ui/field';
+import { useTimeZone } from '@/lib/api/hooks/me';
+import { fromZonedInput, relativeTime, toZonedInput } from '@/lib/time';
+
+/** A date and time in the user's zone (the zone shown), handed on as the UTC instant it names. */
+export function ScheduleField({
+  initial,
+  busy,
+  onSchedule,
+  label = 'Schedule',
+}: {
+  initial?: string | null;
+  busy?: boolean;
+  onSchedule: (iso: string) => void;
+  label?: string;
+}) {
+  const zone = useTimeZone();
+  const [value, setValue] = useState(() =>
+    toZonedInput(initial && Date.parse(initial) > Date.now() ? initial : new Date(Date.now() + 60 * 60_000), zone),
+  );
+  const instant = value ? fromZonedInput(value, zone) : null;
+  return (
+    <div className="flex flex-wrap items-end gap-2">
+      <Field
+        label="Scheduled for"
+        hint={
+          <>
+            In your time zone, <strong className="font-medium">{zone}</strong>
+            {instant ? ` (${relativeTime(instant)})` : ''}.
+          </>
+        }
+        className="min-w-56 flex-1"
+      >
+        {(p) => <Input {...p} type="datetime-local" value={value} onChange={(e) => setValue(e.target.value)} required />}
+      </Field>
+      <Button
+        variant="primary"
+        disabled={!instant || busy}
+        onClick={() => instant && onSchedule(instant.toISOString())}
+        className="mb-5"
+      >
+        {busy ? 'Scheduling…' : label}
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+import { cva, type VariantProps } from 'class-variance-authority';
+import Link from 'next/link';
+import type { ComponentProps } from 'react';
+import { cn } from '@/lib/cn';
+
+export const buttonStyles = cva(
+  'inline-flex min-h-10 items-center justify-center gap-2 rounded-md px-3.5 text-sm font-medium whitespace-nowrap transition-colors disabled:cursor-not-allowed disabled:opacity-50 sm:min-h-9',
+  {
+    variants: {
+      variant: {
+        primary: 'bg-accent text-accent-fg hover:bg-accent-hover',
+        secondary: 'border border-border bg-bg text-fg hover:bg-subtle',
+        ghost: 'text-fg hover:bg-subtle',
+        danger: 'border border-border bg-bg text-danger hover:bg-red-50 dark:hover:bg-red-950',
+      },
+      size: { md: '', sm: 'min-h-8 px-2.5 text-xs sm:min-h-8' },
+    },
+    defaultVariants: { variant: 'secondary', size: 'md' },
+  },
+);
+
+type Variants = VariantProps<typeof buttonStyles>;
+
+export function Button({ className, variant, size, type = 'button', ...props }: ComponentProps<'button'> & Variants) {
+  return <button type={type} className={cn(buttonStyles({ variant, size }), className)} {...props} />;
+}
+
+export function ButtonLink({ className, variant, size, ...props }: ComponentProps<typeof Link> & Variants) {
+  return <Link className={cn(buttonStyles({ variant, size }), className)} {...props} />;
+}

@@ -1,0 +1,27 @@
+'use client';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { unwrap } from '../client';
+import { useApi } from '../provider';
+
+export function useSubscription() {
+  const api = useApi();
+  return useQuery({ queryKey: ['subscription'], queryFn: () => unwrap(api.GET('/api/v1/subscriptions')) });
+}
+
+/** Stripe Checkout or the portal: the API answers with the URL to go to. */
+export function useCheckout() {
+  const api = useApi();
+  return useMutation({
+    mutationFn: (plan: 'PRO' | 'BUSINESS') =>
+      unwrap(api.POST('/api/v1/subscriptions/create-checkout', { body: { plan } })),
+    onSuccess: ({ url }) => window.location.assign(url),
+  });
+}
+
+export function usePortal() {
+  const api = useApi();
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/subscriptions/portal')),
+    onSuccess: ({ url }) => window.location.assign(url),
+  });
+}

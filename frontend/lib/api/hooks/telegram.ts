@@ -1,0 +1,39 @@
+'use client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { unwrap } from '../client';
+import { useApi } from '../provider';
+import { meKey } from './me';
+
+const telegramKey = ['telegram'] as const;
+
+/** The link's status; refreshed every 2 s while `watch` (a code is out and not yet used). */
+export function useTelegram(watch = false) {
+  const api = useApi();
+  return useQuery({
+    queryKey: telegramKey,
+    queryFn: () => unwrap(api.GET('/api/v1/telegram')),
+    refetchInterval: watch ? 2_000 : false,
+  });
+}
+
+export function useCreateLink() {
+  const api = useApi();
+  return useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/telegram/link')) });
+}
+
+export function useSendTest() {
+  const api = useApi();
+  return useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/telegram/test')) });
+}
+
+export function useUnlink() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.DELETE('/api/v1/telegram')),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: telegramKey });
+      void queryClient.invalidateQueries({ queryKey: meKey });
+    },
+  });
+}
