@@ -52,6 +52,9 @@ export function createApp({ config, logger, db, redis, services }: AppDeps): Exp
   app.use(API_BASE, createApi({ config, db, redis, logger, services }).router);
 
   // Locally stored media (no S3 configured). Keys are random, so the folder cannot be listed.
+  // The web app (APP_URL, another origin) shows them in <img> and <audio>: these files alone
+  // answer `Cross-Origin-Resource-Policy: cross-origin` instead of helmet's same-origin, as a
+  // public bucket's would.
   if (config.storage.mode === 'local') {
     app.use(
       '/media',
@@ -61,6 +64,7 @@ export function createApp({ config, logger, db, redis, services }: AppDeps): Exp
         index: false,
         dotfiles: 'deny',
         fallthrough: true,
+        setHeaders: (res) => res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin'),
       }),
     );
   }
