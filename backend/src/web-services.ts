@@ -65,7 +65,7 @@ export function createWebServices({
       },
     ));
   const link = createLinkService({ db, botUsername });
-  registerBotHandlers(bot, { db, link, logger });
+  registerBotHandlers(bot, { db, link, logger, appUrl: config.appUrl });
   const services = {
     users: createUsers({ db, redis, subscriber, logger }),
     jobs: createJobsService({ db, redis, queue, logger }),

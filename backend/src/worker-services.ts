@@ -68,7 +68,15 @@ export async function startWorkers({
     globalPerSecond: config.telegram.maxPerSecond,
     prefix: telegramLimiterPrefix(prefix),
   });
-  const notices = startNoticeWorker({ db, api: telegramApi, limiter, connection, prefix, logger });
+  const notices = startNoticeWorker({
+    db,
+    appUrl: config.appUrl,
+    api: telegramApi,
+    limiter,
+    connection,
+    prefix,
+    logger,
+  });
   const delivery = await startDeliveryWorker({
     db,
     api: telegramApi,

@@ -8,11 +8,15 @@ import { startTelegram, type TelegramSetup } from '../../helpers/telegram.ts';
 import { until } from '../../helpers/wait.ts';
 import { startTestWorker } from '../../helpers/worker.ts';
 
+const APP_URL = 'https://app.postaify.example';
+
 let stripe: StripeEmulator;
 let t: TelegramSetup;
 beforeAll(async () => {
   stripe = await startStripeEmulator();
-  t = await startTelegram({ env: { STRIPE_API_BASE: stripe.url, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret } });
+  t = await startTelegram({
+    env: { STRIPE_API_BASE: stripe.url, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, APP_URL },
+  });
   stripe.setWebhook(`${t.app.api}/webhooks/stripe`);
 });
 afterAll(async () => {
@@ -58,13 +62,16 @@ describe('failed payment notice', () => {
     await control(`/events/${failed.id}/resend`);
     await stripe.flush();
 
-    const worker = await startTestWorker(t.app, { env: { TELEGRAM_API_ROOT: t.telegram.url } });
+    const worker = await startTestWorker(t.app, { env: { TELEGRAM_API_ROOT: t.telegram.url, APP_URL } });
     const notice = await until(
       'the notice in Telegram',
       () => t.telegram.messages(chat).find((m) => m.text?.includes('payment failed')),
       10_000,
     );
-    expect(notice.text).toMatch(/update your payment method/);
+    // It ends with the web app's billing page, where the payment method is changed.
+    expect(notice.text).toBe(
+      `Your Postaify payment failed. Please update your payment method to keep your plan:\n${APP_URL}/billing`,
+    );
     // The event delivered twice queued one notice.
     await worker.close();
     expect(t.telegram.messages(chat).filter((m) => m.text?.includes('payment failed'))).toHaveLength(1);

@@ -75,7 +75,9 @@ describe('checkout and the upgrade', () => {
       client_reference_id: userId,
       metadata: { userId, plan: 'PRO' },
     });
-    expect(session.success_url).toMatch(/^http:\/\/localhost:3000\/billing\/success\?session_id=/);
+    // Stripe sends the person back to the web app's pages (APP_URL, default http://localhost:3000).
+    expect(session.success_url).toBe('http://localhost:3000/billing/success?session_id={CHECKOUT_SESSION_ID}');
+    expect(session.cancel_url).toBe('http://localhost:3000/billing/cancelled');
     const otherSession = await stripe.checkout.sessions.retrieve(new URL(other.body.url).pathname.split('/').at(-1)!);
     expect(otherSession.customer).toBe(session.customer);
     expect((await stripe.customers.list({ email: 'buyer@example.com' })).data).toHaveLength(1);
@@ -98,7 +100,10 @@ describe('checkout and the upgrade', () => {
     expect((await c.get('/usage')).body.posts).toEqual({ used: 30, limit: 1000 });
     // A second checkout while subscribed is refused; the portal is the way to change plans.
     expect((await c.post('/subscriptions/create-checkout', { plan: 'BUSINESS' })).status).toBe(409);
-    expect((await c.post('/subscriptions/portal')).body.url).toMatch(new RegExp(`^${emu.url}/portal/`));
+    const portal = (await c.post('/subscriptions/portal')).body.url as string;
+    expect(portal).toMatch(new RegExp(`^${emu.url}/portal/`));
+    // The portal's way back is the web app's billing page.
+    expect(await (await fetch(portal)).text()).toContain('href="http://localhost:3000/billing"');
   });
 });
 

@@ -6,9 +6,12 @@ import { client, type Client } from '../../helpers/http.ts';
 import { startTelegram, type TelegramSetup } from '../../helpers/telegram.ts';
 import { until } from '../../helpers/wait.ts';
 
+const APP_URL = 'https://app.postaify.example';
+const LINK_PAGE = `${APP_URL}/telegram`;
+
 let t: TelegramSetup;
 beforeAll(async () => {
-  t = await startTelegram();
+  t = await startTelegram({ env: { APP_URL } });
 });
 afterAll(() => t?.close());
 
@@ -48,7 +51,9 @@ describe('linking', () => {
     expect((await c.get('/me')).body.telegram.status).toBe('LINKED');
 
     // The same code again, from another chat: refused, and the link stays where it was.
-    expect(await say(newChat(), `/start ${link.body.code}`)).toMatch(/already used/);
+    expect(await say(newChat(), `/start ${link.body.code}`)).toBe(
+      `This link was already used. Create a new one here: ${LINK_PAGE}`,
+    );
     const row = await t.app.db.telegramChat.findFirstOrThrow({ where: { username: 'ann_k' } });
     expect(row.chatId).toBe(BigInt(chat));
   });
@@ -60,14 +65,23 @@ describe('linking', () => {
       data: { expiresAt: new Date(Date.now() - 1_000) },
       where: { expiresAt: { gt: new Date() } },
     });
-    expect(await say(newChat(), `/start ${link.code}`)).toMatch(/expired/);
-    expect(await say(newChat(), '/start not-a-real-code')).toMatch(/not valid/);
+    expect(await say(newChat(), `/start ${link.code}`)).toBe(
+      `This link has expired (links last 15 minutes). Create a new one here: ${LINK_PAGE}`,
+    );
+    expect(await say(newChat(), '/start not-a-real-code')).toBe(
+      `This link is not valid. Create a new one here: ${LINK_PAGE}`,
+    );
     expect((await c.get('/telegram')).body.status).toBe('UNLINKED');
   });
 
   it('explains itself on /start alone and /help, and refuses to link a group', async () => {
-    expect(await say(newChat(), '/start')).toMatch(/To link this chat/);
-    expect(await say(newChat(), '/help')).toMatch(/\/status/);
+    // They send the person to the web app's Telegram page, where "Connect Telegram" makes a link.
+    const howToLink = `To link this chat, open ${LINK_PAGE} and tap “Connect Telegram”.`;
+    expect(await say(newChat(), '/start')).toContain(howToLink);
+    const help = await say(newChat(), '/help');
+    expect(help).toContain(howToLink);
+    expect(help).toMatch(/\/status/);
+    expect(await say(newChat(), '/status')).toContain(howToLink);
     const c = client(t.app.api, await signInLocally(t.app.api));
     const link = (await c.post('/telegram/link')).body;
     const group = -4_000_001;
@@ -98,7 +112,7 @@ describe('linking', () => {
     await linked(c, chat);
     const post = (await c.post('/posts', { platform: 'THREADS', content: 'See you Saturday.' })).body;
     await c.post(`/posts/${post.id}/schedule`, { scheduledFor: new Date(Date.now() + 3_600_000).toISOString() });
-    expect(await say(chat, '/stop')).toMatch(/^Unlinked/);
+    expect(await say(chat, '/stop')).toBe(`Unlinked. I will not send you posts any more. To link again: ${LINK_PAGE}`);
     expect((await c.get('/telegram')).body.status).toBe('UNLINKED');
     expect((await c.get(`/posts/${post.id}`)).body).toMatchObject({
       status: 'FAILED',

@@ -65,8 +65,10 @@ export function stripeWebhook(deps: StripeWebhookDeps) {
   };
 }
 
-const PAYMENT_FAILED_NOTICE =
-  'Your Postaify payment failed. Please update your payment method in Postaify → Billing to keep your plan.';
+const PAYMENT_FAILED_NOTICE = {
+  text: 'Your Postaify payment failed. Please update your payment method to keep your plan:',
+  page: '/billing',
+} as const;
 
 async function apply(db: Db, deps: StripeWebhookDeps, event: Stripe.Event) {
   return db.$transaction(
@@ -92,7 +94,7 @@ async function apply(db: Db, deps: StripeWebhookDeps, event: Stripe.Event) {
         // Shown in the app through GET /subscriptions (status PAST_DUE), kept in the audit log, and
         // told in Telegram by a worker. Queued before the commit: if the commit fails, Stripe sends
         // the event again and the same job id is not queued twice.
-        await deps.notices.add(`stripe-${event.id}`, { userId: touched.userId, text: PAYMENT_FAILED_NOTICE });
+        await deps.notices.add(`stripe-${event.id}`, { userId: touched.userId, ...PAYMENT_FAILED_NOTICE });
         await tx.auditLog.create({
           data: {
             userId: touched.userId,

@@ -1,20 +1,22 @@
 // The bot's conversation: /start <code> links the private chat, /start alone explains, /status
 // lists the next five scheduled posts in the user's time zone, /stop unlinks, /help. The buttons
-// of a delivered post mark it posted or snooze it by an hour.
+// of a delivered post mark it posted or snooze it by an hour. Wherever the person has to act in
+// the web app, the text names its page (`${APP_URL}/telegram`).
 import type { Bot, Context } from 'grammy';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import type { LinkService } from './link.service.js';
 import { markPosted, snooze } from './post-actions.js';
 
-const HELP = [
-  'I deliver the posts you schedule in Postaify, so you can copy them to their platform or listen to them.',
-  '',
-  'To link this chat, open Postaify → Settings → Telegram and tap “Link Telegram”.',
-  '/status: your next scheduled posts',
-  '/stop: unlink this chat',
-  '/help: this message',
-].join('\n');
+const helpText = (linkPage: string) =>
+  [
+    'I deliver the posts you schedule in Postaify, so you can copy them to their platform or listen to them.',
+    '',
+    `To link this chat, open ${linkPage} and tap “Connect Telegram”.`,
+    '/status: your next scheduled posts',
+    '/stop: unlink this chat',
+    '/help: this message',
+  ].join('\n');
 
 const CODE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -22,7 +24,17 @@ function when(date: Date, timeZone: string) {
   return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
-export function registerBotHandlers(bot: Bot, { db, link, logger }: { db: Db; link: LinkService; logger: Logger }) {
+export interface BotDeps {
+  db: Db;
+  link: LinkService;
+  logger: Logger;
+  /** The web app's public URL (APP_URL): its /telegram page makes the links. */
+  appUrl: string;
+}
+
+export function registerBotHandlers(bot: Bot, { db, link, logger, appUrl }: BotDeps) {
+  const linkPage = `${appUrl}/telegram`;
+  const help = helpText(linkPage);
   const privateOnly = async (ctx: Context) => {
     if (ctx.chat?.type === 'private') return true;
     await ctx.reply('Please talk to me in a private chat: posts are delivered only there.');
@@ -33,7 +45,7 @@ export function registerBotHandlers(bot: Bot, { db, link, logger }: { db: Db; li
     if (!(await privateOnly(ctx))) return;
     const code = ctx.match.trim();
     if (!code) {
-      await ctx.reply(`Hi! ${HELP}`);
+      await ctx.reply(`Hi! ${help}`);
       return;
     }
     const result = CODE.test(code)
@@ -52,14 +64,14 @@ export function registerBotHandlers(bot: Bot, { db, link, logger }: { db: Db; li
       expired: 'This link has expired (links last 15 minutes).',
       used: 'This link was already used.',
     }[result.reason];
-    await ctx.reply(`${why} Create a new one in Postaify → Settings → Telegram.`);
+    await ctx.reply(`${why} Create a new one here: ${linkPage}`);
   });
 
   bot.command('status', async (ctx) => {
     if (!(await privateOnly(ctx))) return;
     const chat = await link.userOfChat(BigInt(ctx.chat.id));
     if (!chat) {
-      await ctx.reply(`This chat is not linked. ${HELP}`);
+      await ctx.reply(`This chat is not linked. ${help}`);
       return;
     }
     const posts = await db.post.findMany({
@@ -83,10 +95,12 @@ export function registerBotHandlers(bot: Bot, { db, link, logger }: { db: Db; li
     if (!(await privateOnly(ctx))) return;
     const chat = await link.userOfChat(BigInt(ctx.chat.id));
     if (chat) await link.unlink(chat.userId);
-    await ctx.reply(chat ? 'Unlinked. I will not send you posts any more.' : 'This chat was not linked.');
+    await ctx.reply(
+      chat ? `Unlinked. I will not send you posts any more. To link again: ${linkPage}` : 'This chat was not linked.',
+    );
   });
 
-  bot.command('help', (ctx) => ctx.reply(HELP));
+  bot.command('help', (ctx) => ctx.reply(help));
 
   bot.callbackQuery(/^(posted|snooze):([0-9a-f-]{36})$/, async (ctx) => {
     const [, action, postId] = ctx.match;

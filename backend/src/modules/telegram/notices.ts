@@ -2,7 +2,8 @@
 // process adds the job inside the transaction that records the cause, so a notice is neither lost
 // to a crash after the answer nor sent for a change that rolled back; the job id (the cause's id)
 // keeps a retried webhook from queueing it twice. Best effort at the far end: no chat, or an
-// unreachable one, just means the app is where the user sees it.
+// unreachable one, just means the app is where the user sees it. A notice may name the web app's
+// page where the user acts on it; the sender appends that page's URL on APP_URL.
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Api } from 'grammy';
 import type { Db } from '../../lib/db.js';
@@ -15,7 +16,12 @@ export const NOTICE_QUEUE = 'notices';
 export interface Notice {
   userId: string;
   text: string;
+  /** A page of the web app (e.g. `/billing`), linked on a line of its own after the text. */
+  page?: `/${string}`;
 }
+
+/** The message a notice sends: its text, then the page's URL on APP_URL when it names one. */
+export const noticeText = ({ text, page }: Notice, appUrl: string) => (page ? `${text}\n${appUrl}${page}` : text);
 
 const JOB_OPTIONS = {
   attempts: 5,
@@ -38,6 +44,8 @@ export type NoticeQueue = ReturnType<typeof createNoticeQueue>;
 
 export interface NoticeWorkerDeps {
   db: Db;
+  /** The web app's public URL (APP_URL), for the pages notices link to. */
+  appUrl: string;
   api: Api;
   limiter: TelegramLimiter;
   connection: ConnectionOptions;
@@ -45,7 +53,7 @@ export interface NoticeWorkerDeps {
   logger: Logger;
 }
 
-export function startNoticeWorker({ db, api, limiter, connection, prefix, logger }: NoticeWorkerDeps) {
+export function startNoticeWorker({ db, appUrl, api, limiter, connection, prefix, logger }: NoticeWorkerDeps) {
   const worker = new Worker<Notice>(
     NOTICE_QUEUE,
     async (job) => {
@@ -53,7 +61,7 @@ export function startNoticeWorker({ db, api, limiter, connection, prefix, logger
       if (!chat || chat.status !== 'LINKED') return { sent: false };
       if (!(await limiter.acquire(chat.chatId))) throw new Error('no permit from the Telegram limiter in time');
       try {
-        await api.sendMessage(Number(chat.chatId), job.data.text);
+        await api.sendMessage(Number(chat.chatId), noticeText(job.data, appUrl));
       } catch (err) {
         const failure = classifyTelegramError(err);
         // A refusal will not change by retrying; a short 429 pauses every sender, then we retry.
