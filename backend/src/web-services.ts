@@ -64,7 +64,11 @@ export function createWebServices({
         throw err;
       },
     ));
-  const link = createLinkService({ db, botUsername });
+  const link = createLinkService({
+    db,
+    botUsername,
+    localEmulatorUrl: config.telegram.mode === 'local' ? config.telegram.apiRoot : undefined,
+  });
   registerBotHandlers(bot, { db, link, logger, appUrl: config.appUrl });
   const services = {
     users: createUsers({ db, redis, subscriber, logger }),

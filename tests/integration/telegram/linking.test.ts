@@ -58,6 +58,23 @@ describe('linking', () => {
     expect(row.chatId).toBe(BigInt(chat));
   });
 
+  it('also answers, locally, the emulator inbox page that plays tapping the deep link', async () => {
+    expect(t.app.config.telegram.mode).toBe('local');
+    const c = client(t.app.api, await signInLocally(t.app.api));
+    const link = (await c.post('/telegram/link')).body;
+    expect(link.localTapUrl).toBe(`${t.telegram.url}/start?start=${link.code}&chat=1`);
+
+    // Opening it is the person tapping the link in Telegram: chat 1 sends /start <code>.
+    const tap = await fetch(link.localTapUrl, { redirect: 'manual' });
+    expect(tap.status).toBe(303);
+    expect(tap.headers.get('location')).toBe('/chats/1');
+    await until('the chat to be linked', async () => ((await c.get('/telegram')).body.linked ? true : undefined));
+    expect(t.telegram.messages(1).at(-1)?.text).toMatch(/^Linked!/);
+    expect((await t.app.db.telegramChat.findFirstOrThrow({ where: { chatId: 1n } })).userId).toBe(
+      (await c.get('/me')).body.id,
+    );
+  });
+
   it('refuses an expired or unknown code and links nothing', async () => {
     const c = client(t.app.api, await signInLocally(t.app.api));
     const link = (await c.post('/telegram/link')).body;
@@ -143,6 +160,29 @@ describe('linking', () => {
     expect((await c.get(`/posts/${later.id}`)).body).toMatchObject({
       status: 'FAILED',
       lastError: expect.stringMatching(/Telegram refused delivery \(Forbidden: user is deactivated\)/),
+    });
+  });
+});
+
+describe('linking with the real Telegram (TELEGRAM_BOT_TOKEN set)', () => {
+  const token = '2000000002:REAL-mode-token-for-this-test';
+  let real: TelegramSetup;
+  beforeAll(async () => {
+    // The emulator plays api.telegram.org here: the app is in real mode because the token is set.
+    real = await startTelegram({ env: { APP_URL, TELEGRAM_BOT_TOKEN: token }, emulator: { token } });
+  });
+  afterAll(() => real?.close());
+
+  it('has no local tap URL: the deep link is the way', async () => {
+    expect(real.app.config.telegram.mode).toBe('real');
+    const c = client(real.app.api, await signInLocally(real.app.api));
+    const link = await c.post('/telegram/link');
+    expect(link.status).toBe(201);
+    expect(link.body).toEqual({
+      code: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
+      deepLink: `https://t.me/${real.telegram.bot.username}?start=${link.body.code}`,
+      expiresAt: expect.any(String),
+      localTapUrl: null,
     });
   });
 });

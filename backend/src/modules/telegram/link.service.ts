@@ -1,6 +1,8 @@
 // Linking a Telegram chat: a random single-use code (only its SHA-256 is stored) valid for 15
 // minutes, carried by a t.me deep link to `/start <code>` in the bot's private chat. Using a code
-// is one conditional UPDATE, so it links at most one chat even if sent twice.
+// is one conditional UPDATE, so it links at most one chat even if sent twice. With the local
+// Telegram emulator (no TELEGRAM_BOT_TOKEN) nobody can open t.me, so a code also comes with the
+// emulator's inbox page that plays the person tapping the deep link.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../lib/db.js';
 
@@ -16,7 +18,22 @@ export interface ChatProfile {
 
 export type ConsumeResult = { ok: true; userId: string } | { ok: false; reason: 'unknown' | 'expired' | 'used' };
 
-export function createLinkService({ db, botUsername }: { db: Db; botUsername: () => Promise<string> }) {
+export interface LinkServiceDeps {
+  db: Db;
+  botUsername: () => Promise<string>;
+  /** The local Telegram emulator's root (its Bot API root is also its inbox), in local mode only. */
+  localEmulatorUrl?: string;
+}
+
+/**
+ * The emulator inbox's stand-in for tapping the deep link: GET /start?start=<code>&chat=<id>
+ * sends `/start <code>` from private chat `id` (here always chat 1, one local person) and shows
+ * that chat.
+ */
+export const localTapUrl = (emulatorUrl: string, code: string) =>
+  `${emulatorUrl}/start?${new URLSearchParams({ start: code, chat: '1' }).toString()}`;
+
+export function createLinkService({ db, botUsername, localEmulatorUrl }: LinkServiceDeps) {
   return {
     async createCode(userId: string, now = new Date()) {
       // 24 random bytes: 32 characters of [A-Za-z0-9_-], inside Telegram's 64-character payload.
@@ -27,6 +44,7 @@ export function createLinkService({ db, botUsername }: { db: Db; botUsername: ()
         code,
         deepLink: `https://t.me/${await botUsername()}?start=${code}`,
         expiresAt: expiresAt.toISOString(),
+        localTapUrl: localEmulatorUrl ? localTapUrl(localEmulatorUrl, code) : null,
       };
     },
 

@@ -19,7 +19,19 @@ export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; l
       summary: 'A single-use deep link (valid 15 minutes) that links your Telegram chat when opened.',
       tag,
       status: 201,
-      response: z.object({ code: z.string(), deepLink: z.url(), expiresAt: z.iso.datetime() }),
+      response: z.object({
+        code: z.string(),
+        deepLink: z.url(),
+        expiresAt: z.iso.datetime(),
+        localTapUrl: z
+          .url()
+          .nullable()
+          .describe(
+            'Local mode only (no TELEGRAM_BOT_TOKEN: the local Telegram emulator stands in for Telegram): ' +
+              "the emulator's inbox page that plays the person tapping `deepLink` (it sends `/start <code>` " +
+              'from chat 1 and shows that chat). null with the real Telegram.',
+          ),
+      }),
     },
     ({ res }) => link.createCode(currentUser(res).id),
   );
