@@ -13,6 +13,7 @@ import type { Db } from './lib/db.js';
 import type { Logger } from './lib/logger.js';
 import type { Redis } from './lib/redis.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { homeRoutes } from './modules/health/home.routes.js';
 import { metricsRoutes } from './modules/health/metrics.routes.js';
 import { mediaRoot } from './integrations/storage.js';
 import type { WebServices } from './web-services.js';
@@ -46,6 +47,7 @@ export function createApp({ config, logger, db, redis, services }: AppDeps): Exp
 
   app.use(healthRoutes({ db, redis }));
   app.use(metricsRoutes({ register: services.metrics.register, token: config.metricsToken }));
+  app.use(homeRoutes({ appUrl: config.appUrl }));
 
   // Webhooks (mounted by their issues) need the raw body, so JSON parsing happens inside the API
   // router, not here.
