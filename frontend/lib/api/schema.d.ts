@@ -1807,7 +1807,7 @@ export interface operations {
                     brandId?: string | null;
                     /** @enum {string} */
                     platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                    /** @description Checked against the platform limit. */
+                    /** @description Checked against the platform's limit, in code points; on TWITTER in X's weighted length (twitter-text: a link counts 23, an emoji or a CJK character 2). */
                     content: string;
                     imageUrl?: string | null;
                     audioUrl?: string | null;
@@ -2092,7 +2092,7 @@ export interface operations {
                     brandId?: string | null;
                     /** @enum {string} */
                     platform?: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                    /** @description Checked against the platform limit. */
+                    /** @description Checked against the platform's limit, in code points; on TWITTER in X's weighted length (twitter-text: a link counts 23, an emoji or a CJK character 2). */
                     content?: string;
                     imageUrl?: string | null;
                     audioUrl?: string | null;
@@ -3924,6 +3924,8 @@ export interface operations {
                         deepLink: string;
                         /** Format: date-time */
                         expiresAt: string;
+                        /** @description Local mode only (no TELEGRAM_BOT_TOKEN: the local Telegram emulator stands in for Telegram): the emulator's inbox page that plays the person tapping `deepLink` (it sends `/start <code>` from chat 1 and shows that chat). null with the real Telegram. */
+                        localTapUrl: string | null;
                     };
                 };
             };
