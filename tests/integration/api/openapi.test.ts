@@ -130,14 +130,14 @@ describe('GET /api/v1/openapi.json', () => {
 
   it('lists exactly the /api/v1 routes that Express serves', () => {
     const served = expressRoutes(local.app);
-    // The walk sees the whole app: the probes and /metrics outside /api/v1 are there, and are not
-    // documented.
+    // The walk sees the whole app: the probes, /metrics and the browser's page at / outside
+    // /api/v1 are there, and are not documented.
     expect(served).toContain('GET /health');
     expect(served).toContain('GET /ready');
     expect(served).toContain('GET /metrics');
     const api = [...served].filter((r) => r.split(' ')[1]!.startsWith(`${API}/`)).sort();
     const outside = [...served].filter((r) => !r.split(' ')[1]!.startsWith(`${API}/`));
-    expect(outside.sort()).toEqual(['GET /health', 'GET /metrics', 'GET /ready']);
+    expect(outside.sort()).toEqual(['GET /', 'GET /health', 'GET /metrics', 'GET /ready']);
     // Sanity: the walk found the routes of every module, including the local sign-in.
     expect(api).toEqual(
       expect.arrayContaining([
