@@ -42,13 +42,13 @@ export function fromZonedInput(value: string, timeZone: string): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
   if (!m) throw new Error(`Not a date and time: ${value}`);
   const wall = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!);
-  // Two rounds find the offset in force at the instant itself, across a change.
-  const first = wall - zoneOffsetMs(new Date(wall), timeZone);
-  const second = wall - zoneOffsetMs(new Date(first), timeZone);
-  if (first === second) return new Date(first);
-  // Ambiguous or skipped: prefer the earlier offset's reading when it round-trips.
-  const earlier = Math.min(first, second);
-  return toZonedInput(new Date(earlier), timeZone) === value.slice(0, 16) ? new Date(earlier) : new Date(Math.max(first, second));
+  // The offsets in force a day before and a day after: a wall time reads right under one, both
+  // (it happens twice: the first wins) or neither (skipped: the earlier offset moves it forward).
+  const before = wall - zoneOffsetMs(new Date(wall - 86_400_000), timeZone);
+  const after = wall - zoneOffsetMs(new Date(wall + 86_400_000), timeZone);
+  const reads = (t: number) => toZonedInput(new Date(t), timeZone) === value.slice(0, 16);
+  const valid = [before, after].filter(reads);
+  return new Date(valid.length > 0 ? Math.min(...valid) : before);
 }
 
 /** `Tue 2 Dec, 09:30` in the zone, in the browser's language and its 12/24-hour habit. */
@@ -81,8 +81,21 @@ export function relativeTime(iso: string | Date, now = Date.now(), locale?: stri
   return rtf.format(Math.round(seconds / 86_400), 'day');
 }
 
-/** Every IANA zone this browser knows (UTC included). */
-export function allTimeZones(): string[] {
-  const zones = Intl.supportedValuesOf('timeZone');
-  return zones.includes('UTC') ? zones : ['UTC', ...zones];
+/** Whether the browser knows the zone (canonical or an alias such as Asia/Kolkata). */
+export function isTimeZone(zone: string): boolean {
+  if (!zone) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The IANA zones to pick from: the browser's canonical list (Chromium still lists some under old
+ * names, e.g. Asia/Calcutta), plus UTC and the given current names (e.g. Asia/Kolkata).
+ */
+export function allTimeZones(...extra: string[]): string[] {
+  return [...new Set(['UTC', ...extra.filter(isTimeZone), ...Intl.supportedValuesOf('timeZone')])].sort();
 }

@@ -96,6 +96,7 @@ export function PostEditor({ id }: { id: string }) {
         isApiError(post.error) && post.error.status === 404 ? (
           <Empty title="This post does not exist" action={<Link href="/posts" className="underline">All posts</Link>}>
             It may have been deleted.
+            {post.error.requestId ? <span className="mt-1 block font-mono text-xs">Request id {post.error.requestId}</span> : null}
           </Empty>
         ) : (
           <ErrorNotice error={post.error} title="The post could not be loaded" action={<Button onClick={() => void post.refetch()}>Try again</Button>} />

@@ -8,12 +8,12 @@ import { Card, CardTitle } from '@/components/ui/card';
 import { Field, Input } from '@/components/ui/field';
 import { Loading } from '@/components/ui/skeleton';
 import { useMe, useUpdateMe } from '@/lib/api/hooks/me';
-import { allTimeZones, formatDateTime } from '@/lib/time';
+import { allTimeZones, formatDateTime, isTimeZone } from '@/lib/time';
 
 function SettingsForm({ name: initialName, timezone: initialZone }: { name: string; timezone: string }) {
   const update = useUpdateMe();
-  const zones = useMemo(() => allTimeZones(), []);
   const browserZone = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone, []);
+  const zones = useMemo(() => allTimeZones(browserZone, initialZone), [browserZone, initialZone]);
   const [name, setName] = useState(initialName);
   const [zone, setZone] = useState(initialZone);
   const [now, setNow] = useState(() => new Date());
@@ -21,7 +21,7 @@ function SettingsForm({ name: initialName, timezone: initialZone }: { name: stri
     const timer = setInterval(() => setNow(new Date()), 30_000);
     return () => clearInterval(timer);
   }, []);
-  const known = zones.includes(zone);
+  const known = isTimeZone(zone);
   const changed = name.trim() !== initialName || zone !== initialZone;
   return (
     <form

@@ -39,8 +39,8 @@ export function TopBar() {
             <Link
               href="/billing"
               className="inline-flex min-h-8 items-center gap-2 rounded-md px-1.5 text-xs hover:bg-subtle"
-              aria-label={`Plan ${me.plan}: ${me.usage.posts.used} of ${me.usage.posts.limit} posts used this month`}
             >
+              <span className="sr-only">Plan </span>
               <span className="rounded bg-subtle px-1.5 py-0.5 font-semibold">{me.plan}</span>
               <span className="tabular hidden text-muted sm:inline">
                 {number.format(me.usage.posts.used)} / {number.format(me.usage.posts.limit)} posts
@@ -49,9 +49,10 @@ export function TopBar() {
             <Link
               href="/settings#timezone"
               className="inline-flex min-h-8 max-w-40 items-center gap-1 truncate rounded-md px-1.5 text-xs text-muted hover:bg-subtle hover:text-fg sm:max-w-none"
-              aria-label={`Time zone ${me.timezone}: change it`}
+              title="Change your time zone"
             >
               <Globe aria-hidden className="size-3.5 shrink-0" />
+              <span className="sr-only">Time zone: </span>
               <span className="truncate">{me.timezone}</span>
             </Link>
           </>

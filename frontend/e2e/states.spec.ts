@@ -1,0 +1,36 @@
+// Error and session states: an API error shows its message and request id; an ended session
+// returns to sign-in and back to where the person was.
+import { expect, signIn, test } from './fixtures';
+
+test('an error from the API shows its message and request id', async ({ page }) => {
+  await signIn(page);
+  // A hand-edited address: the API refuses the filter (400) and the page says so.
+  await page.goto('/posts?status=SOMETIMES');
+  const alert = page.getByRole('alert').filter({ hasText: 'The posts could not be loaded' });
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText('status');
+  await expect(alert).toContainText(/Request id [\w-]{8,}/);
+  await expect(page.getByRole('button', { name: 'Copy request id' })).toBeVisible();
+});
+
+test('a session the API refuses returns to sign-in, then back to the page', async ({ page }) => {
+  const email = await signIn(page);
+  await page.evaluate(() => {
+    const raw = sessionStorage.getItem('postaify.session')!;
+    sessionStorage.setItem('postaify.session', JSON.stringify({ ...JSON.parse(raw), token: 'not-a-token' }));
+  });
+  await page.goto('/posts');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fposts/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Name').fill('Ada Lovelace');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/posts$/);
+  await expect(page.getByRole('heading', { name: 'Posts' })).toBeVisible();
+});
+
+test('signed out, / shows what Postaify does and the plans', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Telegram');
+  await expect(page.getByRole('heading', { name: 'PRO' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
+});
