@@ -3,8 +3,19 @@
 // ever goes to stdout.
 //   node emulators/dist/main.js [--openrouter-port N] [--fal-port N] [--elevenlabs-port N]
 //     [--stripe-port N] [--stripe-webhook-url URL] [--telegram-port N] [--telegram-token T] [--host H]
-// Port 0 or a missing flag picks a free port. SIGINT/SIGTERM close the servers and exit 0.
-import { startAllEmulators, startStripeEmulator, startTelegramEmulator } from './index.js';
+//     [--port-fallback] [--state-dir DIR]
+// Port 0 or a missing flag picks a free port. A port that is taken is an error, unless
+// --port-fallback is given: then that emulator listens on a free port and a warning on stderr says
+// which. --state-dir keeps the Stripe and Telegram emulators' state in DIR (stripe.json,
+// telegram.json), loaded at start and saved as it changes. SIGINT/SIGTERM close the servers (saving
+// their state) and exit 0.
+import { join } from 'node:path';
+import { startElevenLabsEmulator } from './elevenlabs.js';
+import { startFalEmulator } from './fal.js';
+import type { Emulator } from './http.js';
+import { startOpenRouterEmulator } from './openrouter.js';
+import { startStripeEmulator, type StripeEmulator } from './stripe/index.js';
+import { startTelegramEmulator } from './telegram/index.js';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -22,29 +33,92 @@ function port(args: string[], name: string): number {
   return value;
 }
 
+const LABELS: Record<string, string> = {
+  openrouter: 'OpenRouter',
+  fal: 'Fal',
+  elevenlabs: 'ElevenLabs',
+  stripe: 'Stripe',
+  telegram: 'Telegram',
+};
+
 async function main() {
   const args = process.argv.slice(2);
-  const emulators = await startAllEmulators({
-    host: flag(args, 'host'),
-    openrouterPort: port(args, 'openrouter-port'),
-    falPort: port(args, 'fal-port'),
-    elevenlabsPort: port(args, 'elevenlabs-port'),
-  });
-  const stripe = await startStripeEmulator({
-    host: flag(args, 'host'),
-    port: port(args, 'stripe-port'),
-    webhookUrl: flag(args, 'stripe-webhook-url'),
-  });
-  const telegram = await startTelegramEmulator({
-    host: flag(args, 'host'),
-    port: port(args, 'telegram-port'),
-    token: flag(args, 'telegram-token'),
-  });
+  const host = flag(args, 'host');
+  const fallback = args.includes('--port-fallback');
+  const stateDir = flag(args, 'state-dir');
+  const ports = Object.fromEntries(Object.keys(LABELS).map((name) => [name, port(args, `${name}-port`)]));
+
+  const moved: { name: string; wanted: number; port: number }[] = [];
+  /** Starts one emulator on its port; a taken port falls back to a free one with --port-fallback. */
+  const start = async <E extends Emulator>(name: string, run: (port: number) => Promise<E>): Promise<E> => {
+    const wanted = ports[name]!;
+    try {
+      return await run(wanted);
+    } catch (err) {
+      if (!fallback || wanted === 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      const emulator = await run(0);
+      moved.push({ name, wanted, port: emulator.port });
+      return emulator;
+    }
+  };
+
+  const started: Emulator[] = [];
+  const track = <E extends Emulator>(emulator: Promise<E>) =>
+    emulator.then((e) => {
+      started.push(e);
+      return e;
+    });
+  const results = await Promise.allSettled([
+    track(start('openrouter', (p) => startOpenRouterEmulator({ host, port: p }))),
+    track(start('fal', (p) => startFalEmulator({ host, port: p }))),
+    track(start('elevenlabs', (p) => startElevenLabsEmulator({ host, port: p }))),
+    track(
+      start('stripe', (p) =>
+        startStripeEmulator({
+          host,
+          port: p,
+          webhookUrl: flag(args, 'stripe-webhook-url'),
+          stateFile: stateDir ? join(stateDir, 'stripe.json') : undefined,
+        }),
+      ),
+    ),
+    track(
+      start('telegram', (p) =>
+        startTelegramEmulator({
+          host,
+          port: p,
+          token: flag(args, 'telegram-token'),
+          stateFile: stateDir ? join(stateDir, 'telegram.json') : undefined,
+        }),
+      ),
+    ),
+  ]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((e) => e.close()));
+    throw failed.reason;
+  }
+  const [openrouter, fal, elevenlabs, stripe, telegram] = results.map(
+    (r) => (r as PromiseFulfilledResult<Emulator>).value,
+  ) as [Emulator, Emulator, Emulator, StripeEmulator, Emulator];
+
+  if (moved.length > 0) {
+    const names = Object.keys(LABELS);
+    moved.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+    const list = moved.map((m) => `${LABELS[m.name]} ${m.wanted} -> ${m.port}`).join(', ');
+    const links = moved.some((m) => m.name === 'stripe' || m.name === 'telegram')
+      ? '; links handed out before (Stripe checkout and portal pages, the Telegram inbox) point at the old ports'
+      : '';
+    process.stderr.write(
+      `emulators: warning: ${moved.length === 1 ? 'a port is' : 'ports are'} taken (by another program, or another stack): ${list}${links}\n`,
+    );
+  }
+
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    Promise.all([emulators.close(), stripe.close(), telegram.close()]).then(
+    Promise.all(started.map((e) => e.close())).then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`emulators: close failed: ${String(err)}\n`);
@@ -55,9 +129,9 @@ async function main() {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const urls = {
-    openrouter: emulators.openrouter.url,
-    fal: emulators.fal.url,
-    elevenlabs: emulators.elevenlabs.url,
+    openrouter: openrouter.url,
+    fal: fal.url,
+    elevenlabs: elevenlabs.url,
     stripe: stripe.url,
     stripeWebhookSecret: stripe.webhookSecret,
     telegram: telegram.url,
@@ -66,6 +140,10 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`emulators: ${err instanceof Error ? err.message : String(err)}\n`);
+  const taken = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(
+    `emulators: ${taken ? `${message} (a port is taken; --port-fallback picks a free one)` : message}\n`,
+  );
   process.exit(1);
 });

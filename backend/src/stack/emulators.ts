@@ -1,6 +1,9 @@
 // The local emulators of the outside services (the `emulators/` workspace), started by the stack
 // for every service that has no key, so the zero-config default runs the same client code as
-// production against servers that speak the same protocols.
+// production against servers that speak the same protocols. They listen on fixed ports
+// (EMULATOR_PORTS; a taken one falls back to a free port, with a warning) and keep the Stripe and
+// Telegram state under <data dir>/emulators/, so a restart still knows the linked chat and the
+// customer of a subscription, and the links they handed out still work.
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
@@ -25,6 +28,9 @@ export interface RunningEmulators {
   stop: () => Promise<void>;
 }
 
+/** The emulators' fixed local ports: 3010–3014, beside the web app (3000) and the API (3001). */
+export const EMULATOR_PORTS = { openrouter: 3010, fal: 3011, elevenlabs: 3012, stripe: 3013, telegram: 3014 } as const;
+
 export const needsEmulators = (config: Config) =>
   [config.openrouter, config.fal, config.elevenlabs, config.stripe, config.telegram].some(
     (service) => service.mode === 'local',
@@ -35,6 +41,8 @@ export async function startEmulators(config: Config, timeoutMs = 20_000): Promis
   // The Stripe emulator sends its signed events to this stack's web process.
   const webhook = `http://127.0.0.1:${config.port}/api/v1/webhooks/stripe`;
   const args = [entry, '--stripe-webhook-url', webhook, '--telegram-token', LOCAL_BOT_TOKEN];
+  for (const [name, port] of Object.entries(EMULATOR_PORTS)) args.push(`--${name}-port`, String(port));
+  args.push('--port-fallback', '--state-dir', join(config.dataDir, 'emulators'));
   const proc = startProcess('emulators', process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

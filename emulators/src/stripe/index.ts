@@ -29,6 +29,6 @@ export {
   type SubscriptionItem,
   type SubscriptionStatus,
 } from './objects.js';
-export { StripeStore, type PayResult } from './store.js';
+export { StripeStore, type PayResult, type StripeStoreSnapshot } from './store.js';
 export { signStripePayload, type DeliveryRecord } from './webhooks.js';
 export { parseForm } from './form.js';

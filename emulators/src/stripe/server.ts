@@ -24,8 +24,9 @@ import {
   STRIPE_DEFAULT_PRICES,
   type StripePriceOption,
 } from './objects.js';
+import { stateFile } from '../persist.js';
 import { handleApi, handlePage } from './routes.js';
-import { StripeStore } from './store.js';
+import { StripeStore, type StripeStoreSnapshot } from './store.js';
 import { WebhookSender, type DeliveryRecord } from './webhooks.js';
 
 /** The signing secret when none is given: set STRIPE_WEBHOOK_SECRET to it for the local stack. */
@@ -46,6 +47,11 @@ export interface StripeEmulatorOptions extends EmulatorOptions {
   webhookRetryDelayMs?: number;
   /** Per-attempt timeout of a webhook delivery (default 5000 ms). */
   webhookTimeoutMs?: number;
+  /**
+   * Keep the state (customers, sessions, subscriptions, invoices, events) in this JSON file:
+   * loaded at start, written shortly after each request and on close. Unset: memory only.
+   */
+  stateFile?: string;
 }
 
 export interface StripeEmulator extends Emulator {
@@ -410,7 +416,15 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     close: () => Promise.resolve(),
   };
   const ctx: Internals = { emulator, store, sender, options, idempotency: new Map() };
+  const saved = options.stateFile
+    ? stateFile<StripeStoreSnapshot>({ path: options.stateFile, version: 1, snapshot: () => store.snapshot() })
+    : undefined;
+  const loaded = saved?.load();
+  if (loaded) store.restore(loaded);
   const server = createServer((req, res) => {
+    // Any request may change the state (even a GET expires an old checkout session); the file is
+    // written only when the state differs from what it holds.
+    if (saved) res.once('close', () => saved.changed());
     serve(ctx, req, res).catch((err: unknown) => {
       // A bug in the emulator must surface as a 500 in Stripe's shape, never a crash.
       if (!res.headersSent) {
@@ -421,6 +435,9 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   const listening = await listen(server, host, options.port, () => sender.close());
   emulator.port = listening.port;
   emulator.url = listening.url;
-  emulator.close = listening.close;
+  emulator.close = async () => {
+    await listening.close();
+    saved?.flush();
+  };
   return emulator;
 }

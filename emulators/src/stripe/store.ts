@@ -102,6 +102,22 @@ export interface RequestInfo {
   idempotency_key: string | null;
 }
 
+/** What `StripeStore.snapshot()` returns and `restore()` takes back. */
+export interface StripeStoreSnapshot {
+  prices: Price[];
+  products: Product[];
+  customers: Customer[];
+  deletedCustomers: string[];
+  sessions: CheckoutSession[];
+  subscriptions: Subscription[];
+  invoices: Invoice[];
+  portalSessions: PortalSession[];
+  events: StripeEvent[];
+  lineItems: [string, CheckoutLineItem[]][];
+  sessionSubscriptionData: [string, { metadata: Metadata; description: string | null }][];
+  periodIndex: [string, number][];
+}
+
 const MAX_EVENTS = 10_000;
 
 function applyMetadata(current: Metadata, update: Metadata | null | undefined): Metadata {
@@ -155,6 +171,50 @@ export class StripeStore {
       this.products.set(product.id, product);
       this.prices.set(option.id, priceFrom(option, product, created));
     }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Saving and loading (the local stack keeps the state across restarts; see ../persist.ts)
+
+  /** Everything the store holds, as JSON-able data; events are cut to the newest `maxEvents`. */
+  snapshot(maxEvents = 1_000): StripeStoreSnapshot {
+    const events = [...this.events.values()];
+    return {
+      prices: [...this.prices.values()],
+      products: [...this.products.values()],
+      customers: [...this.customers.values()],
+      deletedCustomers: [...this.deletedCustomers],
+      sessions: [...this.sessions.values()],
+      subscriptions: [...this.subscriptions.values()],
+      invoices: [...this.invoices.values()],
+      portalSessions: [...this.portalSessions.values()],
+      events: events.slice(Math.max(0, events.length - maxEvents)),
+      lineItems: [...this.lineItems],
+      sessionSubscriptionData: [...this.sessionSubscriptionData],
+      periodIndex: [...this.periodIndex],
+    };
+  }
+
+  /**
+   * Takes back a snapshot: every object it holds, in its order. The prices this store was made
+   * with win over saved ones of the same id; saved prices it does not know are kept.
+   */
+  restore(saved: StripeStoreSnapshot): void {
+    const byId = <T extends { id: string }>(map: Map<string, T>, items: T[] | undefined, keep = false) => {
+      for (const item of items ?? []) if (!(keep && map.has(item.id))) map.set(item.id, item);
+    };
+    byId(this.products, saved.products, true);
+    byId(this.prices, saved.prices, true);
+    byId(this.customers, saved.customers);
+    for (const id of saved.deletedCustomers ?? []) this.deletedCustomers.add(id);
+    byId(this.sessions, saved.sessions);
+    byId(this.subscriptions, saved.subscriptions);
+    byId(this.invoices, saved.invoices);
+    byId(this.portalSessions, saved.portalSessions);
+    byId(this.events, saved.events);
+    for (const [id, items] of saved.lineItems ?? []) this.lineItems.set(id, items);
+    for (const [id, data] of saved.sessionSubscriptionData ?? []) this.sessionSubscriptionData.set(id, data);
+    for (const [id, index] of saved.periodIndex ?? []) this.periodIndex.set(id, index);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import type { Emulator, RecordedRequest } from '../http.js';
 import { resetState } from './control.js';
 import { DEFAULT_LIMITS, RateLimiter, type TelegramStats } from './limits.js';
 import { MediaStore } from './media.js';
+import { persistTelegram } from './persist.js';
 import { listen } from './server.js';
 import { groupMessage, pressButton, userMessage, type PersonInput, type TelegramState } from './state.js';
 import { ChatStore } from './store.js';
@@ -76,7 +77,8 @@ export async function startTelegramEmulator(options: TelegramEmulatorOptions = {
     faults: new FaultQueue(),
     requests: [] as RecordedRequest[],
   };
-  const server = await listen(state, options);
+  const saved = options.stateFile ? persistTelegram(state, options.stateFile) : undefined;
+  const server = await listen(state, options, saved && (() => saved.changed()));
   return {
     name: 'telegram',
     url: server.url,
@@ -91,6 +93,7 @@ export async function startTelegramEmulator(options: TelegramEmulatorOptions = {
       state.webhook.close();
       state.updates.release('closed');
       await server.close();
+      saved?.flush();
     },
     userMessage: (chatId, input) => userMessage(state, chatId, input),
     groupMessage: (chatId, input) => groupMessage(state, chatId, input),

@@ -25,6 +25,13 @@ export interface StoredFile {
   duration?: number;
 }
 
+export interface MediaSnapshot {
+  counter: number;
+  files: Omit<StoredFile, 'bytes'>[];
+  /** [thumbnail file_id, photo file_id] */
+  aliases: [string, string][];
+}
+
 export const MAX_PHOTO_UPLOAD = 10 * 1024 * 1024;
 export const MAX_UPLOAD = 50 * 1024 * 1024;
 // Telegram's documented limits for files it fetches itself.
@@ -128,6 +135,55 @@ export class MediaStore {
     if (kind === 'photo' && part.bytes.length > MAX_PHOTO_UPLOAD) throw errors.fileTooBig();
     if (part.bytes.length > MAX_UPLOAD) throw errors.entityTooLarge();
     return kind === 'photo' ? this.addPhoto(part.bytes) : this.addVoice(part.bytes, part.contentType, duration);
+  }
+
+  /**
+   * The files as JSON-able data, without their bytes (`stored` lists those still in memory, to
+   * be kept elsewhere); a thumbnail's id is an alias of its photo.
+   */
+  snapshot(): MediaSnapshot {
+    const files = new Set(this.files.values());
+    const aliases: [string, string][] = [];
+    for (const [fileId, file] of this.files) if (fileId !== file.file_id) aliases.push([fileId, file.file_id]);
+    return {
+      counter: this.counter,
+      files: [...files].map((file) => {
+        const copy = { ...file };
+        delete copy.bytes;
+        return copy;
+      }),
+      aliases,
+    };
+  }
+
+  /** The files whose bytes are in memory, oldest first. */
+  withBytes(): readonly StoredFile[] {
+    return this.kept.filter((file) => file.bytes !== undefined);
+  }
+
+  /**
+   * Takes back a snapshot; `bytesOf` returns the saved bytes of a file (undefined: gone). Bytes are
+   * read newest first, up to the same memory cap as files that arrive.
+   */
+  restore(saved: MediaSnapshot, bytesOf: (file: StoredFile) => Buffer | undefined): void {
+    this.reset();
+    this.counter = Math.max(this.counter, saved.counter ?? 0);
+    const files = (saved.files ?? []).map((file): StoredFile => ({ ...file }));
+    for (const file of files) this.files.set(file.file_id, file);
+    for (const [alias, fileId] of saved.aliases ?? []) {
+      const file = this.files.get(fileId);
+      if (file) this.files.set(alias, file);
+    }
+    const kept: StoredFile[] = [];
+    for (const file of files.toReversed()) {
+      if (this.keptBytes + file.size > MAX_KEPT_BYTES && kept.length > 0) break;
+      const bytes = bytesOf(file);
+      if (!bytes) continue;
+      file.bytes = bytes;
+      this.keptBytes += bytes.length;
+      kept.unshift(file);
+    }
+    this.kept = kept;
   }
 
   byPath(path: string): StoredFile | undefined {

@@ -135,10 +135,21 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Listens on host:port (0 = a free port); `url` is the origin, i.e. TELEGRAM_API_ROOT. */
-export async function listen(state: TelegramState, options: { port?: number; host?: string }): Promise<Listening> {
+/**
+ * Listens on host:port (0 = a free port); `url` is the origin, i.e. TELEGRAM_API_ROOT.
+ * `answered` runs after each request that may have changed the state (not the inbox's and the
+ * control API's reads).
+ */
+export async function listen(
+  state: TelegramState,
+  options: { port?: number; host?: string },
+  answered?: () => void,
+): Promise<Listening> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
+    if (answered && !(req.method === 'GET' && /^\/__(inbox|control)\//.test(req.url ?? ''))) {
+      res.once('close', answered);
+    }
     serve(state, req, res).catch((err: unknown) => {
       // A bug in the emulator must surface as a 500 in Telegram's shape, never a crash.
       if (!res.headersSent)

@@ -31,6 +31,18 @@ export interface CallbackState {
 
 const MAX_HISTORY = 1000; // per chat: the local stack may run for days
 
+/** A chat as `ChatStore.snapshot()` writes it: a bot message names its record by its place in `sent`. */
+export interface ChatSnapshot extends Omit<ChatState, 'history'> {
+  history: Array<{ from: HistoryEntry['from']; message: TgMessage; sent?: number; record?: SentRecord }>;
+}
+
+export interface ChatStoreSnapshot {
+  chats: ChatSnapshot[];
+  sent: SentRecord[];
+  callbacks: [string, CallbackState][];
+  version: number;
+}
+
 export class ChatStore {
   readonly chats = new Map<number, ChatState>();
   /** Every accepted bot message, oldest first (GET /__control/messages). */
@@ -133,6 +145,35 @@ export class ChatStore {
     const state = chatId > 0 ? this.privateChat(chatId) : this.groupChat(chatId);
     state.floodUntil = now + seconds * 1000;
     return state;
+  }
+
+  /** Everything, as JSON-able data; a record shared by `sent` and a chat's history stays shared. */
+  snapshot(): ChatStoreSnapshot {
+    const place = new Map(this.sent.map((record, i) => [record, i]));
+    const chats = [...this.chats.values()].map((state): ChatSnapshot => ({
+      ...state,
+      history: state.history.map(({ from, message, record }) => {
+        const at = record && place.get(record);
+        if (at !== undefined) return { from, message, sent: at };
+        return record ? { from, message, record } : { from, message };
+      }),
+    }));
+    return { chats, sent: this.sent, callbacks: [...this.callbacks], version: this.version };
+  }
+
+  /** Replaces everything with a snapshot's chats, records and button presses. */
+  restore(saved: ChatStoreSnapshot): void {
+    this.reset();
+    this.sent.push(...(saved.sent ?? []));
+    for (const chat of saved.chats ?? []) {
+      const history = chat.history.map(({ from, message, sent, record }): HistoryEntry => {
+        const shared = sent === undefined ? record : this.sent[sent];
+        return shared ? { from, message, record: shared } : { from, message };
+      });
+      this.chats.set(chat.chat.id, { ...chat, history });
+    }
+    for (const [id, callback] of saved.callbacks ?? []) this.callbacks.set(id, callback);
+    this.version = Math.max(this.version, saved.version ?? 0) + 1;
   }
 
   reset(): void {

@@ -135,4 +135,10 @@ export interface TelegramEmulatorOptions extends Partial<TelegramLimits> {
   webhookTimeoutMs?: number;
   /** First wait after a failed webhook POST, ms; doubles up to 30 s (default 1,000). */
   webhookRetryMs?: number;
+  /**
+   * Keep the chats, updates, webhook and sent files in this JSON file (the bytes of the files in a
+   * folder beside it): loaded at start, written shortly after each change and on close. Unset:
+   * memory only.
+   */
+  stateFile?: string;
 }

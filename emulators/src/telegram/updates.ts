@@ -9,6 +9,12 @@ type NewUpdate = Omit<TgUpdate, 'update_id'>;
 
 const MAX_PENDING = 10_000;
 
+export interface UpdateQueueSnapshot {
+  pending: TgUpdate[];
+  nextId: number;
+  allowed: string[] | null;
+}
+
 export class UpdateQueue {
   private pending: TgUpdate[] = [];
   private nextId = 1;
@@ -77,6 +83,18 @@ export class UpdateQueue {
   /** Ends a held poll (server closing, webhook set). */
   release(outcome: WaitOutcome): void {
     this.waiter?.(outcome);
+  }
+
+  /** The queue as JSON-able data: unconfirmed updates, the next update_id, allowed_updates. */
+  snapshot(): UpdateQueueSnapshot {
+    return { pending: this.pending, nextId: this.nextId, allowed: this.allowed ?? null };
+  }
+
+  /** Takes back a snapshot; update_id never goes back, even to a snapshot's lower one. */
+  restore(saved: UpdateQueueSnapshot): void {
+    this.pending = [...(saved.pending ?? [])];
+    this.nextId = Math.max(this.nextId, saved.nextId ?? 1);
+    this.allowed = saved.allowed ?? undefined;
   }
 
   reset(): void {

@@ -21,6 +21,7 @@ export class WebhookSender {
   delivered = 0;
   private generation = 0;
   private running = false;
+  private closed = false;
   private interrupt: () => void = () => undefined;
 
   constructor(
@@ -52,7 +53,7 @@ export class WebhookSender {
   }
 
   private kick(): void {
-    if (this.running || !this.config || this.updates.size === 0) return;
+    if (this.closed || this.running || !this.config || this.updates.size === 0) return;
     this.running = true;
     void this.loop().finally(() => {
       this.running = false;
@@ -61,7 +62,7 @@ export class WebhookSender {
 
   private async loop(): Promise<void> {
     let delay = this.retryMs;
-    while (this.config && this.updates.size > 0) {
+    while (!this.closed && this.config && this.updates.size > 0) {
       const generation = this.generation;
       const update = this.updates.peek(1)[0]!;
       const error = await this.post(this.config, update);
@@ -111,7 +112,10 @@ export class WebhookSender {
     }
   }
 
+  /** Stops delivering for good; the configuration stays readable (the saved state keeps it). */
   close(): void {
-    this.set(undefined);
+    this.closed = true;
+    this.generation += 1;
+    this.interrupt();
   }
 }
