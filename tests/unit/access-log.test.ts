@@ -2,6 +2,7 @@
 // request id and redacted headers in it, probes quiet, and nothing written below the level.
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { accessLog } from '../../backend/src/http/access-log.ts';
@@ -44,6 +45,27 @@ async function serve(level: 'info' | 'warn') {
   return { base, lines };
 }
 
+/** The development logger (what `npm start` shows), its lines without colours. */
+async function serveForPeople() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...stripVTControlCharacters(chunk.toString()).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger({ isProduction: false, logLevel: 'info', nodeEnv: 'development' }, 'web', sink);
+  const app = express();
+  app.use(requestId(), accessLog(logger.child({})));
+  app.get('/health', (_req, res) => void res.json({ ok: true }));
+  app.get('/api/v1/me', (_req, res) => void res.json({ ok: true }));
+  app.get('/missing', (_req, res) => void res.status(404).json({}));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  servers.push({ close: () => server.close() });
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, lines, logger };
+}
+
 describe('access log', () => {
   it('writes one info line per request with the id, status and redacted headers; probes stay quiet', async () => {
     const { base, lines } = await serve('info');
@@ -74,5 +96,21 @@ describe('access log', () => {
       ['/missing', 40],
       ['/broken', 50],
     ]);
+  });
+
+  it('writes one short line per request for a person at a terminal (no headers), and any entry on one line', async () => {
+    const { base, lines, logger } = await serveForPeople();
+    await fetch(`${base}/health`);
+    await fetch(`${base}/api/v1/me?x=1`, { headers: { Authorization: 'Bearer secret-token-value' } });
+    await fetch(`${base}/missing`);
+    await until('two lines', () => lines.length >= 2);
+    logger.info({ purged: { idempotencyKeys: 0, linkCodes: 0 } }, 'purged expired rows');
+
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^\[[\d:.]+\] INFO \(web\): GET \/api\/v1\/me\?x=1 200 \d+ms$/);
+    expect(lines[1]).toMatch(/^\[[\d:.]+\] WARN \(web\): GET \/missing 404 \d+ms$/);
+    expect(lines[2]).toContain('purged expired rows');
+    expect(lines[2]).toContain('"linkCodes":0');
+    expect(lines.join('\n')).not.toContain('secret-token-value');
   });
 });

@@ -1,5 +1,7 @@
 // pino: JSON lines in production (one object per line for the log shipper), readable lines in
-// development. Headers that carry credentials or signatures are redacted wherever they appear.
+// development: one line per entry (objects inline), and the access log writes a short line per
+// request (`writesForPeople`). Headers that carry credentials or signatures are redacted wherever
+// they appear.
 import { pino, type Logger } from 'pino';
 import { PinoPretty } from 'pino-pretty';
 import type { Config } from '../config/index.js';
@@ -20,7 +22,17 @@ export const REDACTED_PATHS = [
   '*.secret',
 ];
 
-/** `destination`: where JSON lines go (default stdout). */
+const FOR_PEOPLE = Symbol('postaify.logger.forPeople');
+
+/**
+ * True for the development logger, whose lines a person reads in a terminal (as opposed to JSON
+ * lines for a log shipper); child loggers inherit it from their parent.
+ */
+export function writesForPeople(logger: Logger): boolean {
+  return (logger as unknown as Record<symbol, unknown>)[FOR_PEOPLE] === true;
+}
+
+/** `destination`: where the lines go (default stdout). */
 export function createLogger(
   config: Pick<Config, 'isProduction' | 'logLevel' | 'nodeEnv'>,
   name: string,
@@ -29,8 +41,17 @@ export function createLogger(
   const options = { name, level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
   if (config.isProduction || config.nodeEnv === 'test') return destination ? pino(options, destination) : pino(options);
   // Pretty-printed in this thread: a pino transport would start a worker thread per process.
-  return pino(
+  const logger = pino(
     options,
-    PinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }),
+    PinoPretty({
+      colorize: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname',
+      singleLine: true,
+      sync: true,
+      ...(destination ? { destination } : {}),
+    }),
   );
+  Object.defineProperty(logger, FOR_PEOPLE, { value: true });
+  return logger;
 }
