@@ -12,8 +12,8 @@ const config: NextConfig = {
   turbopack: { root },
   outputFileTracingRoot: root,
   // Our own headers on every page; the API sets its own.
-  async headers() {
-    return [
+  headers() {
+    return Promise.resolve([
       {
         source: '/:path*',
         headers: [
@@ -22,7 +22,7 @@ const config: NextConfig = {
           { key: 'X-Frame-Options', value: 'DENY' },
         ],
       },
-    ];
+    ]);
   },
 };
 

@@ -40,7 +40,11 @@ export default defineConfig({
     navigationTimeout: 30_000,
   },
   projects: [
-    { name: 'desktop', use: { ...devices['Desktop Chrome'], launchOptions: chromium, viewport: { width: 1280, height: 860 } }, testIgnore: /screenshots\.spec/ },
+    {
+      name: 'desktop',
+      use: { ...devices['Desktop Chrome'], launchOptions: chromium, viewport: { width: 1280, height: 860 } },
+      testIgnore: /screenshots\.spec/,
+    },
     {
       name: 'screenshots',
       testMatch: /screenshots\.spec\.ts/,

@@ -3,14 +3,19 @@
 import type { NextFetchEvent, NextRequest } from 'next/server';
 import { NextResponse } from 'next/server';
 
-type Handler = (req: NextRequest, event: NextFetchEvent) => Response | Promise<Response | undefined | void> | undefined | void;
+type Handler = (
+  req: NextRequest,
+  event: NextFetchEvent,
+) => Response | Promise<Response | undefined | void> | undefined | void;
 let clerk: Promise<Handler> | undefined;
 
 export default async function proxy(req: NextRequest, event: NextFetchEvent) {
   const publishableKey = process.env.CLERK_PUBLISHABLE_KEY?.trim();
   const secretKey = process.env.CLERK_SECRET_KEY?.trim();
   if (!publishableKey || !secretKey) return NextResponse.next();
-  clerk ??= import('@clerk/nextjs/server').then(({ clerkMiddleware }) => clerkMiddleware({ publishableKey, secretKey }) as Handler);
+  clerk ??= import('@clerk/nextjs/server').then(
+    ({ clerkMiddleware }) => clerkMiddleware({ publishableKey, secretKey }) as Handler,
+  );
   return (await (await clerk)(req, event)) ?? NextResponse.next();
 }
 

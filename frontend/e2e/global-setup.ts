@@ -16,7 +16,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -33,7 +35,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 export default async function globalSetup() {
   // Against a system that is already running (E2E_APP_URL, E2E_API_URL, E2E_TELEGRAM_URL,
   // E2E_STRIPE_URL set): nothing to start or stop.
-  if (process.env.E2E_APP_URL && process.env.E2E_API_URL) return async () => undefined;
+  if (process.env.E2E_APP_URL && process.env.E2E_API_URL) return () => Promise.resolve();
   const dataDir = mkdtempSync(join(tmpdir(), 'postaify-e2e-'));
   chmodSync(dataDir, 0o711); // Postgres runs as the postgres user when we are root
   const [port, frontendPort] = [await freePort(), await freePort()];
@@ -43,7 +45,7 @@ export default async function globalSetup() {
   const out = createWriteStream(log);
   // The zero-config default: only where to keep data and which ports; every variable a developer
   // might have set in their shell is left out.
-  const env: NodeJS.ProcessEnv = {
+  const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     CI: process.env.CI,
@@ -54,15 +56,17 @@ export default async function globalSetup() {
   };
   const child = spawn(process.execPath, [join(root, 'backend/dist/stack/main.js')], {
     cwd: root,
-    env,
+    // Next's types declare NODE_ENV required; the stack decides it (unset: development).
+    env: env as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(out);
   child.stderr.pipe(out);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const alive = async () => child.exitCode === null;
-  await until('the API to be ready', async () => (await alive()) && (await fetch(`${apiUrl}/ready`)).ok, 120_000, log);
-  await until('the web app to answer', async () => (await alive()) && (await fetch(`${appUrl}/sign-in`)).ok, 240_000, log);
+  const alive = () => child.exitCode === null;
+  const answers = async (url: string) => alive() && (await fetch(url)).ok;
+  await until('the API to be ready', () => answers(`${apiUrl}/ready`), 120_000, log);
+  await until('the web app to answer', () => answers(`${appUrl}/sign-in`), 240_000, log);
   const banner = readFileSync(log, 'utf8');
   const emulator = (name: string) => new RegExp(`${name}\\s+local \\(emulator at (http://[^ )]+)`).exec(banner)?.[1];
   process.env.E2E_APP_URL = appUrl;

@@ -26,7 +26,9 @@ test('a creator writes, edits, links Telegram, schedules, and the post arrives',
   await page.goto('/create');
   await page
     .getByLabel('Transcript or notes')
-    .fill('Today we opened our second bakery in Leipzig. The sourdough sold out by ten; tomorrow we bake twice as much.');
+    .fill(
+      'Today we opened our second bakery in Leipzig. The sourdough sold out by ten; tomorrow we bake twice as much.',
+    );
   await page.getByLabel('Platform').selectOption({ label: 'X' });
   await page.getByLabel('Style').selectOption({ label: 'Casual' });
   await page.getByLabel('Brand').selectOption({ label: 'Leipzig Bakery' });

@@ -37,7 +37,10 @@ for (const { device, viewport } of VIEWPORTS) {
         content:
           'We opened our second bakery in Leipzig today.\n\nThe sourdough sold out by ten, so tomorrow we bake twice as much. Come early, and say hello to the new oven.',
       });
-      await createPost(request, token, { platform: 'TWITTER', content: 'Second bakery, same sourdough. Leipzig, come early.' });
+      await createPost(request, token, {
+        platform: 'TWITTER',
+        content: 'Second bakery, same sourdough. Leipzig, come early.',
+      });
       for (const { path, name } of signedInPages(post.id)) {
         await page.goto(path);
         await shoot(page, `${name}-${device}-${scheme}`);

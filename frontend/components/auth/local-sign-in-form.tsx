@@ -4,6 +4,7 @@ import { ErrorNotice } from '@/components/common/error-notice';
 import { Button } from '@/components/ui/button';
 import { Field, Input } from '@/components/ui/field';
 import { useAuth } from '@/lib/auth/context';
+import { field } from '@/lib/form';
 
 /** The local sign-in: an email and a name; the same email is the same account next time. */
 export function LocalSignInForm({ onSignedIn }: { onSignedIn: () => void }) {
@@ -14,7 +15,7 @@ export function LocalSignInForm({ onSignedIn }: { onSignedIn: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      await signInLocally!(String(form.get('email')).trim(), String(form.get('name')).trim());
+      await signInLocally!(field(form, 'email').trim(), field(form, 'name').trim());
       onSignedIn();
     } catch (err) {
       setError(err);

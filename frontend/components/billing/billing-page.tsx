@@ -26,7 +26,8 @@ export function SubscriptionCard() {
   const subscription = useSubscription();
   const portal = usePortal();
   if (subscription.isPending) return <Loading label="Loading your subscription" rows={2} />;
-  if (subscription.isError) return <ErrorNotice error={subscription.error} title="Your subscription could not be loaded" />;
+  if (subscription.isError)
+    return <ErrorNotice error={subscription.error} title="Your subscription could not be loaded" />;
   const s = subscription.data;
   return (
     <Card className="flex flex-col gap-2">
@@ -69,7 +70,11 @@ export function BillingPage() {
               <>
                 <UsageMeter label="Posts" used={me.data.usage.posts.used} limit={me.data.usage.posts.limit} />
                 <UsageMeter label="Images" used={me.data.usage.images.used} limit={me.data.usage.images.limit} />
-                <UsageMeter label="Voice characters" used={me.data.usage.voiceChars.used} limit={me.data.usage.voiceChars.limit} />
+                <UsageMeter
+                  label="Voice characters"
+                  used={me.data.usage.voiceChars.used}
+                  limit={me.data.usage.voiceChars.limit}
+                />
               </>
             ) : me.isError ? (
               <ErrorNotice error={me.error} />

@@ -3,6 +3,7 @@ import { ErrorNotice } from '@/components/common/error-notice';
 import { Button } from '@/components/ui/button';
 import { Field, Input, Textarea } from '@/components/ui/field';
 import type { Brand, BrandInput } from '@/lib/api/types';
+import { field } from '@/lib/form';
 
 const FIELDS = [
   ['description', 'Description', 'What the brand is, in a sentence or two.', 2_000],
@@ -29,11 +30,11 @@ export function BrandForm({
 }) {
   const submit = (form: FormData) => {
     const text = (key: string) => {
-      const value = String(form.get(key) ?? '').trim();
+      const value = field(form, key).trim();
       return value === '' ? null : value;
     };
     onSubmit({
-      name: String(form.get('name')).trim(),
+      name: field(form, 'name').trim(),
       description: text('description'),
       voice: text('voice'),
       audience: text('audience'),
@@ -47,7 +48,16 @@ export function BrandForm({
       </Field>
       {FIELDS.map(([key, label, hint, max]) => (
         <Field key={key} label={label} hint={hint}>
-          {(p) => <Textarea {...p} name={key} rows={2} maxLength={max} defaultValue={brand?.[key] ?? ''} className="min-h-16" />}
+          {(p) => (
+            <Textarea
+              {...p}
+              name={key}
+              rows={2}
+              maxLength={max}
+              defaultValue={brand?.[key] ?? ''}
+              className="min-h-16"
+            />
+          )}
         </Field>
       ))}
       {error ? <ErrorNotice error={error} title="Not saved" /> : null}

@@ -45,7 +45,8 @@ function BrandItem({ brand }: { brand: Brand }) {
           aria-label={`Delete ${brand.name}`}
           disabled={remove.isPending}
           onClick={() => {
-            if (window.confirm(`Delete the brand ${brand.name}? Its posts stay, without a brand.`)) remove.mutate(brand.id);
+            if (window.confirm(`Delete the brand ${brand.name}? Its posts stay, without a brand.`))
+              remove.mutate(brand.id);
           }}
         >
           Delete
@@ -73,7 +74,9 @@ export function BrandsPage() {
           ) : brands.isError ? (
             <ErrorNotice error={brands.error} title="The brands could not be loaded" />
           ) : brands.data.items.length === 0 ? (
-            <Empty title="No brands yet">Add a brand so its posts sound like it: its voice, its audience, its images.</Empty>
+            <Empty title="No brands yet">
+              Add a brand so its posts sound like it: its voice, its audience, its images.
+            </Empty>
           ) : (
             <ul className="flex flex-col divide-y divide-border rounded-lg border border-border">
               {brands.data.items.map((b) => (

@@ -22,8 +22,18 @@ export function Agenda() {
   const items = (posts.data?.pages.flatMap((p) => p.items) ?? [])
     .filter((p) => p.scheduledFor)
     .sort((a, b) => Date.parse(a.scheduledFor!) - Date.parse(b.scheduledFor!));
-  const dayKey = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  const dayTitle = new Intl.DateTimeFormat(undefined, { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long' });
+  const dayKey = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  const dayTitle = new Intl.DateTimeFormat(undefined, {
+    timeZone: zone,
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+  });
   const clock = new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: 'numeric', minute: '2-digit' });
   const days = new Map<string, Post[]>();
   for (const p of items) {
@@ -38,7 +48,10 @@ export function Agenda() {
       ) : posts.isError ? (
         <ErrorNotice error={posts.error} title="The calendar could not be loaded" />
       ) : days.size === 0 ? (
-        <Empty title="Nothing is scheduled in the next 30 days" action={<ButtonLink href="/posts">Schedule a post</ButtonLink>}>
+        <Empty
+          title="Nothing is scheduled in the next 30 days"
+          action={<ButtonLink href="/posts">Schedule a post</ButtonLink>}
+        >
           Scheduled posts show here, day by day, at their time in your zone.
         </Empty>
       ) : (

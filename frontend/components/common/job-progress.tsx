@@ -10,7 +10,15 @@ const STEP: Record<Job['type'], string> = {
 };
 
 /** Honest progress: a bar fed by the job's events, the step in words, "still working" when polling. */
-export function JobProgressBar({ type, progress, label }: { type: Job['type']; progress: JobProgress; label?: string }) {
+export function JobProgressBar({
+  type,
+  progress,
+  label,
+}: {
+  type: Job['type'];
+  progress: JobProgress;
+  label?: string;
+}) {
   const words =
     progress.status === 'QUEUED'
       ? 'Waiting for a worker'

@@ -28,7 +28,9 @@ export function StatusBadge({ status, className }: { status: PostStatus; classNa
         className,
       )}
     >
-      {status === 'DELIVERING' ? <Loader2 aria-hidden className="size-3 animate-spin motion-reduce:animate-none" /> : null}
+      {status === 'DELIVERING' ? (
+        <Loader2 aria-hidden className="size-3 animate-spin motion-reduce:animate-none" />
+      ) : null}
       {STATUS_WORDS[status]}
     </span>
   );

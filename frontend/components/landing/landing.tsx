@@ -24,8 +24,8 @@ export function Landing() {
           Turn what you said into posts, delivered to your Telegram.
         </h1>
         <p className="max-w-xl text-muted">
-          Postaify writes social posts from your transcripts and notes, with an image and a voice-over, and sends each one
-          to your own Telegram chat when it is due, so you can post it from your phone.
+          Postaify writes social posts from your transcripts and notes, with an image and a voice-over, and sends each
+          one to your own Telegram chat when it is due, so you can post it from your phone.
         </p>
         <ButtonLink href="/sign-in" variant="primary">
           Sign in to start
@@ -51,7 +51,9 @@ export function Landing() {
         ) : (
           <PlanCards plans={plans.data.items} />
         )}
-        <p className="text-sm text-muted">Every plan uses the whole app; the plans differ only in how much they make.</p>
+        <p className="text-sm text-muted">
+          Every plan uses the whole app; the plans differ only in how much they make.
+        </p>
       </section>
     </main>
   );

@@ -31,7 +31,8 @@ export function BulkActions({ ids, onDone }: { ids: string[]; onDone: () => void
     for (const id of ids) {
       const params = { params: { path: { id } } };
       try {
-        if (action === 'schedule') await unwrap(api.POST('/api/v1/posts/{id}/schedule', { ...params, body: { scheduledFor: scheduledFor! } }));
+        if (action === 'schedule')
+          await unwrap(api.POST('/api/v1/posts/{id}/schedule', { ...params, body: { scheduledFor: scheduledFor! } }));
         else if (action === 'unschedule') await unwrap(api.POST('/api/v1/posts/{id}/unschedule', params));
         else if (action === 'duplicate') await unwrap(api.POST('/api/v1/posts/{id}/duplicate', params));
         else await unwrap(api.DELETE('/api/v1/posts/{id}', params));
@@ -48,7 +49,11 @@ export function BulkActions({ ids, onDone }: { ids: string[]; onDone: () => void
   };
 
   return (
-    <div className="flex flex-col gap-3 rounded-lg border border-border bg-surface p-3" aria-label="Selected posts" role="region">
+    <div
+      className="flex flex-col gap-3 rounded-lg border border-border bg-surface p-3"
+      aria-label="Selected posts"
+      role="region"
+    >
       <div className="flex flex-wrap items-center gap-2">
         <span className="tabular text-sm font-medium">{ids.length} selected</span>
         <Button size="sm" disabled={busy} onClick={() => setScheduling((s) => !s)} aria-expanded={scheduling}>
@@ -65,13 +70,16 @@ export function BulkActions({ ids, onDone }: { ids: string[]; onDone: () => void
           variant="danger"
           disabled={busy}
           onClick={() => {
-            if (window.confirm(`Delete ${ids.length} ${ids.length === 1 ? 'post' : 'posts'}? This cannot be undone.`)) void run('delete');
+            if (window.confirm(`Delete ${ids.length} ${ids.length === 1 ? 'post' : 'posts'}? This cannot be undone.`))
+              void run('delete');
           }}
         >
           Delete selected
         </Button>
       </div>
-      {scheduling ? <ScheduleField busy={busy} label="Schedule selected posts" onSchedule={(iso) => void run('schedule', iso)} /> : null}
+      {scheduling ? (
+        <ScheduleField busy={busy} label="Schedule selected posts" onSchedule={(iso) => void run('schedule', iso)} />
+      ) : null}
       {outcome ? (
         <div aria-live="polite" className="flex flex-col gap-2 text-sm">
           <p>{outcome.text}</p>

@@ -36,7 +36,11 @@ export function ContentEditor({
   const length = contentLength(platform, value);
   const over = length > limit;
   const cut = overflowStart(platform, value);
-  const tone = over ? 'text-danger font-semibold' : length >= limit * 0.9 ? 'text-amber-700 dark:text-amber-300' : 'text-muted';
+  const tone = over
+    ? 'text-danger font-semibold'
+    : length >= limit * 0.9
+      ? 'text-amber-700 dark:text-amber-300'
+      : 'text-muted';
   return (
     <div className="flex flex-col gap-1.5">
       <div className="flex items-baseline justify-between gap-2">
@@ -61,8 +65,8 @@ export function ContentEditor({
         <div id={`${id}-over`} className="rounded-md border border-red-200 p-2 text-xs dark:border-red-900">
           <p className="mb-1 font-medium text-danger">
             {PLATFORM_NAMES[platform]} allows {number.format(limit)}
-            {platform === 'TWITTER' ? ' (X counts links as 23 and emoji as 2)' : ' characters'}; the marked part will not
-            fit.
+            {platform === 'TWITTER' ? ' (X counts links as 23 and emoji as 2)' : ' characters'}; the marked part will
+            not fit.
           </p>
           <p className="line-clamp-4 whitespace-pre-wrap text-muted">
             …{value.slice(Math.max(0, cut - 80), cut)}

@@ -11,6 +11,7 @@ import { useGenerateImage, useGenerateVoice, useVoices } from '@/lib/api/hooks/g
 import { useJobProgress } from '@/lib/api/hooks/jobs';
 import { useMe } from '@/lib/api/hooks/me';
 import type { ImageInput, Job, Post } from '@/lib/api/types';
+import { field } from '@/lib/form';
 
 const RATIOS: Array<ImageInput['aspectRatio']> = ['1:1', '16:9', '9:16', '4:3', '3:4'];
 
@@ -25,7 +26,9 @@ function JobState({ jobId, type, onDone }: { jobId: string | null; type: Job['ty
     <div className="flex flex-col gap-1">
       <JobProgressBar type={type} progress={progress} />
       {progress.status === 'FAILED' ? (
-        <p className="text-sm text-danger">{progress.job?.error?.message ?? 'The job failed.'} Your quota was refunded.</p>
+        <p className="text-sm text-danger">
+          {progress.job?.error?.message ?? 'The job failed.'} Your quota was refunded.
+        </p>
       ) : null}
     </div>
   );
@@ -63,9 +66,9 @@ export function MediaPanel({ post, editable }: { post: Post; editable: boolean }
             {
               key: crypto.randomUUID(),
               body: {
-                prompt: String(form.get('prompt')).trim(),
-                aspectRatio: String(form.get('aspectRatio')) as ImageInput['aspectRatio'],
-                model: String(form.get('model')) as NonNullable<ImageInput['model']>,
+                prompt: field(form, 'prompt').trim(),
+                aspectRatio: field(form, 'aspectRatio') as ImageInput['aspectRatio'],
+                model: field(form, 'model') as NonNullable<ImageInput['model']>,
                 postId: post.id,
               },
             },
@@ -76,7 +79,14 @@ export function MediaPanel({ post, editable }: { post: Post; editable: boolean }
         <h3 className="text-sm font-semibold">Image</h3>
         <Field label="Image prompt">
           {(p) => (
-            <Input {...p} name="prompt" required minLength={3} maxLength={1000} defaultValue={post.content.slice(0, 200)} />
+            <Input
+              {...p}
+              name="prompt"
+              required
+              minLength={3}
+              maxLength={1000}
+              defaultValue={post.content.slice(0, 200)}
+            />
           )}
         </Field>
         <div className="grid grid-cols-2 gap-2">

@@ -47,7 +47,10 @@ export function PostActions({ post, dirty }: { post: Post; dirty: boolean }) {
           </Button>
         ) : null}
         {!locked ? (
-          <Button disabled={action.isPending || dirty} onClick={() => action.mutate({ id: post.id, action: 'send-now' })}>
+          <Button
+            disabled={action.isPending || dirty}
+            onClick={() => action.mutate({ id: post.id, action: 'send-now' })}
+          >
             Send now
           </Button>
         ) : null}

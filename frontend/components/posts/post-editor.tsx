@@ -55,8 +55,8 @@ function Editor({ post }: { post: Post }) {
         ) : null}
         {!editable ? (
           <p className="text-sm text-muted">
-            {post.status === 'DELIVERED' ? 'Delivered posts' : 'Posts being delivered'} cannot be edited; duplicate it to
-            write a new draft.
+            {post.status === 'DELIVERED' ? 'Delivered posts' : 'Posts being delivered'} cannot be edited; duplicate it
+            to write a new draft.
           </p>
         ) : null}
         <ContentEditor platform={post.platform} value={content} onChange={setContent} disabled={!editable} />
@@ -65,7 +65,13 @@ function Editor({ post }: { post: Post }) {
             Save
           </Button>
           <span className="text-xs text-muted" aria-live="polite">
-            {update.isPending ? 'Saving…' : dirty ? (valid ? 'Unsaved changes' : 'Too long to save') : 'All changes saved'}
+            {update.isPending
+              ? 'Saving…'
+              : dirty
+                ? valid
+                  ? 'Unsaved changes'
+                  : 'Too long to save'
+                : 'All changes saved'}
           </span>
         </div>
         {update.isError ? <ErrorNotice error={update.error} title="Not saved" /> : null}
@@ -94,12 +100,25 @@ export function PostEditor({ id }: { id: string }) {
         <Loading label="Loading the post" rows={6} />
       ) : post.isError ? (
         isApiError(post.error) && post.error.status === 404 ? (
-          <Empty title="This post does not exist" action={<Link href="/posts" className="underline">All posts</Link>}>
+          <Empty
+            title="This post does not exist"
+            action={
+              <Link href="/posts" className="underline">
+                All posts
+              </Link>
+            }
+          >
             It may have been deleted.
-            {post.error.requestId ? <span className="mt-1 block font-mono text-xs">Request id {post.error.requestId}</span> : null}
+            {post.error.requestId ? (
+              <span className="mt-1 block font-mono text-xs">Request id {post.error.requestId}</span>
+            ) : null}
           </Empty>
         ) : (
-          <ErrorNotice error={post.error} title="The post could not be loaded" action={<Button onClick={() => void post.refetch()}>Try again</Button>} />
+          <ErrorNotice
+            error={post.error}
+            title="The post could not be loaded"
+            action={<Button onClick={() => void post.refetch()}>Try again</Button>}
+          />
         )
       ) : (
         <Editor post={post.data} />

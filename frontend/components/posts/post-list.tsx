@@ -67,9 +67,19 @@ export function PostList() {
           <ErrorNotice error={posts.error} title="The posts could not be loaded" />
         ) : items.length === 0 ? (
           filtered ? (
-            <Empty title="No post matches these filters" action={<Button onClick={() => setFilters({})}>Clear the filters</Button>} />
+            <Empty
+              title="No post matches these filters"
+              action={<Button onClick={() => setFilters({})}>Clear the filters</Button>}
+            />
           ) : (
-            <Empty title="No posts yet" action={<ButtonLink href="/create" variant="primary">Paste a transcript</ButtonLink>}>
+            <Empty
+              title="No posts yet"
+              action={
+                <ButtonLink href="/create" variant="primary">
+                  Paste a transcript
+                </ButtonLink>
+              }
+            >
               Paste a transcript to write your first posts.
             </Empty>
           )
@@ -106,7 +116,9 @@ export function PostList() {
                         Created <Time iso={post.createdAt} />
                       </>
                     )}
-                    {post.status === 'FAILED' && post.lastError ? <span className="text-danger"> · {post.lastError}</span> : null}
+                    {post.status === 'FAILED' && post.lastError ? (
+                      <span className="text-danger"> · {post.lastError}</span>
+                    ) : null}
                   </p>
                 </div>
               </li>
@@ -114,7 +126,11 @@ export function PostList() {
           </ul>
         )}
         {posts.hasNextPage ? (
-          <Button onClick={() => void posts.fetchNextPage()} disabled={posts.isFetchingNextPage} className="self-center">
+          <Button
+            onClick={() => void posts.fetchNextPage()}
+            disabled={posts.isFetchingNextPage}
+            className="self-center"
+          >
             {posts.isFetchingNextPage ? 'Loading…' : 'Show more'}
           </Button>
         ) : null}

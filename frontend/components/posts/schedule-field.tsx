@@ -34,7 +34,9 @@ export function ScheduleField({
         }
         className="min-w-56 flex-1"
       >
-        {(p) => <Input {...p} type="datetime-local" value={value} onChange={(e) => setValue(e.target.value)} required />}
+        {(p) => (
+          <Input {...p} type="datetime-local" value={value} onChange={(e) => setValue(e.target.value)} required />
+        )}
       </Field>
       <Button
         variant="primary"

@@ -26,7 +26,7 @@ export function TelegramPreview({ post, content, brand }: { post: Post; content:
       <div className="flex flex-col gap-2 rounded-xl bg-sky-50 p-3 dark:bg-slate-900">
         {post.imageUrl ? (
           <div className="overflow-hidden rounded-lg bg-bg shadow-sm">
-            {/* eslint-disable-next-line @next/next/no-img-element -- media on the API's origin, any size */}
+            {/* A plain img: media live on the API's origin (or the store's), any size; next/image would proxy them. */}
             <img src={post.imageUrl} alt="The post's image" className="max-h-80 w-full object-cover" />
             {captioned ? <div className="p-2">{text}</div> : null}
           </div>

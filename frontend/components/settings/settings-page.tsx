@@ -28,16 +28,27 @@ function SettingsForm({ name: initialName, timezone: initialZone }: { name: stri
       className="flex max-w-lg flex-col gap-4"
       action={() => update.mutate({ ...(name.trim() ? { name: name.trim() } : {}), timezone: zone })}
     >
-      <Field label="Name">{(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} />}</Field>
+      <Field label="Name">
+        {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} />}
+      </Field>
       <div id="timezone" className="scroll-mt-20">
         <Field
           label="Time zone"
-          hint={known ? `Now ${formatDateTime(now, zone)} there. Every time in Postaify is shown in this zone.` : undefined}
+          hint={
+            known ? `Now ${formatDateTime(now, zone)} there. Every time in Postaify is shown in this zone.` : undefined
+          }
           error={!known && zone ? 'Pick a zone from the list (type to search, e.g. Berlin).' : undefined}
         >
           {(p) => (
             <>
-              <Input {...p} list="zones" value={zone} onChange={(e) => setZone(e.target.value)} autoComplete="off" spellCheck={false} />
+              <Input
+                {...p}
+                list="zones"
+                value={zone}
+                onChange={(e) => setZone(e.target.value)}
+                autoComplete="off"
+                spellCheck={false}
+              />
               <datalist id="zones">
                 {zones.map((z) => (
                   <option key={z} value={z} />
@@ -57,7 +68,11 @@ function SettingsForm({ name: initialName, timezone: initialZone }: { name: stri
         <Button type="submit" variant="primary" disabled={!changed || !known || update.isPending}>
           Save settings
         </Button>
-        {update.isSuccess && !changed ? <span className="text-sm text-muted" role="status">Saved</span> : null}
+        {update.isSuccess && !changed ? (
+          <span className="text-sm text-muted" role="status">
+            Saved
+          </span>
+        ) : null}
       </div>
     </form>
   );
@@ -76,7 +91,11 @@ export function SettingsPage() {
           ) : me.isError ? (
             <ErrorNotice error={me.error} />
           ) : (
-            <SettingsForm key={`${me.data.name ?? ""}|${me.data.timezone}`} name={me.data.name ?? ''} timezone={me.data.timezone} />
+            <SettingsForm
+              key={`${me.data.name ?? ''}|${me.data.timezone}`}
+              name={me.data.name ?? ''}
+              timezone={me.data.timezone}
+            />
           )}
         </Card>
         <Card className="flex flex-col gap-2">

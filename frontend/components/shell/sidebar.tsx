@@ -7,7 +7,10 @@ import { isCurrent, NAV, PHONE_NAV } from './nav';
 export function Sidebar() {
   const pathname = usePathname();
   return (
-    <nav aria-label="Main" className="sticky top-0 hidden h-dvh w-56 shrink-0 flex-col gap-1 border-r border-border bg-surface p-3 md:flex">
+    <nav
+      aria-label="Main"
+      className="sticky top-0 hidden h-dvh w-56 shrink-0 flex-col gap-1 border-r border-border bg-surface p-3 md:flex"
+    >
       <Link href="/" className="mb-3 px-2 py-1.5 text-base font-semibold">
         Postaify
       </Link>

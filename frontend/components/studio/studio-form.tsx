@@ -5,6 +5,7 @@ import { Field, Input, Select, Textarea } from '@/components/ui/field';
 import { useBrands } from '@/lib/api/hooks/brands';
 import type { GenerateInput, Platform, Style } from '@/lib/api/types';
 import { PLATFORM_NAMES, PLATFORMS } from '@/lib/platforms';
+import { field } from '@/lib/form';
 
 const STYLES: Array<[Style, string]> = [
   ['PROFESSIONAL', 'Professional'],
@@ -27,13 +28,13 @@ export function StudioForm({
   const [transcript, setTranscript] = useState('');
   const tooShort = transcript.trim().length < 10;
   const submit = (form: FormData) => {
-    const brandId = String(form.get('brandId') ?? '');
-    const language = String(form.get('language') ?? '').trim();
+    const brandId = field(form, 'brandId');
+    const language = field(form, 'language').trim();
     onSubmit({
       transcript: transcript.trim(),
-      platform: String(form.get('platform')) as Platform,
-      style: String(form.get('style')) as Style,
-      numberOfPosts: Number(form.get('numberOfPosts')),
+      platform: field(form, 'platform') as Platform,
+      style: field(form, 'style') as Style,
+      numberOfPosts: Number(field(form, 'numberOfPosts')),
       ...(brandId ? { brandId } : {}),
       ...(language ? { language } : {}),
     });

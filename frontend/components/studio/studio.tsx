@@ -27,10 +27,7 @@ export function Studio() {
   const submit = (input: GenerateInput) => {
     setJobId(null);
     setCount(input.numberOfPosts);
-    generate.mutate(
-      { body: input, key: crypto.randomUUID() },
-      { onSuccess: (job) => setJobId(job.id) },
-    );
+    generate.mutate({ body: input, key: crypto.randomUUID() }, { onSuccess: (job) => setJobId(job.id) });
   };
   const error = generate.error;
   return (
@@ -41,7 +38,11 @@ export function Studio() {
           <h2 id="input" className="sr-only">
             Input
           </h2>
-          <StudioForm busy={running} postsLeft={usage ? Math.max(0, usage.limit - usage.used) : undefined} onSubmit={submit} />
+          <StudioForm
+            busy={running}
+            postsLeft={usage ? Math.max(0, usage.limit - usage.used) : undefined}
+            onSubmit={submit}
+          />
           {error ? (
             isApiError(error) && error.code === 'QUOTA_EXCEEDED' ? (
               <QuotaNotice error={error} plan={me.data?.plan} />

@@ -11,7 +11,11 @@ import { useCreateLink, useSendTest, useTelegram, useUnlink } from '@/lib/api/ho
 import type { TelegramLink } from '@/lib/api/types';
 import { QrCode } from './qr-code';
 
-const WORDS: Record<TelegramLink['status'], string> = { LINKED: 'Linked', UNLINKED: 'Not linked', UNREACHABLE: 'Unreachable' };
+const WORDS: Record<TelegramLink['status'], string> = {
+  LINKED: 'Linked',
+  UNLINKED: 'Not linked',
+  UNREACHABLE: 'Unreachable',
+};
 const TONES: Record<TelegramLink['status'], string> = {
   LINKED: 'bg-green-50 text-green-800 dark:bg-green-950 dark:text-green-200',
   UNLINKED: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-200',
@@ -36,7 +40,10 @@ export function TelegramPage() {
 
   return (
     <>
-      <PageHeader title="Telegram" description="Your posts arrive in your own Telegram chat, ready to copy from your phone." />
+      <PageHeader
+        title="Telegram"
+        description="Your posts arrive in your own Telegram chat, ready to copy from your phone."
+      />
       {link.isPending ? (
         <Loading label="Loading the Telegram link" />
       ) : link.isError ? (
@@ -46,7 +53,11 @@ export function TelegramPage() {
           <Card className="flex flex-col gap-3">
             <div className="flex items-center justify-between">
               <CardTitle>Status</CardTitle>
-              <span role="status" aria-live="polite" className={`rounded-full px-2 py-0.5 text-xs font-medium ${TONES[link.data.status]}`}>
+              <span
+                role="status"
+                aria-live="polite"
+                className={`rounded-full px-2 py-0.5 text-xs font-medium ${TONES[link.data.status]}`}
+              >
                 {WORDS[link.data.status]}
               </span>
             </div>
@@ -71,7 +82,10 @@ export function TelegramPage() {
                     variant="danger"
                     disabled={unlink.isPending}
                     onClick={() => {
-                      if (window.confirm('Unlink this chat? Scheduled posts will not be delivered until you link again.')) unlink.mutate();
+                      if (
+                        window.confirm('Unlink this chat? Scheduled posts will not be delivered until you link again.')
+                      )
+                        unlink.mutate();
                     }}
                   >
                     Unlink
@@ -81,13 +95,13 @@ export function TelegramPage() {
               </>
             ) : link.data.status === 'UNREACHABLE' ? (
               <p className="text-sm">
-                Telegram refused to deliver to the linked chat: the bot was blocked or the chat is gone. Connect again to
-                resume deliveries.
+                Telegram refused to deliver to the linked chat: the bot was blocked or the chat is gone. Connect again
+                to resume deliveries.
               </p>
             ) : (
               <p className="text-sm">No chat is linked yet. Connect once; every scheduled post then arrives there.</p>
             )}
-            {test.error ?? unlink.error ? <ErrorNotice error={test.error ?? unlink.error} /> : null}
+            {(test.error ?? unlink.error) ? <ErrorNotice error={test.error ?? unlink.error} /> : null}
           </Card>
           {link.data.status !== 'LINKED' ? (
             <Card className="flex flex-col gap-3">
@@ -98,7 +112,12 @@ export function TelegramPage() {
                     {expired ? 'That code has expired. ' : ''}You get a link to the Postaify bot; open it on the phone
                     with Telegram and tap Start.
                   </p>
-                  <Button variant="primary" className="self-start" onClick={() => create.mutate()} disabled={create.isPending}>
+                  <Button
+                    variant="primary"
+                    className="self-start"
+                    onClick={() => create.mutate()}
+                    disabled={create.isPending}
+                  >
                     Connect Telegram
                   </Button>
                 </>
@@ -107,16 +126,27 @@ export function TelegramPage() {
                   <QrCode value={code.deepLink} label="QR code of the link to the Postaify bot" />
                   <div className="flex flex-col gap-2 text-sm">
                     <p>Scan the code with your phone, or open the link where Telegram is installed:</p>
-                    <a href={code.deepLink} className="font-medium break-all underline underline-offset-2" target="_blank" rel="noreferrer">
+                    <a
+                      href={code.deepLink}
+                      className="font-medium break-all underline underline-offset-2"
+                      target="_blank"
+                      rel="noreferrer"
+                    >
                       {code.deepLink}
                     </a>
                     <p className="text-xs text-muted">
-                      Single use, valid until <Time iso={code.expiresAt} />. This page updates by itself once you tap Start.
+                      Single use, valid until <Time iso={code.expiresAt} />. This page updates by itself once you tap
+                      Start.
                     </p>
                     {localTapUrl ? (
                       <p className="rounded-md border border-amber-300 p-2 text-xs dark:border-amber-800">
                         Local mode: there is no real Telegram here.{' '}
-                        <a href={localTapUrl} target="_blank" rel="noreferrer" className="font-medium underline underline-offset-2">
+                        <a
+                          href={localTapUrl}
+                          target="_blank"
+                          rel="noreferrer"
+                          className="font-medium underline underline-offset-2"
+                        >
                           Open the Telegram emulator&apos;s inbox and tap Start there
                         </a>
                         .

@@ -1,7 +1,15 @@
 import { cn } from '@/lib/cn';
 
 /** A quiet placeholder while data loads; screen readers hear the label once. */
-export function Loading({ label = 'Loading', className, rows = 3 }: { label?: string; className?: string; rows?: number }) {
+export function Loading({
+  label = 'Loading',
+  className,
+  rows = 3,
+}: {
+  label?: string;
+  className?: string;
+  rows?: number;
+}) {
   return (
     <div role="status" aria-live="polite" className={cn('flex flex-col gap-2', className)}>
       <span className="sr-only">{label}…</span>

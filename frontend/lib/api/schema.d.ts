@@ -164,10 +164,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your posts, newest first; `from`/`to` bound scheduledFor. */
+        /**
+         * List posts
+         * @description Your posts, newest first, a page at a time. Filter by `status`, `brandId` and `platform`; `from` and `to` bound `scheduledFor` (e.g. one calendar week).
+         */
         get: operations["listPosts"];
         put?: never;
-        /** Write a post by hand (does not count against the quota). */
+        /**
+         * Create a post
+         * @description Write a post by hand: a `DRAFT`. It does not count against the quota. Content longer than its platform allows is 400.
+         */
         post: operations["createPost"];
         delete?: never;
         options?: never;
@@ -182,15 +188,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One post. */
+        /** Get a post */
         get: operations["getPost"];
         put?: never;
         post?: never;
-        /** Delete a post (not while it is being delivered). */
+        /**
+         * Delete a post
+         * @description Deletes the post and cancels its pending delivery; not while it is being delivered.
+         */
         delete: operations["deletePost"];
         options?: never;
         head?: never;
-        /** Edit a post that is not being delivered or delivered. */
+        /**
+         * Update a post
+         * @description Change its content, platform, brand or media. Not while it is being delivered or once delivered (409 `INVALID_STATE`): duplicate it instead.
+         */
         patch: operations["updatePost"];
         trace?: never;
     };
@@ -203,7 +215,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Schedule (or reschedule) delivery to your Telegram chat. */
+        /**
+         * Schedule a post
+         * @description Schedule (or reschedule) its delivery to your Telegram chat: the post becomes `SCHEDULED`. Needs a linked chat (409 `TELEGRAM_NOT_LINKED`).
+         */
         post: operations["schedulePost"];
         delete?: never;
         options?: never;
@@ -220,7 +235,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Back to DRAFT; the pending delivery is cancelled. */
+        /**
+         * Unschedule a post
+         * @description Back to `DRAFT`; the pending delivery is cancelled.
+         */
         post: operations["unschedulePost"];
         delete?: never;
         options?: never;
@@ -237,7 +255,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deliver to your Telegram chat now (scheduled for this instant). */
+        /**
+         * Send a post now
+         * @description Deliver it to your Telegram chat now: it is scheduled for this instant.
+         */
         post: operations["sendPostNow"];
         delete?: never;
         options?: never;
@@ -254,7 +275,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Copy any post (a delivered one too) into a new draft. */
+        /**
+         * Duplicate a post
+         * @description Copy any post (a delivered one too) into a new `DRAFT`.
+         */
         post: operations["duplicatePost"];
         delete?: never;
         options?: never;
@@ -542,7 +566,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A readable API reference (HTML). */
+        /**
+         * API reference (HTML)
+         * @description This reference: a page that renders the OpenAPI document in the browser. It and its scripts are served by the API; it loads nothing from any other host.
+         */
         get: operations["getDocs"];
         put?: never;
         post?: never;
@@ -556,16 +583,175 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description The one error envelope of every route.
+         * @example {
+         *       "error": {
+         *         "code": "NOT_FOUND",
+         *         "message": "Post not found."
+         *       },
+         *       "requestId": "9b2f4c1e-5d7a-4e3b-8f60-2a1c9d8e7b54"
+         *     }
+         */
         Error: {
             error: {
-                /** @enum {string} */
+                /**
+                 * @description Branch on this.
+                 * @enum {string}
+                 */
                 code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "TELEGRAM_NOT_LINKED" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "UPSTREAM_ERROR" | "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL_ERROR";
+                /** @description For people: what went wrong and what to do. */
                 message: string;
+                /** @description Depends on the code: `issues` for VALIDATION_ERROR; `metric`, `limit`, `used`, `requested`, `resetsAt` for QUOTA_EXCEEDED. */
                 details?: {
                     [key: string]: unknown;
                 };
             };
+            /** @description The X-Request-Id of the request. */
             requestId: string;
+        };
+        Plan: {
+            /** @enum {string} */
+            id: "FREE" | "PRO" | "BUSINESS";
+            priceMonthlyUsdCents: number;
+            limits: {
+                posts: number;
+                images: number;
+                voiceChars: number;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17",
+         *       "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30",
+         *       "platform": "LINKEDIN",
+         *       "content": "We shipped scheduled posts today: write once, get it in Telegram at 9:00, copy it to LinkedIn.",
+         *       "status": "SCHEDULED",
+         *       "scheduledFor": "2026-11-24T08:30:00.000Z",
+         *       "deliveredAt": null,
+         *       "imageUrl": null,
+         *       "audioUrl": null,
+         *       "aiGenerated": true,
+         *       "aiModel": "openai/gpt-4o-mini",
+         *       "lastError": null,
+         *       "createdAt": "2026-11-22T09:30:00.000Z",
+         *       "updatedAt": "2026-11-22T09:41:12.000Z"
+         *     }
+         */
+        Post: {
+            id: string;
+            brandId: string | null;
+            /** @enum {string} */
+            platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
+            content: string;
+            /**
+             * @description DRAFT → SCHEDULED → DELIVERING → DELIVERED or FAILED; unscheduling returns to DRAFT.
+             * @enum {string}
+             */
+            status: "DRAFT" | "SCHEDULED" | "DELIVERING" | "DELIVERED" | "FAILED";
+            /**
+             * Format: date-time
+             * @description When it is (or was) to be delivered; null for a draft.
+             */
+            scheduledFor: string | null;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            imageUrl: string | null;
+            audioUrl: string | null;
+            /** @description Written by generation (counted against the quota) rather than by hand. */
+            aiGenerated: boolean;
+            /** @description The model that wrote it. */
+            aiModel: string | null;
+            /** @description Why the last delivery failed. */
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30",
+         *       "platform": "LINKEDIN",
+         *       "content": "We shipped scheduled posts today: write once, get it in Telegram at 9:00, copy it to LinkedIn."
+         *     }
+         */
+        PostCreate: {
+            /** Format: uuid */
+            brandId?: string | null;
+            /** @enum {string} */
+            platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
+            /** @description Checked against the platform's limit, in code points; on TWITTER in X's weighted length (twitter-text: a link counts 23, an emoji or a CJK character 2). */
+            content: string;
+            /**
+             * Format: uri
+             * @description Media this product stored for you (a generated image or voice-over) or an https URL on a public host.
+             */
+            imageUrl?: string | null;
+            /**
+             * Format: uri
+             * @description Media this product stored for you (a generated image or voice-over) or an https URL on a public host.
+             */
+            audioUrl?: string | null;
+        };
+        PostSchedule: {
+            /**
+             * Format: date-time
+             * @description When to deliver it: from one minute ago to 365 days ahead; UTC or with an offset.
+             */
+            scheduledFor: string;
+        };
+        /**
+         * @description The fields to change (at least one); `null` clears brandId, imageUrl or audioUrl.
+         * @example {
+         *       "content": "We shipped scheduled posts today. Write once, read it in Telegram at 9:00."
+         *     }
+         */
+        PostUpdate: {
+            /** Format: uuid */
+            brandId?: string | null;
+            /** @enum {string} */
+            platform?: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
+            /** @description Checked against the platform's limit, in code points; on TWITTER in X's weighted length (twitter-text: a link counts 23, an emoji or a CJK character 2). */
+            content?: string;
+            /**
+             * Format: uri
+             * @description Media this product stored for you (a generated image or voice-over) or an https URL on a public host.
+             */
+            imageUrl?: string | null;
+            /**
+             * Format: uri
+             * @description Media this product stored for you (a generated image or voice-over) or an https URL on a public host.
+             */
+            audioUrl?: string | null;
+        };
+        TelegramLink: {
+            /** @enum {string} */
+            status: "LINKED" | "UNREACHABLE" | "UNLINKED";
+            linked: boolean;
+            username: string | null;
+            /** Format: date-time */
+            linkedAt: string | null;
+        };
+        Usage: {
+            period: {
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+            };
+            posts: {
+                used: number;
+                limit: number;
+            };
+            images: {
+                used: number;
+                limit: number;
+            };
+            voiceChars: {
+                used: number;
+                limit: number;
+            };
         };
     };
     responses: never;
@@ -829,23 +1015,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            /** @enum {string} */
-                            id: "FREE" | "PRO" | "BUSINESS";
-                            priceMonthlyUsdCents: number;
-                            limits: {
-                                posts: number;
-                                images: number;
-                                voiceChars: number;
-                            };
-                        }[];
+                        items: components["schemas"]["Plan"][];
                     };
                 };
             };
@@ -901,7 +1078,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -967,7 +1144,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -980,33 +1157,8 @@ export interface operations {
                         /** @enum {string} */
                         plan: "FREE" | "PRO" | "BUSINESS";
                         timezone: string;
-                        telegram: {
-                            /** @enum {string} */
-                            status: "LINKED" | "UNREACHABLE" | "UNLINKED";
-                            linked: boolean;
-                            username: string | null;
-                            linkedAt: string | null;
-                        };
-                        usage: {
-                            period: {
-                                /** Format: date-time */
-                                start: string;
-                                /** Format: date-time */
-                                end: string;
-                            };
-                            posts: {
-                                used: number;
-                                limit: number;
-                            };
-                            images: {
-                                used: number;
-                                limit: number;
-                            };
-                            voiceChars: {
-                                used: number;
-                                limit: number;
-                            };
-                        };
+                        telegram: components["schemas"]["TelegramLink"];
+                        usage: components["schemas"]["Usage"];
                     };
                 };
             };
@@ -1070,7 +1222,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1083,33 +1235,8 @@ export interface operations {
                         /** @enum {string} */
                         plan: "FREE" | "PRO" | "BUSINESS";
                         timezone: string;
-                        telegram: {
-                            /** @enum {string} */
-                            status: "LINKED" | "UNREACHABLE" | "UNLINKED";
-                            linked: boolean;
-                            username: string | null;
-                            linkedAt: string | null;
-                        };
-                        usage: {
-                            period: {
-                                /** Format: date-time */
-                                start: string;
-                                /** Format: date-time */
-                                end: string;
-                            };
-                            posts: {
-                                used: number;
-                                limit: number;
-                            };
-                            images: {
-                                used: number;
-                                limit: number;
-                            };
-                            voiceChars: {
-                                used: number;
-                                limit: number;
-                            };
-                        };
+                        telegram: components["schemas"]["TelegramLink"];
+                        usage: components["schemas"]["Usage"];
                     };
                 };
             };
@@ -1175,7 +1302,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1200,16 +1327,7 @@ export interface operations {
                             used: number;
                             limit: number;
                         };
-                        plan: {
-                            /** @enum {string} */
-                            id: "FREE" | "PRO" | "BUSINESS";
-                            priceMonthlyUsdCents: number;
-                            limits: {
-                                posts: number;
-                                images: number;
-                                voiceChars: number;
-                            };
-                        };
+                        plan: components["schemas"]["Plan"];
                     };
                 };
             };
@@ -1271,7 +1389,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1361,7 +1479,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1446,7 +1564,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1531,7 +1649,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success (no body) */
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1615,7 +1733,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1719,33 +1837,37 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17",
+                     *           "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30",
+                     *           "platform": "LINKEDIN",
+                     *           "content": "We shipped scheduled posts today: write once, get it in Telegram at 9:00, copy it to LinkedIn.",
+                     *           "status": "SCHEDULED",
+                     *           "scheduledFor": "2026-11-24T08:30:00.000Z",
+                     *           "deliveredAt": null,
+                     *           "imageUrl": null,
+                     *           "audioUrl": null,
+                     *           "aiGenerated": true,
+                     *           "aiModel": "openai/gpt-4o-mini",
+                     *           "lastError": null,
+                     *           "createdAt": "2026-11-22T09:30:00.000Z",
+                     *           "updatedAt": "2026-11-22T09:41:12.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "MjAyNi0xMS0yMlQwOTozMDowMC4wMDBafDVmMWMyYTll"
+                     *     }
+                     */
                     "application/json": {
-                        items: {
-                            id: string;
-                            brandId: string | null;
-                            /** @enum {string} */
-                            platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                            content: string;
-                            /** @enum {string} */
-                            status: "DRAFT" | "SCHEDULED" | "DELIVERING" | "DELIVERED" | "FAILED";
-                            scheduledFor: string | null;
-                            deliveredAt: string | null;
-                            imageUrl: string | null;
-                            audioUrl: string | null;
-                            aiGenerated: boolean;
-                            aiModel: string | null;
-                            lastError: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
+                        items: components["schemas"]["Post"][];
                         nextCursor: string | null;
                     };
                 };
@@ -1803,44 +1925,42 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    brandId?: string | null;
-                    /** @enum {string} */
-                    platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                    /** @description Checked against the platform's limit, in code points; on TWITTER in X's weighted length (twitter-text: a link counts 23, an emoji or a CJK character 2). */
-                    content: string;
-                    imageUrl?: string | null;
-                    audioUrl?: string | null;
-                };
+                /**
+                 * @example {
+                 *       "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30",
+                 *       "platform": "LINKEDIN",
+                 *       "content": "We shipped scheduled posts today: write once, get it in Telegram at 9:00, copy it to LinkedIn."
+                 *     }
+                 */
+                "application/json": components["schemas"]["PostCreate"];
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        brandId: string | null;
-                        /** @enum {string} */
-                        platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                        content: string;
-                        /** @enum {string} */
-                        status: "DRAFT" | "SCHEDULED" | "DELIVERING" | "DELIVERED" | "FAILED";
-                        scheduledFor: string | null;
-                        deliveredAt: string | null;
-                        imageUrl: string | null;
-                        audioUrl: string | null;
-                        aiGenerated: boolean;
-                        aiModel: string | null;
-                        lastError: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    /**
+                     * @example {
+                     *       "id": "5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17",
+                     *       "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30",
+                     *       "platform": "LINKEDIN",
+                     *       "content": "We shipped scheduled posts today: write once, get it in Telegram at 9:00, copy it to LinkedIn.",
+                     *       "status": "DRAFT",
+                     *       "scheduledFor": null,
+                     *       "deliveredAt": null,
+                     *       "imageUrl": null,
+                     *       "audioUrl": null,
+                     *       "aiGenerated": false,
+                     *       "aiModel": null,
+                     *       "lastError": null,
+                     *       "createdAt": "2026-11-22T09:30:00.000Z",
+                     *       "updatedAt": "2026-11-22T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Post"];
                 };
             };
             /** @description VALIDATION_ERROR */
@@ -1916,32 +2036,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        brandId: string | null;
-                        /** @enum {string} */
-                        platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                        content: string;
-                        /** @enum {string} */
-                        status: "DRAFT" | "SCHEDULED" | "DELIVERING" | "DELIVERED" | "FAILED";
-                        scheduledFor: string | null;
-                        deliveredAt: string | null;
-                        imageUrl: string | null;
-                        audioUrl: string | null;
-                        aiGenerated: boolean;
-                        aiModel: string | null;
-                        lastError: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    /**
+                     * @example {
+                     *       "id": "5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17",
+                     *       "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30",
+                     *       "platform": "LINKEDIN",
+                     *       "content": "We shipped scheduled posts today: write once, get it in Telegram at 9:00, copy it to LinkedIn.",
+                     *       "status": "SCHEDULED",
+                     *       "scheduledFor": "2026-11-24T08:30:00.000Z",
+                     *       "deliveredAt": null,
+                     *       "imageUrl": null,
+                     *       "audioUrl": null,
+                     *       "aiGenerated": true,
+                     *       "aiModel": "openai/gpt-4o-mini",
+                     *       "lastError": null,
+                     *       "createdAt": "2026-11-22T09:30:00.000Z",
+                     *       "updatedAt": "2026-11-22T09:41:12.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Post"];
                 };
             };
             /** @description VALIDATION_ERROR */
@@ -2008,7 +2127,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success (no body) */
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2088,44 +2207,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    brandId?: string | null;
-                    /** @enum {string} */
-                    platform?: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                    /** @description Checked against the platform's limit, in code points; on TWITTER in X's weighted length (twitter-text: a link counts 23, an emoji or a CJK character 2). */
-                    content?: string;
-                    imageUrl?: string | null;
-                    audioUrl?: string | null;
-                };
+                "application/json": components["schemas"]["PostUpdate"];
             };
         };
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        brandId: string | null;
-                        /** @enum {string} */
-                        platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                        content: string;
-                        /** @enum {string} */
-                        status: "DRAFT" | "SCHEDULED" | "DELIVERING" | "DELIVERED" | "FAILED";
-                        scheduledFor: string | null;
-                        deliveredAt: string | null;
-                        imageUrl: string | null;
-                        audioUrl: string | null;
-                        aiGenerated: boolean;
-                        aiModel: string | null;
-                        lastError: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Post"];
                 };
             };
             /** @description VALIDATION_ERROR */
@@ -2210,42 +2302,40 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: date-time
-                     * @description From one minute ago to 365 days ahead.
-                     */
-                    scheduledFor: string;
-                };
+                /**
+                 * @example {
+                 *       "scheduledFor": "2026-11-24T08:30:00.000Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PostSchedule"];
             };
         };
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        brandId: string | null;
-                        /** @enum {string} */
-                        platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                        content: string;
-                        /** @enum {string} */
-                        status: "DRAFT" | "SCHEDULED" | "DELIVERING" | "DELIVERED" | "FAILED";
-                        scheduledFor: string | null;
-                        deliveredAt: string | null;
-                        imageUrl: string | null;
-                        audioUrl: string | null;
-                        aiGenerated: boolean;
-                        aiModel: string | null;
-                        lastError: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    /**
+                     * @example {
+                     *       "id": "5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17",
+                     *       "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30",
+                     *       "platform": "LINKEDIN",
+                     *       "content": "We shipped scheduled posts today: write once, get it in Telegram at 9:00, copy it to LinkedIn.",
+                     *       "status": "SCHEDULED",
+                     *       "scheduledFor": "2026-11-24T08:30:00.000Z",
+                     *       "deliveredAt": null,
+                     *       "imageUrl": null,
+                     *       "audioUrl": null,
+                     *       "aiGenerated": true,
+                     *       "aiModel": "openai/gpt-4o-mini",
+                     *       "lastError": null,
+                     *       "createdAt": "2026-11-22T09:30:00.000Z",
+                     *       "updatedAt": "2026-11-22T09:41:12.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Post"];
                 };
             };
             /** @description VALIDATION_ERROR */
@@ -2330,32 +2420,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        brandId: string | null;
-                        /** @enum {string} */
-                        platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                        content: string;
-                        /** @enum {string} */
-                        status: "DRAFT" | "SCHEDULED" | "DELIVERING" | "DELIVERED" | "FAILED";
-                        scheduledFor: string | null;
-                        deliveredAt: string | null;
-                        imageUrl: string | null;
-                        audioUrl: string | null;
-                        aiGenerated: boolean;
-                        aiModel: string | null;
-                        lastError: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Post"];
                 };
             };
             /** @description VALIDATION_ERROR */
@@ -2431,32 +2502,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        brandId: string | null;
-                        /** @enum {string} */
-                        platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                        content: string;
-                        /** @enum {string} */
-                        status: "DRAFT" | "SCHEDULED" | "DELIVERING" | "DELIVERED" | "FAILED";
-                        scheduledFor: string | null;
-                        deliveredAt: string | null;
-                        imageUrl: string | null;
-                        audioUrl: string | null;
-                        aiGenerated: boolean;
-                        aiModel: string | null;
-                        lastError: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Post"];
                 };
             };
             /** @description VALIDATION_ERROR */
@@ -2532,32 +2584,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        brandId: string | null;
-                        /** @enum {string} */
-                        platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                        content: string;
-                        /** @enum {string} */
-                        status: "DRAFT" | "SCHEDULED" | "DELIVERING" | "DELIVERED" | "FAILED";
-                        scheduledFor: string | null;
-                        deliveredAt: string | null;
-                        imageUrl: string | null;
-                        audioUrl: string | null;
-                        aiGenerated: boolean;
-                        aiModel: string | null;
-                        lastError: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Post"];
                 };
             };
             /** @description VALIDATION_ERROR */
@@ -2640,7 +2673,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Accepted: the job, queued */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2665,7 +2698,9 @@ export interface operations {
                         } | null;
                         /** Format: date-time */
                         createdAt: string;
+                        /** Format: date-time */
                         startedAt: string | null;
+                        /** Format: date-time */
                         finishedAt: string | null;
                     };
                 };
@@ -2789,7 +2824,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Accepted: the job, queued */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2814,7 +2849,9 @@ export interface operations {
                         } | null;
                         /** Format: date-time */
                         createdAt: string;
+                        /** Format: date-time */
                         startedAt: string | null;
+                        /** Format: date-time */
                         finishedAt: string | null;
                     };
                 };
@@ -2927,7 +2964,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Accepted: the job, queued */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2952,7 +2989,9 @@ export interface operations {
                         } | null;
                         /** Format: date-time */
                         createdAt: string;
+                        /** Format: date-time */
                         startedAt: string | null;
+                        /** Format: date-time */
                         finishedAt: string | null;
                     };
                 };
@@ -3058,7 +3097,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Accepted: the job, queued */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3083,7 +3122,9 @@ export interface operations {
                         } | null;
                         /** Format: date-time */
                         createdAt: string;
+                        /** Format: date-time */
                         startedAt: string | null;
+                        /** Format: date-time */
                         finishedAt: string | null;
                     };
                 };
@@ -3177,7 +3218,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3281,7 +3322,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3307,7 +3348,9 @@ export interface operations {
                             } | null;
                             /** Format: date-time */
                             createdAt: string;
+                            /** Format: date-time */
                             startedAt: string | null;
+                            /** Format: date-time */
                             finishedAt: string | null;
                         }[];
                         nextCursor: string | null;
@@ -3369,7 +3412,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3394,7 +3437,9 @@ export interface operations {
                         } | null;
                         /** Format: date-time */
                         createdAt: string;
+                        /** Format: date-time */
                         startedAt: string | null;
+                        /** Format: date-time */
                         finishedAt: string | null;
                     };
                 };
@@ -3463,7 +3508,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3488,7 +3533,9 @@ export interface operations {
                         } | null;
                         /** Format: date-time */
                         createdAt: string;
+                        /** Format: date-time */
                         startedAt: string | null;
+                        /** Format: date-time */
                         finishedAt: string | null;
                     };
                 };
@@ -3637,7 +3684,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3648,6 +3695,7 @@ export interface operations {
                         plan: "FREE" | "PRO" | "BUSINESS";
                         /** @enum {string} */
                         status: "NONE" | "INCOMPLETE" | "INCOMPLETE_EXPIRED" | "TRIALING" | "ACTIVE" | "PAST_DUE" | "CANCELED" | "UNPAID" | "PAUSED";
+                        /** Format: date-time */
                         currentPeriodEnd: string | null;
                         cancelAtPeriodEnd: boolean;
                     };
@@ -3716,7 +3764,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3820,7 +3868,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3912,7 +3960,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3924,7 +3972,10 @@ export interface operations {
                         deepLink: string;
                         /** Format: date-time */
                         expiresAt: string;
-                        /** @description Local mode only (no TELEGRAM_BOT_TOKEN: the local Telegram emulator stands in for Telegram): the emulator's inbox page that plays the person tapping `deepLink` (it sends `/start <code>` from chat 1 and shows that chat). null with the real Telegram. */
+                        /**
+                         * Format: uri
+                         * @description Local mode only (no TELEGRAM_BOT_TOKEN: the local Telegram emulator stands in for Telegram): the emulator's inbox page that plays the person tapping `deepLink` (it sends `/start <code>` from chat 1 and shows that chat). null with the real Telegram.
+                         */
                         localTapUrl: string | null;
                     };
                 };
@@ -3982,19 +4033,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "LINKED" | "UNREACHABLE" | "UNLINKED";
-                        linked: boolean;
-                        username: string | null;
-                        linkedAt: string | null;
-                    };
+                    "application/json": components["schemas"]["TelegramLink"];
                 };
             };
             /** @description VALIDATION_ERROR */
@@ -4050,7 +4095,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success (no body) */
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4110,7 +4155,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4202,7 +4247,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;

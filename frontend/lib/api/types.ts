@@ -1,15 +1,10 @@
 // Names for the shapes the pages use, read off the generated operations (never restated by hand).
 import type { operations } from './schema';
 
-type Json<O extends keyof operations, S extends number> = operations[O]['responses'] extends Record<
-  S,
-  { content: { 'application/json': infer T } }
->
-  ? T
-  : never;
+type Json<O extends keyof operations, S extends number> =
+  operations[O]['responses'] extends Record<S, { content: { 'application/json': infer T } }> ? T : never;
 type Body<O extends keyof operations> = operations[O]['requestBody'] extends
-  | { content: { 'application/json': infer T } }
-  | undefined
+  { content: { 'application/json': infer T } } | undefined
   ? T
   : never;
 

@@ -20,7 +20,13 @@ function ClerkBridge({ children }: { children: ReactNode }) {
   return <AuthContext.Provider value={auth}>{children}</AuthContext.Provider>;
 }
 
-export default function ClerkAuthProvider({ publishableKey, children }: { publishableKey: string; children: ReactNode }) {
+export default function ClerkAuthProvider({
+  publishableKey,
+  children,
+}: {
+  publishableKey: string;
+  children: ReactNode;
+}) {
   return (
     <ClerkProvider publishableKey={publishableKey} signInUrl="/sign-in" afterSignOutUrl="/">
       <ClerkBridge>{children}</ClerkBridge>

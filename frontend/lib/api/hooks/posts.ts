@@ -18,7 +18,7 @@ export function usePosts(filters: Omit<PostListQuery, 'cursor' | 'limit'>, pageS
           params: { query: { ...filters, limit: pageSize, ...(pageParam ? { cursor: pageParam } : {}) } },
         }),
       ),
-    initialPageParam: '' as string,
+    initialPageParam: '',
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 }
