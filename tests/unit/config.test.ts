@@ -15,6 +15,23 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('config', () => {
+  it('serves the web app on FRONTEND_PORT (default 3000), which APP_URL follows unless set; POSTAIFY_FRONTEND=off turns it off', () => {
+    expect(loadConfig({})).toMatchObject({
+      frontendPort: 3000,
+      frontendEnabled: true,
+      appUrl: 'http://localhost:3000',
+    });
+    expect(loadConfig({ FRONTEND_PORT: '4000' })).toMatchObject({
+      frontendPort: 4000,
+      appUrl: 'http://localhost:4000',
+    });
+    expect(loadConfig({ FRONTEND_PORT: '4000', APP_URL: 'https://app.example' }).appUrl).toBe('https://app.example');
+    expect(loadConfig({ POSTAIFY_FRONTEND: 'off' }).frontendEnabled).toBe(false);
+    expect(loadConfig({ POSTAIFY_FRONTEND: '' }).frontendEnabled).toBe(true);
+    expect(problemsOf({ POSTAIFY_FRONTEND: 'no' })).toEqual([expect.stringMatching(/^POSTAIFY_FRONTEND: /)]);
+    expect(problemsOf({ FRONTEND_PORT: '0' })).toEqual([expect.stringMatching(/^FRONTEND_PORT: /)]);
+  });
+
   it('runs with no environment at all: every outside service local, spec defaults applied', () => {
     const config = loadConfig({});
     expect(config.port).toBe(3001);

@@ -40,6 +40,12 @@ export const envSchema = z.object({
   REDIS_URL: url,
 
   PORT: int(3001, 0, 65535),
+  /** The web app's port under `npm start` and `npm run start:frontend`. */
+  FRONTEND_PORT: int(3000, 1, 65535),
+  /** `off`: `npm start` runs the API without the web app. */
+  POSTAIFY_FRONTEND: optional
+    .pipe(z.enum(['on', 'off', 'true', 'false', '1', '0']).optional())
+    .transform((v) => v === undefined || v === 'on' || v === 'true' || v === '1'),
   APP_URL: url,
   API_URL: url,
   TRUST_PROXY: optional,

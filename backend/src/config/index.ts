@@ -47,7 +47,7 @@ const mode = (key: string | undefined): Mode => (key ? 'real' : 'local');
 function build(env: RawEnv) {
   const port = env.PORT;
   const apiUrl = env.API_URL ?? `http://localhost:${port}`;
-  const appUrl = env.APP_URL ?? 'http://localhost:3000';
+  const appUrl = env.APP_URL ?? `http://localhost:${env.FRONTEND_PORT}`;
   const telegramMode = mode(env.TELEGRAM_BOT_TOKEN);
   const s3Configured = Boolean(env.S3_BUCKET && env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY);
   return {
@@ -56,6 +56,9 @@ function build(env: RawEnv) {
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
     dataDir: resolve(env.POSTAIFY_DATA_DIR ?? resolve(repoRoot, '.data')),
     port,
+    /** The web app's port (the local stack serves it there) and whether the stack runs it at all. */
+    frontendPort: env.FRONTEND_PORT,
+    frontendEnabled: env.POSTAIFY_FRONTEND,
     apiUrl: trimSlash(apiUrl),
     appUrl: trimSlash(appUrl),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),

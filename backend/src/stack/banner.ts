@@ -2,11 +2,31 @@
 // real or local.
 import type { Config } from '../config/index.js';
 import type { EmulatorUrls } from './emulators.js';
+import type { FrontendMode, FrontendState } from './frontend.js';
 import type { Infra } from './infra.js';
+
+/** The web app as the banner shows it; undefined: the stack runs without it (POSTAIFY_FRONTEND=off). */
+export interface WebApp {
+  url: string;
+  state: FrontendState;
+  mode: FrontendMode;
+}
 
 const redact = (url: string) => url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
 
-export function banner(config: Config, infra: Infra, emulators: EmulatorUrls, elapsedMs: number): string {
+/** The banner's first line: what to open in a browser. */
+function openThis(config: Config, web: WebApp | undefined): string {
+  const docs = `http://localhost:${config.port}/api/v1/docs`;
+  if (!web) return `  Open this  ${docs}   the API reference (the web app is off: POSTAIFY_FRONTEND=off)`;
+  if (web.state === 'ready')
+    return `  Open this  ${web.url}   the web app${web.mode === 'dev' ? ' (next dev, hot reload)' : ''}`;
+  if (web.state === 'building') {
+    return `  Open this  ${web.url}   the web app, once it is built (about 1-2 minutes; this terminal says when)`;
+  }
+  return `  Open this  ${docs}   the API reference (the web app is not running: see above)`;
+}
+
+export function banner(config: Config, infra: Infra, emulators: EmulatorUrls, elapsedMs: number, web?: WebApp): string {
   const local = (url: string | undefined) => `local (emulator at ${url ?? '?'})`;
   const services: Array<[string, string]> = [
     ['Clerk', config.clerk.mode === 'real' ? 'real' : `local (sign in: POST ${config.apiUrl}/api/v1/dev/session)`],
@@ -27,14 +47,15 @@ export function banner(config: Config, infra: Infra, emulators: EmulatorUrls, el
   ];
   const lines = [
     '',
-    `Postaify is running (${(elapsedMs / 1000).toFixed(1)} s)`,
+    openThis(config, web),
     `  API        http://localhost:${config.port}/api/v1   reference: http://localhost:${config.port}/api/v1/docs`,
     `  Health     http://localhost:${config.port}/health   ready: http://localhost:${config.port}/ready`,
     `  Postgres   ${redact(infra.databaseUrl)}${infra.postgres ? `  (embedded, data in ${config.dataDir}/postgres)` : ''}`,
     `  Redis      ${infra.redisUrl}${infra.redis ? `  (local redis-server, data in ${config.dataDir}/redis)` : ''}`,
+    ...(Object.keys(emulators).length > 0 ? [`  Emulators  their state is kept in ${config.dataDir}/emulators`] : []),
     '  Services',
     ...services.map(([name, mode]) => `    ${name.padEnd(11)}${mode}`),
-    '  Ctrl-C stops everything.',
+    `Postaify is running (${(elapsedMs / 1000).toFixed(1)} s)${web?.state === 'ready' ? `: open ${web.url}` : ''}. Ctrl-C stops everything.`,
     '',
   ];
   return `${lines.join('\n')}\n`;

@@ -1,13 +1,21 @@
-// `npm start`: the whole system on this machine with no accounts. Starts (or reuses, when
-// DATABASE_URL / REDIS_URL are set) Postgres and Redis, applies migrations, then runs the web and
-// worker processes and prints a banner. SIGINT or SIGTERM stops everything it started, in order:
-// app processes first (they finish their work), then Redis, then Postgres.
+// `npm start`: the whole system on this machine with no accounts. Claims the data folder (a second
+// stack on the same folder says where the first one is and exits 1), starts the web app
+// (frontend/, building it first when needed) and, meanwhile, Postgres and Redis (or reuses them,
+// when DATABASE_URL / REDIS_URL are set), applies migrations, runs the emulators, the web and
+// worker processes and prints a banner. `--dev` (npm run dev) serves the web app with `next dev`.
+// SIGINT or SIGTERM stops everything it started, in order: app processes and the web app first
+// (they finish their work), then the emulators, Redis, and Postgres.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../config/index.js';
+import { envSchema } from '../config/env.js';
 import { bootConfig } from '../lib/boot.js';
 import { migrate } from '../db/migrator.js';
-import { banner } from './banner.js';
+import { banner, type WebApp } from './banner.js';
 import { needsEmulators, startEmulators, type RunningEmulators } from './emulators.js';
+import { startFrontend, type RunningFrontend } from './frontend.js';
 import { startInfra, type Infra } from './infra.js';
+import { alreadyRunningMessage, claimDataDir } from './lock.js';
 import { startProcess, waitFor, type Managed } from './process.js';
 
 /**
@@ -22,18 +30,32 @@ const APP_NODE_FLAGS = { web: ['--max-semi-space-size=1'], worker: ['--max-semi-
 const config = bootConfig('stack');
 const say = (line: string) => process.stdout.write(`[stack] ${line}\n`);
 const started = Date.now();
+const frontendMode = process.argv.includes('--dev') ? 'dev' : 'start';
+const webAppUrl = `http://localhost:${config.frontendPort}`;
+
+// Before anything starts: one stack per data folder.
+const claim = claimDataDir(config.dataDir, {
+  webAppUrl: config.frontendEnabled ? webAppUrl : undefined,
+  apiUrl: config.apiUrl,
+});
+if (!claim.claimed) {
+  process.stderr.write(`${alreadyRunningMessage(claim.running)}\n`);
+  process.exit(1);
+}
 
 let infra: Infra | undefined;
 let emulators: RunningEmulators | undefined;
+let frontend: RunningFrontend | undefined;
 const apps: Managed[] = [];
 let stopping: Promise<void> | undefined;
 
 function shutdown(reason: string, exitCode: number): Promise<void> {
   stopping ??= (async () => {
     say(`stopping (${reason})`);
-    await Promise.all(apps.map((a) => a.stop('SIGTERM', 15_000)));
+    await Promise.all([...apps.map((a) => a.stop('SIGTERM', 15_000)), frontend?.stop()]);
     await emulators?.stop();
     await infra?.stop();
+    if (claim.claimed) claim.release();
     say('stopped');
     process.exit(exitCode);
   })();
@@ -46,7 +68,41 @@ process.on('SIGHUP', () => void shutdown('SIGHUP', 0)); // the terminal closed
 // fails with EPIPE; unhandled, that would end this process before it stopped Postgres and Redis.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
+/**
+ * The web app's environment: this one without the product's own variables (the web app reads only
+ * what it is given here, at run time), plus the URLs and the Clerk keys.
+ */
+function frontendEnv(): NodeJS.ProcessEnv {
+  const product = new Set(Object.keys(envSchema.shape));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !product.has(name)));
+  return {
+    ...env,
+    API_URL: config.apiUrl,
+    APP_URL: config.appUrl,
+    ...(config.clerk.publishableKey ? { CLERK_PUBLISHABLE_KEY: config.clerk.publishableKey } : {}),
+    ...(config.clerk.secretKey ? { CLERK_SECRET_KEY: config.clerk.secretKey } : {}),
+    NEXT_TELEMETRY_DISABLED: '1',
+    HOSTNAME: '127.0.0.1',
+  };
+}
+
+function webApp(): WebApp | undefined {
+  return frontend && { url: frontend.url, state: frontend.state(), mode: frontendMode };
+}
+
 try {
+  // The web app first: its build (when there is none yet) is the longest step and needs nothing else.
+  if (config.frontendEnabled) {
+    frontend = startFrontend({
+      dir: join(repoRoot, 'frontend'),
+      port: config.frontendPort,
+      mode: frontendMode,
+      env: frontendEnv(),
+      logDir: join(config.dataDir, 'logs'),
+      say,
+      output: (line) => process.stdout.write(`[web app] ${line}\n`),
+    });
+  }
   infra = await startInfra(config, say);
   const result = await migrate(infra.databaseUrl);
   if (result.applied.length > 0) say(`applied migrations: ${result.applied.join(', ')}`);
@@ -73,7 +129,20 @@ try {
     intervalMs: 100,
     abort: () => (stopping ? new Error('stopping') : undefined),
   });
-  process.stdout.write(banner(config, infra, emulators?.urls ?? {}, Date.now() - started));
+  // A web app that is starting answers within seconds; a build is not waited for.
+  if (frontend) {
+    await waitFor('the web app to start', () => Promise.resolve(frontend!.state() !== 'starting'), 90_000, {
+      intervalMs: 100,
+      abort: () => (stopping ? new Error('stopping') : undefined),
+    }).catch(() => undefined);
+  }
+  if (stopping) throw new Error('stopping');
+  process.stdout.write(banner(config, infra, emulators?.urls ?? {}, Date.now() - started, webApp()));
+  if (frontend?.state() === 'building') {
+    void frontend.ready.then((ok) => {
+      if (ok && !stopping) say(`the web app is ready. Open this  ${frontend!.url}`);
+    });
+  }
 } catch (err) {
   if (!stopping) {
     say(`could not start: ${err instanceof Error ? err.message : String(err)}`);

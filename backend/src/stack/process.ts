@@ -10,20 +10,45 @@ export interface Managed {
   stop: (signal?: NodeJS.Signals, graceMs?: number) => Promise<number | null>;
 }
 
-export function startProcess(name: string, command: string, args: string[], options: SpawnOptions): Managed {
+/**
+ * `group`: signals go to the child's whole process group (a child that starts its own workers,
+ * such as Next.js, and does not always pass a signal on).
+ */
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  options: SpawnOptions,
+  { group = false }: { group?: boolean } = {},
+): Managed {
   const child = spawn(command, args, { detached: true, ...options });
+  const send = (sig: NodeJS.Signals) => {
+    if (group && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, sig);
+        return;
+      } catch {
+        // the group is gone, or was never made: signal the child itself
+      }
+    }
+    child.kill(sig);
+  };
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
     child.once('error', () => resolve(127));
   });
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return exited;
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  const stop = async (sig: NodeJS.Signals = 'SIGTERM', graceMs = 15_000) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      if (group) send('SIGKILL'); // workers it left behind
+      return exited;
+    }
+    send(sig);
+    const timer = setTimeout(() => send('SIGKILL'), graceMs);
     try {
       return await exited;
     } finally {
       clearTimeout(timer);
+      if (group) send('SIGKILL'); // workers the leader left behind
     }
   };
   return { name, child, exited, stop };
