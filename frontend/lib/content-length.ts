@@ -3,8 +3,9 @@
 // people count them). The editor uses the same rule to keep Save disabled over the limit and to
 // mark the part that will not fit.
 import twitter from 'twitter-text';
-import type { Platform } from '@/lib/api/types';
-import { PLATFORM_LIMITS } from './platforms';
+// Relative imports with extensions: the backend's tests import this file too (tests/unit).
+import type { Platform } from './api/types.ts';
+import { PLATFORM_LIMITS } from './platforms.ts';
 
 export function contentLength(platform: Platform, content: string): number {
   if (platform === 'TWITTER') return twitter.parseTweet(content).weightedLength;

@@ -1,7 +1,7 @@
 // The platforms, their limits and their marks. The limits and the counting rule are the
 // backend's (backend/src/modules/posts/platforms.ts); tests/unit/content-length.test.ts holds
 // the two to the same answers.
-import type { Platform } from '@/lib/api/types';
+import type { Platform } from './api/types.ts';
 
 export const PLATFORMS: Platform[] = ['TWITTER', 'LINKEDIN', 'INSTAGRAM', 'FACEBOOK', 'THREADS', 'TELEGRAM'];
 

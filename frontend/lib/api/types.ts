@@ -1,5 +1,5 @@
 // Names for the shapes the pages use, read off the generated operations (never restated by hand).
-import type { operations } from './schema';
+import type { operations } from './schema.js';
 
 type Json<O extends keyof operations, S extends number> =
   operations[O]['responses'] extends Record<S, { content: { 'application/json': infer T } }> ? T : never;
