@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { stripVTControlCharacters } from 'node:util';
 import { isPortFree } from './ports.js';
 import { startProcess, waitFor, type Managed } from './process.js';
 
@@ -157,7 +158,8 @@ export function startFrontend(options: FrontendOptions): RunningFrontend {
     current = server;
     // Next's own banner names 127.0.0.1 and says "Ready": the stack's banner replaces it.
     const tail = collect(server, (line) => {
-      if (state === 'ready' || state === 'exited') output(line);
+      // Not the blank lines and bare terminal codes it writes around its own output.
+      if ((state === 'ready' || state === 'exited') && stripVTControlCharacters(line).trim() !== '') output(line);
     });
     let exitCode: number | null | undefined;
     void server.exited.then((code) => {

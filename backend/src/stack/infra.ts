@@ -27,7 +27,10 @@ export async function startDatabase(
     dataDir: join(config.dataDir, 'postgres'),
     port: await pickPort(LOCAL_POSTGRES_PORT),
     onLog: (line) => {
-      if (/FATAL|PANIC|ERROR/.test(line)) log(`postgres: ${line}`);
+      // Not the refusals of our own connection attempts while it starts: those are expected.
+      if (/FATAL|PANIC|ERROR/.test(line) && !line.includes('the database system is starting up')) {
+        log(`postgres: ${line}`);
+      }
     },
     notice: log,
   });

@@ -34,10 +34,17 @@ const frontendMode = process.argv.includes('--dev') ? 'dev' : 'start';
 const webAppUrl = `http://localhost:${config.frontendPort}`;
 
 // Before anything starts: one stack per data folder.
-const claim = claimDataDir(config.dataDir, {
-  webAppUrl: config.frontendEnabled ? webAppUrl : undefined,
-  apiUrl: config.apiUrl,
-});
+const claim = (() => {
+  try {
+    return claimDataDir(config.dataDir, {
+      webAppUrl: config.frontendEnabled ? webAppUrl : undefined,
+      apiUrl: config.apiUrl,
+    });
+  } catch (err) {
+    process.stderr.write(`[stack] could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+})();
 if (!claim.claimed) {
   process.stderr.write(`${alreadyRunningMessage(claim.running)}\n`);
   process.exit(1);
