@@ -3,7 +3,8 @@
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Config } from './config/index.js';
-import { buildOpenApi, renderDocs } from './http/openapi.js';
+import { apiReference } from './http/api-reference.js';
+import { buildOpenApi, nameSchemas } from './http/openapi.js';
 import { createLimiter } from './http/rate-limit.js';
 import { RouteTable } from './http/route.js';
 import type { Db } from './lib/db.js';
@@ -23,14 +24,21 @@ import { mediaRoutes } from './modules/media/media.routes.js';
 import type { WebServices } from './web-services.js';
 import type { Logger } from './lib/logger.js';
 import { billingRoutes } from './modules/billing/billing.routes.js';
+import { planSchema } from './modules/billing/plans.js';
 import { planOfPrice } from './modules/billing/prices.js';
 import { stripeWebhook } from './modules/billing/stripe-webhook.js';
 import { clerkWebhook } from './modules/users/clerk-webhook.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { telegramRoutes } from './modules/telegram/telegram.routes.js';
 import { telegramWebhook } from './modules/telegram/telegram-webhook.js';
+import { telegramLinkSchema } from './modules/telegram/link-status.js';
+import { usageSchema } from './modules/usage/usage.service.js';
 
 export const API_BASE = '/api/v1';
+
+// Shared schemas declared outside the route and schema files, named for the OpenAPI document
+// (the others carry `.meta({ id })` where they are declared).
+nameSchemas({ Plan: planSchema, Usage: usageSchema, TelegramLink: telegramLinkSchema });
 export const JSON_LIMIT = '100kb';
 
 export interface ApiDeps {
@@ -104,9 +112,9 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
   let document: ReturnType<typeof buildOpenApi> | undefined;
   const openapi = () =>
     (document ??= buildOpenApi(docRoutes(), {
-      title: 'Postaify',
+      title: 'Postaify API',
       version: '1.0.0',
-      description: 'AI-written social posts, delivered to your own Telegram chat.',
+      summary: 'AI-written social posts, delivered to your own Telegram chat.',
       serverUrl: config.apiUrl,
     }));
   table.add(
@@ -114,27 +122,39 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
       method: 'get',
       path: '/openapi.json',
       operationId: 'getOpenApi',
-      summary: 'This document (OpenAPI 3.1).',
+      summary: 'OpenAPI document',
+      description:
+        'This API as an OpenAPI 3.1 document, generated from the schemas that validate requests: generate a client from it (e.g. openapi-typescript).',
       tag: 'Meta',
       auth: false,
       response: z.record(z.string(), z.unknown()),
     },
     () => openapi(),
   );
+  const reference = apiReference({
+    basePath: `${API_BASE}/docs`,
+    specUrl: `${API_BASE}/openapi.json`,
+    title: 'Postaify API reference',
+    apiUrl: config.apiUrl,
+  });
   table.add(
     {
       method: 'get',
       path: '/docs',
       operationId: 'getDocs',
-      summary: 'A readable API reference (HTML).',
+      summary: 'API reference (HTML)',
+      description:
+        'This reference: a page that renders the OpenAPI document in the browser. It and its scripts are served by the API; it loads nothing from any other host.',
       tag: 'Meta',
       auth: false,
       rawResponse: { mediaType: 'text/html', description: 'The reference page.' },
     },
     ({ res }) => {
-      res.type('html').send(renderDocs(openapi()));
+      reference.page(res);
       return undefined;
     },
   );
+  // The page's scripts (files, not API operations).
+  router.use('/docs/assets', reference.assets);
   return { router, routes: table.routes };
 }

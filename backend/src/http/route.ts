@@ -21,7 +21,10 @@ export interface RouteSpec<
   /** Express path relative to the router it is mounted on, e.g. `/posts/:id`. */
   path: string;
   operationId: string;
+  /** A few words: the reference's sidebar shows it. */
   summary: string;
+  /** Documentation only: the details, in Markdown. */
+  description?: string;
   tag: string;
   /** Needs a signed-in user (default true). */
   auth?: boolean;
@@ -35,6 +38,8 @@ export interface RouteSpec<
   response?: R;
   /** A response that is not JSON, written by the handler itself (documents it). */
   rawResponse?: { mediaType: string; description: string };
+  /** Documentation only: an example request body and success response (checked against the schemas by a test). */
+  examples?: { body?: z.input<B>; response?: z.input<R> };
   /** Error codes this route can answer besides the ones every route can (400, 401, 429, 500). */
   errors?: readonly ErrorCode[];
   /** Extra request headers worth documenting (e.g. Idempotency-Key). */

@@ -9,7 +9,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stripe events; the Stripe-Signature is checked before anything is read or written. */
+        /**
+         * Stripe events
+         * @description Checkout, subscription and invoice events from Stripe. The `Stripe-Signature` is checked against the raw body before anything is read or written.
+         */
         post: operations["stripeWebhook"];
         delete?: never;
         options?: never;
@@ -26,7 +29,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Clerk events; the svix signature is checked before anything is read or written. */
+        /**
+         * Clerk events
+         * @description `user.created`, `user.updated` and `user.deleted` from Clerk. The svix signature is checked against the raw body before anything is read or written.
+         */
         post: operations["clerkWebhook"];
         delete?: never;
         options?: never;
@@ -43,7 +49,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bot updates from Telegram (TELEGRAM_UPDATES=webhook; 404 while polling). A wrong or missing secret header is 401. */
+        /**
+         * Telegram bot updates
+         * @description Updates for the bot, when `TELEGRAM_UPDATES=webhook` (404 while the process long-polls instead). A wrong or missing secret header is 401.
+         */
         post: operations["telegramWebhook"];
         delete?: never;
         options?: never;
@@ -58,7 +67,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The plans, their monthly prices and limits. */
+        /**
+         * List plans
+         * @description The plans, their monthly prices (US cents) and monthly limits. Public: no token needed.
+         */
         get: operations["listPlans"];
         put?: never;
         post?: never;
@@ -77,7 +89,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Local sign-in (only without Clerk): a session token for an email address. */
+        /**
+         * Sign in locally
+         * @description Local mode only (no Clerk keys; never in production): a session token for an email address, valid 12 hours. Send it as `Authorization: Bearer <token>`.
+         */
         post: operations["createLocalSession"];
         delete?: never;
         options?: never;
@@ -92,14 +107,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user, their Telegram link and usage. */
+        /**
+         * Get the signed-in user
+         * @description Who you are, your plan and time zone, your Telegram link and this month's usage.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the display name or the IANA time zone (used for scheduling and the bot). */
+        /**
+         * Update the signed-in user
+         * @description Change your display name or your IANA time zone (used for campaigns and by the bot).
+         */
         patch: operations["updateMe"];
         trace?: never;
     };
@@ -110,7 +131,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This month's usage against the plan's limits; `period.end` is when it resets. */
+        /**
+         * Get your usage
+         * @description This month's usage against your plan's limits, and the plan. The period is the calendar month in UTC; `period.end` is when it resets.
+         */
         get: operations["getUsage"];
         put?: never;
         post?: never;
@@ -127,10 +151,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your brands, newest first. */
+        /**
+         * List brands
+         * @description Your brands, newest first, a page at a time.
+         */
         get: operations["listBrands"];
         put?: never;
-        /** Create a brand. */
+        /**
+         * Create a brand
+         * @description Only `name` is required; the voice and audience shape every post written for it.
+         */
         post: operations["createBrand"];
         delete?: never;
         options?: never;
@@ -145,15 +175,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One brand. */
+        /** Get a brand */
         get: operations["getBrand"];
         put?: never;
         post?: never;
-        /** Delete a brand; its posts stay, without a brand. */
+        /**
+         * Delete a brand
+         * @description Its posts stay, without a brand.
+         */
         delete: operations["deleteBrand"];
         options?: never;
         head?: never;
-        /** Change a brand; `null` clears an optional field. */
+        /**
+         * Update a brand
+         * @description Change some of its fields; `null` clears an optional one.
+         */
         patch: operations["updateBrand"];
         trace?: never;
     };
@@ -295,7 +331,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Write `numberOfPosts` draft posts from a transcript or notes (counts that many posts). */
+        /**
+         * Generate posts
+         * @description Write `numberOfPosts` `DRAFT` posts for one platform from a transcript, notes or a goal, in the brand's voice when `brandId` is given. Answers 202 with a `POSTS` job; when it succeeds, `result.postIds` are the new drafts. Counts `numberOfPosts` posts (refunded if the job fails).
+         */
         post: operations["generatePosts"];
         delete?: never;
         options?: never;
@@ -312,7 +351,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn a goal into a calendar of posts over the days, at reading times of your time zone; scheduled when `schedule` is true. */
+        /**
+         * Generate a campaign
+         * @description Turn a goal into a content calendar: `postsPerWeek` posts per platform spread over `durationDays` days from `startDate`, at reading times of your time zone. With `schedule: true` they are `SCHEDULED` for delivery (needs a linked Telegram chat), otherwise drafts. Answers 202 with a `CAMPAIGN` job; at most 300 posts, each counted.
+         */
         post: operations["generateCampaign"];
         delete?: never;
         options?: never;
@@ -329,7 +371,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Generate an image (FLUX on Fal); attached to the post when `postId` is given. Counts 1 image. */
+        /**
+         * Generate an image
+         * @description An image from a prompt (FLUX on Fal). Answers 202 with an `IMAGE` job; when it succeeds, `result.imageUrl`, also set on the post when `postId` was given. Counts one image.
+         */
         post: operations["generateImage"];
         delete?: never;
         options?: never;
@@ -346,7 +391,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A voice-over (ElevenLabs) of `text` or of a post's content; counts its characters. */
+        /**
+         * Generate a voice-over
+         * @description A voice-over (ElevenLabs) of `text` or of a post's content. Answers 202 with a `VOICE` job; when it succeeds, `result.audioUrl`, also set on the post when `postId` was given. Counts the text's characters.
+         */
         post: operations["generateVoice"];
         delete?: never;
         options?: never;
@@ -361,7 +409,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The voices that can be chosen (cached for ten minutes). */
+        /**
+         * List voices
+         * @description The voices a brand or a voice-over can use (`voiceId`), from ElevenLabs; cached for ten minutes.
+         */
         get: operations["listVoices"];
         put?: never;
         post?: never;
@@ -378,7 +429,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your jobs, newest first. */
+        /**
+         * List jobs
+         * @description Your jobs, newest first, a page at a time; filter by `status` and `type`.
+         */
         get: operations["listJobs"];
         put?: never;
         post?: never;
@@ -395,7 +449,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One job. */
+        /**
+         * Get a job
+         * @description Its status, progress and, once it has finished, its `result` or `error`. Poll it every second or two, or follow `GET /jobs/{id}/events`.
+         */
         get: operations["getJob"];
         put?: never;
         post?: never;
@@ -414,7 +471,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a job that has not started; its quota is refunded. */
+        /**
+         * Cancel a job
+         * @description Cancel a job that has not started yet (409 `INVALID_STATE` otherwise); its quota is refunded.
+         */
         post: operations["cancelJob"];
         delete?: never;
         options?: never;
@@ -429,7 +489,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events of { status, progress } until the job reaches a final status (text/event-stream). */
+        /**
+         * Follow a job (Server-Sent Events)
+         * @description A `text/event-stream` of `progress` events whose data is `{ "status", "progress" }`: the current state first, then each change, until a final status (`SUCCEEDED`, `FAILED`, `CANCELLED`), when the stream ends. In a browser: `new EventSource(url)` cannot send a bearer token, so read it with `fetch` and a stream reader.
+         */
         get: operations["streamJobEvents"];
         put?: never;
         post?: never;
@@ -446,7 +509,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your plan and subscription. */
+        /**
+         * Get your subscription
+         * @description Your plan and the state of its Stripe subscription.
+         */
         get: operations["getSubscription"];
         put?: never;
         post?: never;
@@ -465,7 +531,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A Stripe Checkout page to subscribe to PRO or BUSINESS. */
+        /**
+         * Start a checkout
+         * @description A Stripe Checkout page to subscribe to PRO or BUSINESS: send the browser to `url`. The plan changes once Stripe confirms the payment; with a subscription already, use the portal (409 `CONFLICT`).
+         */
         post: operations["createCheckout"];
         delete?: never;
         options?: never;
@@ -482,7 +551,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The Stripe billing portal: change plan, cancel, payment methods, invoices. */
+        /**
+         * Open the billing portal
+         * @description Stripe's billing portal, to change plan, cancel, update the payment method or download invoices: send the browser to `url`.
+         */
         post: operations["createPortalSession"];
         delete?: never;
         options?: never;
@@ -499,7 +571,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A single-use deep link (valid 15 minutes) that links your Telegram chat when opened. */
+        /**
+         * Link your Telegram chat
+         * @description A single-use deep link, valid 15 minutes. Open `deepLink` on the phone (or show it as a QR code) and press **Start** in the bot: that chat is linked, and `GET /telegram` says `LINKED`.
+         */
         post: operations["createTelegramLink"];
         delete?: never;
         options?: never;
@@ -514,11 +589,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your Telegram link. */
+        /**
+         * Get your Telegram link
+         * @description `LINKED` (posts are delivered), `UNLINKED`, or `UNREACHABLE`: Telegram refused a delivery (the bot was blocked, the chat is gone), so link again. `username` is the @username of the person in the chat, if they have one.
+         */
         get: operations["getTelegramLink"];
         put?: never;
         post?: never;
-        /** Unlink Telegram; pending deliveries are cancelled. */
+        /**
+         * Unlink Telegram
+         * @description Pending deliveries are cancelled: scheduled posts become `FAILED` (with a `lastError` saying why), to be rescheduled once a chat is linked again.
+         */
         delete: operations["unlinkTelegram"];
         options?: never;
         head?: never;
@@ -534,7 +615,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a test message to your linked chat now. */
+        /**
+         * Send a test message
+         * @description Sends a test message to your linked chat now, to check that delivery works.
+         */
         post: operations["sendTelegramTest"];
         delete?: never;
         options?: never;
@@ -549,7 +633,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document (OpenAPI 3.1). */
+        /**
+         * OpenAPI document
+         * @description This API as an OpenAPI 3.1 document, generated from the schemas that validate requests: generate a client from it (e.g. openapi-typescript).
+         */
         get: operations["getOpenApi"];
         put?: never;
         post?: never;
@@ -588,7 +675,7 @@ export interface components {
          * @example {
          *       "error": {
          *         "code": "NOT_FOUND",
-         *         "message": "Post not found."
+         *         "message": "Not found."
          *       },
          *       "requestId": "9b2f4c1e-5d7a-4e3b-8f60-2a1c9d8e7b54"
          *     }
@@ -609,6 +696,257 @@ export interface components {
             };
             /** @description The X-Request-Id of the request. */
             requestId: string;
+        };
+        /**
+         * @example {
+         *       "id": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30",
+         *       "name": "Northwind Coffee",
+         *       "description": "A small-batch roastery in Hamburg.",
+         *       "voice": "Warm, curious, a little nerdy about coffee; never salesy.",
+         *       "audience": "Home baristas and cafe owners.",
+         *       "imageStyle": "Natural light, earthy tones, close-ups of beans and cups.",
+         *       "voiceId": null,
+         *       "createdAt": "2026-11-20T14:02:11.000Z",
+         *       "updatedAt": "2026-11-20T14:02:11.000Z"
+         *     }
+         */
+        Brand: {
+            id: string;
+            name: string;
+            description: string | null;
+            voice: string | null;
+            audience: string | null;
+            imageStyle: string | null;
+            voiceId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "name": "Northwind Coffee",
+         *       "description": "A small-batch roastery in Hamburg.",
+         *       "voice": "Warm, curious, a little nerdy about coffee; never salesy.",
+         *       "audience": "Home baristas and cafe owners.",
+         *       "imageStyle": "Natural light, earthy tones, close-ups of beans and cups."
+         *     }
+         */
+        BrandCreate: {
+            name: string;
+            /** @description What the brand is and does. */
+            description?: string | null;
+            /** @description How the brand sounds, used in every prompt. */
+            voice?: string | null;
+            /** @description Who the posts are for, used in every prompt. */
+            audience?: string | null;
+            /** @description Added to the prompt of its generated images. */
+            imageStyle?: string | null;
+            /** @description The voice of its voice-overs: one of GET /voice/voices (400 otherwise). */
+            voiceId?: string | null;
+        };
+        /**
+         * @description The fields to change (at least one); `null` clears an optional one.
+         * @example {
+         *       "voice": "Warm and curious; short sentences.",
+         *       "voiceId": null
+         *     }
+         */
+        BrandUpdate: {
+            name?: string;
+            /** @description What the brand is and does. */
+            description?: string | null;
+            /** @description How the brand sounds, used in every prompt. */
+            voice?: string | null;
+            /** @description Who the posts are for, used in every prompt. */
+            audience?: string | null;
+            /** @description Added to the prompt of its generated images. */
+            imageStyle?: string | null;
+            /** @description The voice of its voice-overs: one of GET /voice/voices (400 otherwise). */
+            voiceId?: string | null;
+        };
+        /**
+         * @example {
+         *       "goal": "Announce our winter blend and get people to pre-order it before December 10.",
+         *       "platforms": [
+         *         "INSTAGRAM",
+         *         "LINKEDIN"
+         *       ],
+         *       "startDate": "2026-11-30",
+         *       "durationDays": 14,
+         *       "postsPerWeek": 3,
+         *       "style": "CASUAL",
+         *       "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30",
+         *       "schedule": true
+         *     }
+         */
+        CampaignRequest: {
+            /** @description What the campaign is for. */
+            goal: string;
+            platforms: ("TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM")[];
+            /**
+             * Format: date
+             * @description First day (YYYY-MM-DD) in your time zone.
+             */
+            startDate: string;
+            /** @description How many days, from startDate. */
+            durationDays: number;
+            /** @description Per platform; spread over the days at reading times of your time zone. */
+            postsPerWeek: number;
+            /**
+             * @default PROFESSIONAL
+             * @enum {string}
+             */
+            style: "PROFESSIONAL" | "CASUAL" | "WITTY" | "INSPIRATIONAL" | "EDUCATIONAL";
+            /** Format: uuid */
+            brandId?: string;
+            language?: string;
+            /**
+             * @description Schedule the posts for delivery (needs a linked Telegram chat).
+             * @default false
+             */
+            schedule: boolean;
+        };
+        CheckoutRequest: {
+            /** @enum {string} */
+            plan: "PRO" | "BUSINESS";
+        };
+        /**
+         * @example {
+         *       "transcript": "Notes from our launch call: scheduled posts ship today; the bot delivers them to Telegram.",
+         *       "platform": "LINKEDIN",
+         *       "numberOfPosts": 2,
+         *       "style": "PROFESSIONAL",
+         *       "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30"
+         *     }
+         */
+        GenerateRequest: {
+            /** @description A transcript, notes or a goal: what to write about. */
+            transcript: string;
+            /** @enum {string} */
+            platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
+            /** @description How many drafts to write; each counts one post. */
+            numberOfPosts: number;
+            /** @enum {string} */
+            style: "PROFESSIONAL" | "CASUAL" | "WITTY" | "INSPIRATIONAL" | "EDUCATIONAL";
+            /**
+             * Format: uuid
+             * @description Write in this brand's voice, for its audience.
+             */
+            brandId?: string;
+            /** @description e.g. "en" or "German"; default: the transcript's language. */
+            language?: string;
+        };
+        /**
+         * @example {
+         *       "prompt": "A flat white on a wooden counter, morning light, steam rising",
+         *       "aspectRatio": "1:1",
+         *       "postId": "5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17"
+         *     }
+         */
+        ImageRequest: {
+            /** @description What the image shows. */
+            prompt: string;
+            /** @enum {string} */
+            aspectRatio: "1:1" | "16:9" | "9:16" | "4:3" | "3:4";
+            /** @description e.g. "watercolor"; used with the image style of the post's brand. */
+            style?: string;
+            /**
+             * @description FLUX schnell (fast) or dev (finer).
+             * @default SCHNELL
+             * @enum {string}
+             */
+            model: "SCHNELL" | "DEV";
+            /**
+             * Format: uuid
+             * @description Attach the image to this post when it is ready.
+             */
+            postId?: string;
+        };
+        /**
+         * @example {
+         *       "id": "8c0d6f3e-2b9a-4d17-a5e4-3f7b1c9e2d60",
+         *       "type": "POSTS",
+         *       "status": "SUCCEEDED",
+         *       "progress": 100,
+         *       "input": {
+         *         "transcript": "Notes from our launch call: scheduled posts ship today; the bot delivers them to Telegram.",
+         *         "platform": "LINKEDIN",
+         *         "numberOfPosts": 2,
+         *         "style": "PROFESSIONAL",
+         *         "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30"
+         *       },
+         *       "result": {
+         *         "postIds": [
+         *           "5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17",
+         *           "c2a4e6b8-1d3f-4a5b-9c7d-0e2f4a6b8c1d"
+         *         ]
+         *       },
+         *       "error": null,
+         *       "createdAt": "2026-11-22T09:30:00.000Z",
+         *       "startedAt": "2026-11-22T09:30:00.412Z",
+         *       "finishedAt": "2026-11-22T09:30:07.935Z"
+         *     }
+         */
+        Job: {
+            id: string;
+            /** @enum {string} */
+            type: "POSTS" | "CAMPAIGN" | "IMAGE" | "VOICE";
+            /**
+             * @description QUEUED → RUNNING → SUCCEEDED, FAILED or CANCELLED.
+             * @enum {string}
+             */
+            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+            /** @description 0 to 100; it only goes forward. */
+            progress: number;
+            /** @description The request that created it. */
+            input: {
+                [key: string]: unknown;
+            };
+            /** @description Once SUCCEEDED: `{ postIds }` (POSTS; CAMPAIGN adds `scheduled`), `{ imageUrl }` (IMAGE), `{ audioUrl }` (VOICE). */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Why it FAILED: an error code of the API (e.g. UPSTREAM_TIMEOUT) and a message. */
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        LocalSession: {
+            /** @description A session token (RS256 JWT). */
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        LocalSessionRequest: {
+            /**
+             * Format: email
+             * @description The same email is the same user, across restarts.
+             */
+            email: string;
+            name?: string;
+        };
+        Me: {
+            id: string;
+            email: string | null;
+            name: string | null;
+            /** @enum {string} */
+            plan: "FREE" | "PRO" | "BUSINESS";
+            /** @description IANA time zone (e.g. Europe/Berlin): campaigns and the bot use it. */
+            timezone: string;
+            telegram: components["schemas"]["TelegramLink"];
+            usage: components["schemas"]["Usage"];
+        };
+        MeUpdate: {
+            name?: string | null;
+            timezone?: string;
         };
         Plan: {
             /** @enum {string} */
@@ -654,7 +992,10 @@ export interface components {
              * @description When it is (or was) to be delivered; null for a draft.
              */
             scheduledFor: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When Telegram accepted the delivery.
+             */
             deliveredAt: string | null;
             imageUrl: string | null;
             audioUrl: string | null;
@@ -725,6 +1066,29 @@ export interface components {
              */
             audioUrl?: string | null;
         };
+        StripeRedirect: {
+            /**
+             * Format: uri
+             * @description Stripe's page: send the browser there.
+             */
+            url: string;
+        };
+        Subscription: {
+            /** @enum {string} */
+            plan: "FREE" | "PRO" | "BUSINESS";
+            /**
+             * @description Stripe's subscription status; NONE without a subscription (FREE).
+             * @enum {string}
+             */
+            status: "NONE" | "INCOMPLETE" | "INCOMPLETE_EXPIRED" | "TRIALING" | "ACTIVE" | "PAST_DUE" | "CANCELED" | "UNPAID" | "PAUSED";
+            /**
+             * Format: date-time
+             * @description When the paid period ends (and renews, unless cancelled).
+             */
+            currentPeriodEnd: string | null;
+            /** @description Cancelled: the plan returns to FREE at currentPeriodEnd. */
+            cancelAtPeriodEnd: boolean;
+        };
         TelegramLink: {
             /** @enum {string} */
             status: "LINKED" | "UNREACHABLE" | "UNLINKED";
@@ -732,6 +1096,22 @@ export interface components {
             username: string | null;
             /** Format: date-time */
             linkedAt: string | null;
+        };
+        TelegramLinkCode: {
+            /** @description Single use; what the deep link sends to the bot as `/start <code>`. */
+            code: string;
+            /**
+             * Format: uri
+             * @description https://t.me/<bot>?start=<code>
+             */
+            deepLink: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /**
+             * Format: uri
+             * @description Local mode only (no TELEGRAM_BOT_TOKEN: the local Telegram emulator stands in for Telegram): the emulator's inbox page that plays the person tapping `deepLink` (it sends `/start <code>` from chat 1 and shows that chat). null with the real Telegram.
+             */
+            localTapUrl: string | null;
         };
         Usage: {
             period: {
@@ -752,6 +1132,30 @@ export interface components {
                 used: number;
                 limit: number;
             };
+        };
+        Voice: {
+            id: string;
+            name: string;
+            labels: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * @description Exactly one of `text` and `postId`.
+         * @example {
+         *       "postId": "5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17"
+         *     }
+         */
+        VoiceRequest: {
+            /** @description What to say (or send postId). */
+            text?: string;
+            /**
+             * Format: uuid
+             * @description Read this post's content, and attach the voice-over to it.
+             */
+            postId?: string;
+            /** @description One of GET /voice/voices; default: the post's brand voice, then the account's default. */
+            voiceId?: string;
         };
     };
     responses: never;
@@ -783,7 +1187,7 @@ export interface operations {
                     "application/json": string;
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -792,7 +1196,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -801,7 +1205,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -816,7 +1220,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -825,7 +1229,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description SERVICE_UNAVAILABLE */
+            /** @description Unavailable: `SERVICE_UNAVAILABLE` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -861,7 +1265,7 @@ export interface operations {
                     "application/json": string;
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -870,7 +1274,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -879,7 +1283,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -894,7 +1298,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -903,7 +1307,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description SERVICE_UNAVAILABLE */
+            /** @description Unavailable: `SERVICE_UNAVAILABLE` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -935,7 +1339,7 @@ export interface operations {
                     "application/json": string;
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -944,7 +1348,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -953,7 +1357,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -962,7 +1366,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -971,7 +1375,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -986,7 +1390,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -995,7 +1399,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description SERVICE_UNAVAILABLE */
+            /** @description Unavailable: `SERVICE_UNAVAILABLE` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1021,12 +1425,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "FREE",
+                     *           "priceMonthlyUsdCents": 0,
+                     *           "limits": {
+                     *             "posts": 20,
+                     *             "images": 5,
+                     *             "voiceChars": 2000
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "PRO",
+                     *           "priceMonthlyUsdCents": 1900,
+                     *           "limits": {
+                     *             "posts": 1000,
+                     *             "images": 200,
+                     *             "voiceChars": 100000
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "BUSINESS",
+                     *           "priceMonthlyUsdCents": 9900,
+                     *           "limits": {
+                     *             "posts": 90000,
+                     *             "images": 5000,
+                     *             "voiceChars": 1000000
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["Plan"][];
                     };
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1035,7 +1472,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -1050,7 +1487,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1070,11 +1507,13 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** Format: email */
-                    email: string;
-                    name?: string;
-                };
+                /**
+                 * @example {
+                 *       "email": "ada@example.com",
+                 *       "name": "Ada Lovelace"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LocalSessionRequest"];
             };
         };
         responses: {
@@ -1084,14 +1523,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        token: string;
-                        /** Format: date-time */
-                        expiresAt: string;
-                    };
+                    /**
+                     * @example {
+                     *       "token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyX2xvY2FsXzk2ZjQifQ.c2lnbmF0dXJl",
+                     *       "expiresAt": "2026-11-22T21:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LocalSession"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1100,7 +1541,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1109,7 +1550,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -1124,7 +1565,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1150,19 +1591,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string | null;
-                        name: string | null;
-                        /** @enum {string} */
-                        plan: "FREE" | "PRO" | "BUSINESS";
-                        timezone: string;
-                        telegram: components["schemas"]["TelegramLink"];
-                        usage: components["schemas"]["Usage"];
-                    };
+                    /**
+                     * @example {
+                     *       "id": "3e8a1f0c-6b2d-4c9e-a7f5-1d3b5c7e9a20",
+                     *       "email": "ada@example.com",
+                     *       "name": "Ada Lovelace",
+                     *       "plan": "FREE",
+                     *       "timezone": "Europe/Berlin",
+                     *       "telegram": {
+                     *         "status": "LINKED",
+                     *         "linked": true,
+                     *         "username": "ada_lovelace",
+                     *         "linkedAt": "2026-11-22T09:33:12.000Z"
+                     *       },
+                     *       "usage": {
+                     *         "period": {
+                     *           "start": "2026-11-01T00:00:00.000Z",
+                     *           "end": "2026-12-01T00:00:00.000Z"
+                     *         },
+                     *         "posts": {
+                     *           "used": 12,
+                     *           "limit": 20
+                     *         },
+                     *         "images": {
+                     *           "used": 2,
+                     *           "limit": 5
+                     *         },
+                     *         "voiceChars": {
+                     *           "used": 640,
+                     *           "limit": 2000
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1171,7 +1636,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1180,7 +1645,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -1195,7 +1660,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1215,10 +1680,12 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string | null;
-                    timezone?: string;
-                };
+                /**
+                 * @example {
+                 *       "timezone": "Europe/Berlin"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MeUpdate"];
             };
         };
         responses: {
@@ -1228,19 +1695,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string | null;
-                        name: string | null;
-                        /** @enum {string} */
-                        plan: "FREE" | "PRO" | "BUSINESS";
-                        timezone: string;
-                        telegram: components["schemas"]["TelegramLink"];
-                        usage: components["schemas"]["Usage"];
-                    };
+                    /**
+                     * @example {
+                     *       "id": "3e8a1f0c-6b2d-4c9e-a7f5-1d3b5c7e9a20",
+                     *       "email": "ada@example.com",
+                     *       "name": "Ada Lovelace",
+                     *       "plan": "FREE",
+                     *       "timezone": "Europe/Berlin",
+                     *       "telegram": {
+                     *         "status": "LINKED",
+                     *         "linked": true,
+                     *         "username": "ada_lovelace",
+                     *         "linkedAt": "2026-11-22T09:33:12.000Z"
+                     *       },
+                     *       "usage": {
+                     *         "period": {
+                     *           "start": "2026-11-01T00:00:00.000Z",
+                     *           "end": "2026-12-01T00:00:00.000Z"
+                     *         },
+                     *         "posts": {
+                     *           "used": 12,
+                     *           "limit": 20
+                     *         },
+                     *         "images": {
+                     *           "used": 2,
+                     *           "limit": 5
+                     *         },
+                     *         "voiceChars": {
+                     *           "used": 640,
+                     *           "limit": 2000
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1249,7 +1740,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1258,7 +1749,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1267,7 +1758,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -1282,7 +1773,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1308,6 +1799,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "period": {
+                     *         "start": "2026-11-01T00:00:00.000Z",
+                     *         "end": "2026-12-01T00:00:00.000Z"
+                     *       },
+                     *       "posts": {
+                     *         "used": 12,
+                     *         "limit": 20
+                     *       },
+                     *       "images": {
+                     *         "used": 2,
+                     *         "limit": 5
+                     *       },
+                     *       "voiceChars": {
+                     *         "used": 640,
+                     *         "limit": 2000
+                     *       },
+                     *       "plan": {
+                     *         "id": "FREE",
+                     *         "priceMonthlyUsdCents": 0,
+                     *         "limits": {
+                     *           "posts": 20,
+                     *           "images": 5,
+                     *           "voiceChars": 2000
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         period: {
                             /** Format: date-time */
@@ -1331,7 +1851,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1340,7 +1860,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1349,7 +1869,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -1364,7 +1884,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1396,24 +1916,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            id: string;
-                            name: string;
-                            description: string | null;
-                            voice: string | null;
-                            audience: string | null;
-                            imageStyle: string | null;
-                            voiceId: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
+                        items: components["schemas"]["Brand"][];
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1422,7 +1930,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1431,7 +1939,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -1446,7 +1954,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1466,16 +1974,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name: string;
-                    description?: string | null;
-                    /** @description How the brand sounds, used in every prompt. */
-                    voice?: string | null;
-                    audience?: string | null;
-                    imageStyle?: string | null;
-                    /** @description ElevenLabs voice id for voice-overs. */
-                    voiceId?: string | null;
-                };
+                "application/json": components["schemas"]["BrandCreate"];
             };
         };
         responses: {
@@ -1485,22 +1984,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        description: string | null;
-                        voice: string | null;
-                        audience: string | null;
-                        imageStyle: string | null;
-                        voiceId: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    /**
+                     * @example {
+                     *       "id": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30",
+                     *       "name": "Northwind Coffee",
+                     *       "description": "A small-batch roastery in Hamburg.",
+                     *       "voice": "Warm, curious, a little nerdy about coffee; never salesy.",
+                     *       "audience": "Home baristas and cafe owners.",
+                     *       "imageStyle": "Natural light, earthy tones, close-ups of beans and cups.",
+                     *       "voiceId": null,
+                     *       "createdAt": "2026-11-20T14:02:11.000Z",
+                     *       "updatedAt": "2026-11-20T14:02:11.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Brand"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1509,7 +2009,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1518,7 +2018,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1527,7 +2027,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -1542,7 +2042,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1570,22 +2070,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        description: string | null;
-                        voice: string | null;
-                        audience: string | null;
-                        imageStyle: string | null;
-                        voiceId: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Brand"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1594,7 +2082,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1603,7 +2091,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1612,7 +2100,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -1627,7 +2115,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1656,7 +2144,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1665,7 +2153,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1674,7 +2162,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1683,7 +2171,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -1698,7 +2186,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1720,16 +2208,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string;
-                    description?: string | null;
-                    /** @description How the brand sounds, used in every prompt. */
-                    voice?: string | null;
-                    audience?: string | null;
-                    imageStyle?: string | null;
-                    /** @description ElevenLabs voice id for voice-overs. */
-                    voiceId?: string | null;
-                };
+                "application/json": components["schemas"]["BrandUpdate"];
             };
         };
         responses: {
@@ -1739,22 +2218,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        description: string | null;
-                        voice: string | null;
-                        audience: string | null;
-                        imageStyle: string | null;
-                        voiceId: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Brand"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1763,7 +2230,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1772,7 +2239,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1781,7 +2248,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1790,7 +2257,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -1805,7 +2272,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1863,7 +2330,7 @@ export interface operations {
                      *           "updatedAt": "2026-11-22T09:41:12.000Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "MjAyNi0xMS0yMlQwOTozMDowMC4wMDBafDVmMWMyYTll"
+                     *       "nextCursor": "MjAyNi0xMS0yMlQwOTozMDowMC4wMDBafDVmMWMyYTllLThiM2QtNGM3YS05ZTIxLTZkNGI4ZjBhM2MxNw"
                      *     }
                      */
                     "application/json": {
@@ -1872,7 +2339,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1881,7 +2348,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1890,7 +2357,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -1905,7 +2372,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1925,13 +2392,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30",
-                 *       "platform": "LINKEDIN",
-                 *       "content": "We shipped scheduled posts today: write once, get it in Telegram at 9:00, copy it to LinkedIn."
-                 *     }
-                 */
                 "application/json": components["schemas"]["PostCreate"];
             };
         };
@@ -1963,7 +2423,7 @@ export interface operations {
                     "application/json": components["schemas"]["Post"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1972,7 +2432,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1981,7 +2441,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1990,7 +2450,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1999,7 +2459,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -2014,7 +2474,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2063,7 +2523,7 @@ export interface operations {
                     "application/json": components["schemas"]["Post"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2072,7 +2532,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2081,7 +2541,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2090,7 +2550,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -2105,7 +2565,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2134,7 +2594,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2143,7 +2603,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2152,7 +2612,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2161,7 +2621,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INVALID_STATE */
+            /** @description Conflict: `INVALID_STATE` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2170,7 +2630,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -2185,7 +2645,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2220,7 +2680,7 @@ export interface operations {
                     "application/json": components["schemas"]["Post"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2229,7 +2689,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2238,7 +2698,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2247,7 +2707,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INVALID_STATE, CONFLICT */
+            /** @description Conflict: `INVALID_STATE`, `CONFLICT` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2256,7 +2716,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2265,7 +2725,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -2280,7 +2740,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2338,7 +2798,7 @@ export interface operations {
                     "application/json": components["schemas"]["Post"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2347,7 +2807,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2356,7 +2816,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2365,7 +2825,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INVALID_STATE, TELEGRAM_NOT_LINKED, CONFLICT */
+            /** @description Conflict: `INVALID_STATE`, `TELEGRAM_NOT_LINKED`, `CONFLICT` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2374,7 +2834,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2383,7 +2843,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -2398,7 +2858,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2429,7 +2889,7 @@ export interface operations {
                     "application/json": components["schemas"]["Post"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2438,7 +2898,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2447,7 +2907,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2456,7 +2916,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INVALID_STATE, CONFLICT */
+            /** @description Conflict: `INVALID_STATE`, `CONFLICT` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2465,7 +2925,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -2480,7 +2940,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2511,7 +2971,7 @@ export interface operations {
                     "application/json": components["schemas"]["Post"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2520,7 +2980,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2529,7 +2989,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2538,7 +2998,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INVALID_STATE, TELEGRAM_NOT_LINKED, CONFLICT */
+            /** @description Conflict: `INVALID_STATE`, `TELEGRAM_NOT_LINKED`, `CONFLICT` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2547,7 +3007,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -2562,7 +3022,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2593,7 +3053,7 @@ export interface operations {
                     "application/json": components["schemas"]["Post"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2602,7 +3062,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2611,7 +3071,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2620,7 +3080,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -2635,7 +3095,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2658,18 +3118,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    transcript: string;
-                    /** @enum {string} */
-                    platform: "TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM";
-                    numberOfPosts: number;
-                    /** @enum {string} */
-                    style: "PROFESSIONAL" | "CASUAL" | "WITTY" | "INSPIRATIONAL" | "EDUCATIONAL";
-                    /** Format: uuid */
-                    brandId?: string;
-                    /** @description e.g. "en" or "German"; default: the transcript's language. */
-                    language?: string;
-                };
+                "application/json": components["schemas"]["GenerateRequest"];
             };
         };
         responses: {
@@ -2679,33 +3128,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        type: "POSTS" | "CAMPAIGN" | "IMAGE" | "VOICE";
-                        /** @enum {string} */
-                        status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
-                        progress: number;
-                        input: {
-                            [key: string]: unknown;
-                        };
-                        result: {
-                            [key: string]: unknown;
-                        } | null;
-                        error: {
-                            code: string;
-                            message: string;
-                        } | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                    };
+                    /**
+                     * @example {
+                     *       "id": "8c0d6f3e-2b9a-4d17-a5e4-3f7b1c9e2d60",
+                     *       "type": "POSTS",
+                     *       "status": "QUEUED",
+                     *       "progress": 0,
+                     *       "input": {
+                     *         "transcript": "Notes from our launch call: scheduled posts ship today; the bot delivers them to Telegram.",
+                     *         "platform": "LINKEDIN",
+                     *         "numberOfPosts": 2,
+                     *         "style": "PROFESSIONAL",
+                     *         "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30"
+                     *       },
+                     *       "result": null,
+                     *       "error": null,
+                     *       "createdAt": "2026-11-22T09:30:00.000Z",
+                     *       "startedAt": null,
+                     *       "finishedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2714,7 +3160,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2723,7 +3169,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description QUOTA_EXCEEDED */
+            /** @description Quota exceeded: `QUOTA_EXCEEDED` */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2732,7 +3178,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2741,7 +3187,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_KEY_REUSED, CONFLICT */
+            /** @description Conflict: `IDEMPOTENCY_KEY_REUSED`, `CONFLICT` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2750,7 +3196,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2759,7 +3205,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -2774,7 +3220,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2797,30 +3243,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    goal: string;
-                    platforms: ("TWITTER" | "LINKEDIN" | "INSTAGRAM" | "FACEBOOK" | "THREADS" | "TELEGRAM")[];
-                    /**
-                     * Format: date
-                     * @description First day (YYYY-MM-DD) in your time zone.
-                     */
-                    startDate: string;
-                    durationDays: number;
-                    postsPerWeek: number;
-                    /**
-                     * @default PROFESSIONAL
-                     * @enum {string}
-                     */
-                    style?: "PROFESSIONAL" | "CASUAL" | "WITTY" | "INSPIRATIONAL" | "EDUCATIONAL";
-                    /** Format: uuid */
-                    brandId?: string;
-                    language?: string;
-                    /**
-                     * @description Schedule the posts for delivery (needs a linked Telegram chat).
-                     * @default false
-                     */
-                    schedule?: boolean;
-                };
+                "application/json": components["schemas"]["CampaignRequest"];
             };
         };
         responses: {
@@ -2830,33 +3253,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        type: "POSTS" | "CAMPAIGN" | "IMAGE" | "VOICE";
-                        /** @enum {string} */
-                        status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
-                        progress: number;
-                        input: {
-                            [key: string]: unknown;
-                        };
-                        result: {
-                            [key: string]: unknown;
-                        } | null;
-                        error: {
-                            code: string;
-                            message: string;
-                        } | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                    };
+                    "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2865,7 +3265,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2874,7 +3274,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description QUOTA_EXCEEDED */
+            /** @description Quota exceeded: `QUOTA_EXCEEDED` */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2883,7 +3283,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2892,7 +3292,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_KEY_REUSED, CONFLICT, TELEGRAM_NOT_LINKED */
+            /** @description Conflict: `IDEMPOTENCY_KEY_REUSED`, `CONFLICT`, `TELEGRAM_NOT_LINKED` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2901,7 +3301,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2910,7 +3310,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -2925,7 +3325,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2948,19 +3348,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    prompt: string;
-                    /** @enum {string} */
-                    aspectRatio: "1:1" | "16:9" | "9:16" | "4:3" | "3:4";
-                    style?: string;
-                    /**
-                     * @default SCHNELL
-                     * @enum {string}
-                     */
-                    model?: "SCHNELL" | "DEV";
-                    /** Format: uuid */
-                    postId?: string;
-                };
+                "application/json": components["schemas"]["ImageRequest"];
             };
         };
         responses: {
@@ -2970,33 +3358,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        type: "POSTS" | "CAMPAIGN" | "IMAGE" | "VOICE";
-                        /** @enum {string} */
-                        status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
-                        progress: number;
-                        input: {
-                            [key: string]: unknown;
-                        };
-                        result: {
-                            [key: string]: unknown;
-                        } | null;
-                        error: {
-                            code: string;
-                            message: string;
-                        } | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                    };
+                    "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3005,7 +3370,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3014,7 +3379,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description QUOTA_EXCEEDED */
+            /** @description Quota exceeded: `QUOTA_EXCEEDED` */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3023,7 +3388,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3032,7 +3397,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_KEY_REUSED, CONFLICT */
+            /** @description Conflict: `IDEMPOTENCY_KEY_REUSED`, `CONFLICT` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3041,7 +3406,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3050,7 +3415,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -3065,7 +3430,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3088,12 +3453,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    text?: string;
-                    /** Format: uuid */
-                    postId?: string;
-                    voiceId?: string;
-                };
+                "application/json": components["schemas"]["VoiceRequest"];
             };
         };
         responses: {
@@ -3103,33 +3463,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        type: "POSTS" | "CAMPAIGN" | "IMAGE" | "VOICE";
-                        /** @enum {string} */
-                        status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
-                        progress: number;
-                        input: {
-                            [key: string]: unknown;
-                        };
-                        result: {
-                            [key: string]: unknown;
-                        } | null;
-                        error: {
-                            code: string;
-                            message: string;
-                        } | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                    };
+                    "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3138,7 +3475,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3147,7 +3484,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description QUOTA_EXCEEDED */
+            /** @description Quota exceeded: `QUOTA_EXCEEDED` */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3156,7 +3493,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3165,7 +3502,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_KEY_REUSED, CONFLICT */
+            /** @description Conflict: `IDEMPOTENCY_KEY_REUSED`, `CONFLICT` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3174,7 +3511,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3183,7 +3520,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -3198,7 +3535,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3224,18 +3561,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "21m00Tcm4TlvDq8ikWAM",
+                     *           "name": "Rachel",
+                     *           "labels": {
+                     *             "accent": "american",
+                     *             "gender": "female",
+                     *             "use_case": "narration"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
-                        items: {
-                            id: string;
-                            name: string;
-                            labels: {
-                                [key: string]: string;
-                            };
-                        }[];
+                        items: components["schemas"]["Voice"][];
                     };
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3244,7 +3590,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3253,7 +3599,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -3268,7 +3614,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3277,7 +3623,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UPSTREAM_ERROR */
+            /** @description Upstream error: `UPSTREAM_ERROR` */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3286,7 +3632,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UPSTREAM_UNAVAILABLE */
+            /** @description Unavailable: `UPSTREAM_UNAVAILABLE` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3295,7 +3641,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UPSTREAM_TIMEOUT */
+            /** @description Upstream timeout: `UPSTREAM_TIMEOUT` */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -3329,35 +3675,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "POSTS" | "CAMPAIGN" | "IMAGE" | "VOICE";
-                            /** @enum {string} */
-                            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
-                            progress: number;
-                            input: {
-                                [key: string]: unknown;
-                            };
-                            result: {
-                                [key: string]: unknown;
-                            } | null;
-                            error: {
-                                code: string;
-                                message: string;
-                            } | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            startedAt: string | null;
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                        }[];
+                        items: components["schemas"]["Job"][];
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3366,7 +3689,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3375,7 +3698,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -3390,7 +3713,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3418,33 +3741,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        type: "POSTS" | "CAMPAIGN" | "IMAGE" | "VOICE";
-                        /** @enum {string} */
-                        status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
-                        progress: number;
-                        input: {
-                            [key: string]: unknown;
-                        };
-                        result: {
-                            [key: string]: unknown;
-                        } | null;
-                        error: {
-                            code: string;
-                            message: string;
-                        } | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                    };
+                    /**
+                     * @example {
+                     *       "id": "8c0d6f3e-2b9a-4d17-a5e4-3f7b1c9e2d60",
+                     *       "type": "POSTS",
+                     *       "status": "SUCCEEDED",
+                     *       "progress": 100,
+                     *       "input": {
+                     *         "transcript": "Notes from our launch call: scheduled posts ship today; the bot delivers them to Telegram.",
+                     *         "platform": "LINKEDIN",
+                     *         "numberOfPosts": 2,
+                     *         "style": "PROFESSIONAL",
+                     *         "brandId": "0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30"
+                     *       },
+                     *       "result": {
+                     *         "postIds": [
+                     *           "5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17",
+                     *           "c2a4e6b8-1d3f-4a5b-9c7d-0e2f4a6b8c1d"
+                     *         ]
+                     *       },
+                     *       "error": null,
+                     *       "createdAt": "2026-11-22T09:30:00.000Z",
+                     *       "startedAt": "2026-11-22T09:30:00.412Z",
+                     *       "finishedAt": "2026-11-22T09:30:07.935Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3453,7 +3778,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3462,7 +3787,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3471,7 +3796,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -3486,7 +3811,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3514,33 +3839,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        type: "POSTS" | "CAMPAIGN" | "IMAGE" | "VOICE";
-                        /** @enum {string} */
-                        status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
-                        progress: number;
-                        input: {
-                            [key: string]: unknown;
-                        };
-                        result: {
-                            [key: string]: unknown;
-                        } | null;
-                        error: {
-                            code: string;
-                            message: string;
-                        } | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                    };
+                    "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3549,7 +3851,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3558,7 +3860,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3567,7 +3869,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INVALID_STATE */
+            /** @description Conflict: `INVALID_STATE` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3576,7 +3878,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -3591,7 +3893,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3613,7 +3915,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Events named `progress` whose data is JSON { status, progress }; the stream ends after a final status. */
+            /** @description A stream of `progress` events; it ends after a final status. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3622,7 +3924,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3631,7 +3933,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3640,7 +3942,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND */
+            /** @description Not found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3649,7 +3951,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -3664,7 +3966,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3690,18 +3992,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        plan: "FREE" | "PRO" | "BUSINESS";
-                        /** @enum {string} */
-                        status: "NONE" | "INCOMPLETE" | "INCOMPLETE_EXPIRED" | "TRIALING" | "ACTIVE" | "PAST_DUE" | "CANCELED" | "UNPAID" | "PAUSED";
-                        /** Format: date-time */
-                        currentPeriodEnd: string | null;
-                        cancelAtPeriodEnd: boolean;
-                    };
+                    /**
+                     * @example {
+                     *       "plan": "PRO",
+                     *       "status": "ACTIVE",
+                     *       "currentPeriodEnd": "2026-12-22T09:30:00.000Z",
+                     *       "cancelAtPeriodEnd": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Subscription"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3710,7 +4012,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3719,7 +4021,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -3734,7 +4036,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3757,10 +4059,12 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @enum {string} */
-                    plan: "PRO" | "BUSINESS";
-                };
+                /**
+                 * @example {
+                 *       "plan": "PRO"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CheckoutRequest"];
             };
         };
         responses: {
@@ -3770,13 +4074,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uri */
-                        url: string;
-                    };
+                    /**
+                     * @example {
+                     *       "url": "https://checkout.stripe.com/c/pay/cs_test_a1B2c3D4e5F6g7H8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StripeRedirect"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3785,7 +4091,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3794,7 +4100,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description CONFLICT */
+            /** @description Conflict: `CONFLICT` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3803,7 +4109,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3812,7 +4118,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -3827,7 +4133,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3836,7 +4142,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UPSTREAM_ERROR */
+            /** @description Upstream error: `UPSTREAM_ERROR` */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3845,7 +4151,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UPSTREAM_UNAVAILABLE, SERVICE_UNAVAILABLE */
+            /** @description Unavailable: `UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3874,13 +4180,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uri */
-                        url: string;
-                    };
+                    /**
+                     * @example {
+                     *       "url": "https://billing.stripe.com/p/session/test_YWNjdF8xTjJ"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StripeRedirect"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3889,7 +4197,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3898,7 +4206,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description CONFLICT */
+            /** @description Conflict: `CONFLICT` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3907,7 +4215,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -3922,7 +4230,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3931,7 +4239,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UPSTREAM_ERROR */
+            /** @description Upstream error: `UPSTREAM_ERROR` */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3940,7 +4248,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UPSTREAM_UNAVAILABLE */
+            /** @description Unavailable: `UPSTREAM_UNAVAILABLE` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3966,21 +4274,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        code: string;
-                        /** Format: uri */
-                        deepLink: string;
-                        /** Format: date-time */
-                        expiresAt: string;
-                        /**
-                         * Format: uri
-                         * @description Local mode only (no TELEGRAM_BOT_TOKEN: the local Telegram emulator stands in for Telegram): the emulator's inbox page that plays the person tapping `deepLink` (it sends `/start <code>` from chat 1 and shows that chat). null with the real Telegram.
-                         */
-                        localTapUrl: string | null;
-                    };
+                    /**
+                     * @example {
+                     *       "code": "q3V9xK2mP8sT4wY7zA1bC6dE0fG5hJ2k",
+                     *       "deepLink": "https://t.me/PostaifyBot?start=q3V9xK2mP8sT4wY7zA1bC6dE0fG5hJ2k",
+                     *       "expiresAt": "2026-11-22T09:45:00.000Z",
+                     *       "localTapUrl": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TelegramLinkCode"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3989,7 +4294,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3998,7 +4303,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -4013,7 +4318,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4039,10 +4344,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "LINKED",
+                     *       "linked": true,
+                     *       "username": "ada_lovelace",
+                     *       "linkedAt": "2026-11-22T09:33:12.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TelegramLink"];
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4051,7 +4364,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4060,7 +4373,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -4075,7 +4388,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4102,7 +4415,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4111,7 +4424,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4120,7 +4433,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -4135,7 +4448,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4167,7 +4480,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4176,7 +4489,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHORIZED */
+            /** @description Not signed in: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4185,7 +4498,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description TELEGRAM_NOT_LINKED */
+            /** @description Conflict: `TELEGRAM_NOT_LINKED` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4194,7 +4507,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -4209,7 +4522,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4218,7 +4531,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UPSTREAM_ERROR */
+            /** @description Upstream error: `UPSTREAM_ERROR` */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4227,7 +4540,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UPSTREAM_UNAVAILABLE */
+            /** @description Unavailable: `UPSTREAM_UNAVAILABLE` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4258,7 +4571,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4267,7 +4580,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -4282,7 +4595,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4311,7 +4624,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description Invalid request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4320,7 +4633,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RATE_LIMITED */
+            /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget allows a request again. */
@@ -4335,7 +4648,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INTERNAL_ERROR */
+            /** @description Internal error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;

@@ -1,8 +1,12 @@
 // GET /api/v1/openapi.json and /api/v1/docs: a valid OpenAPI 3.1 document that lists exactly the
 // routes Express serves (read from Express's own route table, not from the product's RouteTable),
-// with complete operations; and no local sign-in route once Clerk is configured.
+// with complete operations, ordered and described tags, named components and examples that match
+// their schemas; the reference page and its scripts; and no local sign-in route once Clerk is
+// configured. (The page in a browser: docs-page.test.ts.)
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
@@ -77,6 +81,13 @@ function contractSuccess(method: string, path: string): number | undefined {
   return undefined;
 }
 
+/** The Ajv 2020 that swagger-parser ships with (formats are not checked). */
+function newAjv() {
+  const requireFromParser = createRequire(createRequire(import.meta.url).resolve('@apidevtools/swagger-parser'));
+  const Ajv2020 = requireFromParser('ajv/dist/2020');
+  return new Ajv2020({ strict: false, validateFormats: false });
+}
+
 let local: Served;
 let doc: any;
 
@@ -102,9 +113,7 @@ describe('GET /api/v1/openapi.json', () => {
     // For 3.1, swagger-parser reduces every Schema Object to "an object or a boolean" (a work-around
     // for Ajv and $dynamicRef), so the schemas themselves are checked here with the same Ajv 2020
     // that swagger-parser ships with, against the 2020-12 meta-schema.
-    const requireFromParser = createRequire(createRequire(import.meta.url).resolve('@apidevtools/swagger-parser'));
-    const Ajv2020 = requireFromParser('ajv/dist/2020');
-    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    const ajv = newAjv();
     const schemas: Array<[string, unknown]> = [];
     for (const { path, method, op } of operations(doc)) {
       const where = `${method.toUpperCase()} ${path}`;
@@ -243,6 +252,134 @@ describe('GET /api/v1/openapi.json', () => {
     }
   });
 
+  it('orders its tags, describes each, and groups them all in the sidebar (x-tagGroups)', () => {
+    const names = doc.tags.map((t: any) => t.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.slice(0, 3)).toEqual(['Posts', 'Generation', 'Images']);
+    for (const tag of doc.tags) expect(tag.description?.length, `tag ${tag.name}`).toBeGreaterThan(20);
+    const used = new Set(operations(doc).map(({ op }) => op.tags[0]));
+    expect([...used].sort()).toEqual([...names].sort());
+    // Scalar hides a tag that no group lists: every tag is in exactly one group, in the same order.
+    expect(doc['x-tagGroups'].flatMap((g: any) => g.tags)).toEqual(names);
+  });
+
+  it('opens with a guide to what every route shares', () => {
+    const intro: string = doc.info.description;
+    for (const heading of [
+      'Authentication',
+      'Local mode',
+      'Jobs',
+      'Errors',
+      'Pagination',
+      'Idempotency',
+      'Rate limits',
+    ]) {
+      expect(intro, heading).toMatch(new RegExp(`^#+ ${heading}$`, 'm'));
+    }
+    expect(intro).toContain('Authorization: Bearer');
+    expect(intro).toContain('/dev/session');
+    expect(intro).toContain('UTC');
+    for (const code of doc.components.schemas.Error.properties.error.properties.code.enum)
+      expect(intro).toContain(code);
+  });
+
+  it('names the shared schemas as components and refers to them with $ref', () => {
+    const schemas = doc.components.schemas;
+    for (const name of ['Post', 'Job', 'Brand', 'Plan', 'Me', 'TelegramLink', 'Usage', 'Subscription', 'Error']) {
+      expect(schemas, name).toHaveProperty(name);
+    }
+    const success = (path: string, method: string) =>
+      Object.entries<any>(doc.paths[path][method].responses).find(([s]) => /^2/.test(s))![1].content['application/json']
+        .schema;
+    expect(success(`${API}/posts/{id}`, 'get')).toEqual({ $ref: '#/components/schemas/Post' });
+    expect(success(`${API}/posts`, 'get').properties.items.items).toEqual({ $ref: '#/components/schemas/Post' });
+    expect(success(`${API}/ai/generate`, 'post')).toEqual({ $ref: '#/components/schemas/Job' });
+    expect(success(`${API}/me`, 'get')).toEqual({ $ref: '#/components/schemas/Me' });
+    expect(doc.paths[`${API}/posts`].post.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/PostCreate',
+    });
+    // Every $ref points at a component that exists.
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
+    for (const ref of new Set(refs)) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(schemas, ref).toHaveProperty(ref.split('/').pop()!);
+    }
+  });
+
+  it('gives the common operations examples, and every example matches its schema', () => {
+    const withExample = (path: string, method: string, where: 'request' | 'response') => {
+      const op = doc.paths[path][method];
+      const media =
+        where === 'request'
+          ? op.requestBody.content['application/json']
+          : Object.entries<any>(op.responses).find(([s]) => /^2/.test(s))![1].content['application/json'];
+      return media.example ?? media.examples ?? resolve(media.schema).examples;
+    };
+    const resolve = (schema: any) => (schema.$ref ? doc.components.schemas[schema.$ref.split('/').pop()] : schema);
+    const common: Array<[string, string, Array<'request' | 'response'>]> = [
+      [`${API}/posts`, 'post', ['request', 'response']],
+      [`${API}/posts`, 'get', ['response']],
+      [`${API}/posts/{id}`, 'get', ['response']],
+      [`${API}/posts/{id}/schedule`, 'post', ['request', 'response']],
+      [`${API}/ai/generate`, 'post', ['request', 'response']],
+      [`${API}/ai/campaign`, 'post', ['request']],
+      [`${API}/jobs/{id}`, 'get', ['response']],
+      [`${API}/brands`, 'post', ['request', 'response']],
+      [`${API}/me`, 'get', ['response']],
+      [`${API}/telegram/link`, 'post', ['response']],
+      [`${API}/telegram`, 'get', ['response']],
+      [`${API}/subscriptions/create-checkout`, 'post', ['request', 'response']],
+      [`${API}/plans`, 'get', ['response']],
+      [`${API}/usage`, 'get', ['response']],
+    ];
+    for (const [path, method, parts] of common) {
+      for (const part of parts) expect(withExample(path, method, part), `${method} ${path} ${part}`).toBeDefined();
+    }
+
+    // Every example in the document, checked against its schema (component refs resolved).
+    const components = JSON.parse(
+      JSON.stringify(doc.components.schemas).replaceAll('"#/components/schemas/', '"#/$defs/'),
+    );
+    const ajv = newAjv();
+    const check = (where: string, schema: any, value: unknown) => {
+      const root = {
+        ...JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"#/$defs/')),
+        $defs: components,
+      };
+      const validate = ajv.compile(root);
+      return validate(value) ? [] : [`${where}: ${ajv.errorsText(validate.errors)}`];
+    };
+    const problems: string[] = [];
+    let checked = 0;
+    for (const { path, method, op } of operations(doc)) {
+      const media = [
+        ...Object.entries<any>(op.requestBody?.content ?? {}).map(([t, m]) => [`request ${t}`, m] as const),
+        ...Object.entries<any>(op.responses).flatMap(([status, r]) =>
+          Object.entries<any>(r.content ?? {}).map(([t, m]) => [`${status} ${t}`, m] as const),
+        ),
+      ];
+      for (const [where, m] of media) {
+        const at = `${method.toUpperCase()} ${path} ${where}`;
+        if (m.example !== undefined) {
+          checked++;
+          problems.push(...check(at, m.schema, m.example));
+        }
+        for (const [name, e] of Object.entries<any>(m.examples ?? {})) {
+          checked++;
+          problems.push(...check(`${at} example ${name}`, m.schema, e.value));
+        }
+      }
+    }
+    for (const [name, schema] of Object.entries<any>(doc.components.schemas)) {
+      for (const e of schema.examples ?? []) {
+        checked++;
+        problems.push(...check(`components.schemas.${name}`, { $ref: `#/components/schemas/${name}` }, e));
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+    expect(problems).toEqual([]);
+  });
+
   it('declares every path template parameter, and only those, as a path parameter', () => {
     for (const { path, method, op } of operations(doc)) {
       const inPath = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
@@ -259,16 +396,82 @@ describe('GET /api/v1/openapi.json', () => {
 });
 
 describe('GET /api/v1/docs', () => {
-  it('answers HTML that mentions every documented path', async () => {
+  const directives = (csp: string) =>
+    Object.fromEntries(
+      csp.split(';').map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/);
+        return [name!, values];
+      }),
+    );
+
+  it('answers the reference page: its own scripts only, under a strict Content-Security-Policy', async () => {
     const res = await fetch(`${local.api}/docs`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = directives(res.headers.get('content-security-policy')!);
+    expect(csp['default-src']).toEqual(["'none'"]);
+    expect(csp['script-src']).toEqual(["'self'"]); // no inline script, no eval
+    expect(csp['style-src']).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(csp['font-src']).toEqual(["'self'", 'data:']);
+    expect(csp['connect-src']).toEqual(["'self'", new URL(local.config.apiUrl).origin]);
+    expect(csp['frame-ancestors']).toEqual(["'none'"]);
     const html = await res.text();
     expect(html).toMatch(/^<!doctype html>/i);
-    const paths = Object.keys(doc.paths);
-    expect(paths.length).toBeGreaterThan(10);
-    for (const path of paths) expect(html, path).toContain(path);
-    for (const { op } of operations(doc)) expect(html).toContain(op.operationId);
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.map((m) => m[1]!.match(/src="([^"]+)"/)?.[1])).toEqual([
+      expect.stringMatching(/^\/api\/v1\/docs\/assets\/scalar-\d+\.\d+\.\d+-[0-9a-f]{12}\.js$/),
+      expect.stringMatching(/^\/api\/v1\/docs\/assets\/start-[0-9a-f]+\.js$/),
+    ]);
+    for (const [, , body] of scripts) expect(body).toBe('');
+    // The page names no other host: its document comes from this API, its fonts are the system's.
+    expect(html).not.toMatch(/https?:\/\//);
+    const config = JSON.parse(
+      html.match(/data-configuration="([^"]*)"/)![1]!.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))),
+    );
+    expect(config).toMatchObject({
+      url: '/api/v1/openapi.json',
+      withDefaultFonts: false,
+      hideClientButton: true,
+      showDeveloperTools: 'never',
+      agent: { disabled: true },
+      telemetry: false,
+    });
+    expect(config).not.toHaveProperty('proxyUrl');
+  });
+
+  it('serves its scripts for a year under names that change with them, and revalidates them by ETag', async () => {
+    const html = await (await fetch(`${local.api}/docs`)).text();
+    const [bundle, start] = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!);
+    const require = createRequire(import.meta.url);
+    const bundleFile = require.resolve('@scalar/api-reference/browser/standalone.js');
+    const { version } = JSON.parse(readFileSync(join(dirname(bundleFile), '../../package.json'), 'utf8'));
+    expect(bundle).toMatch(
+      new RegExp(`^/api/v1/docs/assets/scalar-${version.replaceAll('.', '\\.')}-[0-9a-f]{12}\\.js$`),
+    );
+    for (const path of [bundle!, start!]) {
+      const res = await fetch(`${local.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toMatch(/^(text|application)\/javascript/);
+      expect(res.headers.get('cache-control'), path).toMatch(/max-age=31536000\b.*immutable/);
+      const etag = res.headers.get('etag');
+      expect(etag, path).toBeTruthy();
+      const body = await res.text();
+      // Scalar's bundle, but for zod's eval probe (see api-reference.ts).
+      if (path === bundle) {
+        expect(body.length).toBeGreaterThan(readFileSync(bundleFile, 'utf8').length - 100);
+        expect(body).toContain(`@scalar/api-reference ${version}`);
+        expect(body).not.toContain('new Function(');
+      } else expect(body).toContain('createApiReference');
+      // (fetch adds `Cache-Control: no-cache` to a conditional request unless one is set; a
+      // browser revalidating its copy sends max-age=0.)
+      const again = await fetch(`${local.url}${path}`, {
+        headers: { 'If-None-Match': etag!, 'Cache-Control': 'max-age=0' },
+      });
+      expect(again.status, `${path} revalidated`).toBe(304);
+    }
+    const missing = await fetch(`${local.api}/docs/assets/scalar-0.0.0.js`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as any).error.code).toBe('NOT_FOUND');
   });
 });
 
@@ -296,7 +499,9 @@ describe('with Clerk configured', () => {
     expect(signIn.body.error.code).toBe('NOT_FOUND');
     expect(signIn.body).not.toHaveProperty('token');
 
-    const html = await (await fetch(`${clerk.api}/docs`)).text();
-    expect(html).not.toContain('/dev/session');
+    // Nor in the guide, the tags or the security scheme.
+    expect(clerkDoc.info.description).not.toContain('/dev/session');
+    expect(clerkDoc.tags.map((t: any) => t.name)).not.toContain('Local sign-in');
+    expect(clerkDoc.components.securitySchemes.bearerAuth.description).not.toContain('/dev/session');
   });
 });

@@ -10,10 +10,12 @@ import type { LocalKeys } from './local-keys.js';
 
 const TOKEN_TTL_SECONDS = 12 * 60 * 60;
 
-const body = z.strictObject({
-  email: z.email().max(254),
-  name: z.string().trim().min(1).max(100).optional(),
-});
+const body = z
+  .strictObject({
+    email: z.email().max(254).describe('The same email is the same user, across restarts.'),
+    name: z.string().trim().min(1).max(100).optional(),
+  })
+  .meta({ id: 'LocalSessionRequest' });
 
 export function localSignInRoutes(table: RouteTable, keys: LocalKeys, authorizedParty: string) {
   const key = importPKCS8(keys.privateKeyPem, 'RS256');
@@ -22,12 +24,23 @@ export function localSignInRoutes(table: RouteTable, keys: LocalKeys, authorized
       method: 'post',
       path: '/dev/session',
       operationId: 'createLocalSession',
-      summary: 'Local sign-in (only without Clerk): a session token for an email address.',
+      summary: 'Sign in locally',
+      description:
+        'Local mode only (no Clerk keys; never in production): a session token for an email address, valid 12 hours. Send it as `Authorization: Bearer <token>`.',
       tag: 'Local sign-in',
       auth: false,
       body,
       status: 201,
-      response: z.object({ token: z.string(), expiresAt: z.iso.datetime() }),
+      response: z
+        .object({ token: z.string().describe('A session token (RS256 JWT).'), expiresAt: z.iso.datetime() })
+        .meta({ id: 'LocalSession' }),
+      examples: {
+        body: { email: 'ada@example.com', name: 'Ada Lovelace' },
+        response: {
+          token: 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyX2xvY2FsXzk2ZjQifQ.c2lnbmF0dXJl',
+          expiresAt: '2026-11-22T21:30:00.000Z',
+        },
+      },
     },
     async ({ body }) => {
       const email = body.email.toLowerCase();

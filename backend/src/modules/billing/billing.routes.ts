@@ -6,37 +6,52 @@ import { currentUser } from '../auth/require-user.js';
 import type { BillingService } from './billing.service.js';
 import { PLAN_IDS } from './plans.js';
 
-const subscriptionSchema = z.object({
-  plan: z.enum(PLAN_IDS),
-  status: z.enum([
-    'NONE',
-    'INCOMPLETE',
-    'INCOMPLETE_EXPIRED',
-    'TRIALING',
-    'ACTIVE',
-    'PAST_DUE',
-    'CANCELED',
-    'UNPAID',
-    'PAUSED',
-  ]),
-  currentPeriodEnd: z.iso.datetime().nullable(),
-  cancelAtPeriodEnd: z.boolean(),
-});
+const subscriptionSchema = z
+  .object({
+    plan: z.enum(PLAN_IDS),
+    status: z
+      .enum([
+        'NONE',
+        'INCOMPLETE',
+        'INCOMPLETE_EXPIRED',
+        'TRIALING',
+        'ACTIVE',
+        'PAST_DUE',
+        'CANCELED',
+        'UNPAID',
+        'PAUSED',
+      ])
+      .describe("Stripe's subscription status; NONE without a subscription (FREE)."),
+    currentPeriodEnd: z.iso.datetime().nullable().describe('When the paid period ends (and renews, unless cancelled).'),
+    cancelAtPeriodEnd: z.boolean().describe('Cancelled: the plan returns to FREE at currentPeriodEnd.'),
+  })
+  .meta({ id: 'Subscription' });
 
 /** The Idempotency-Key when sent; otherwise the request's own id (a retry of it is a new request). */
 const requestKey = (req: Request, requestId: string) => idempotencyKey(req) ?? requestId;
 
 export function billingRoutes(table: RouteTable, billing: BillingService) {
   const tag = 'Billing';
-  const url = z.object({ url: z.url() });
+  const url = z
+    .object({ url: z.url().describe("Stripe's page: send the browser there.") })
+    .meta({ id: 'StripeRedirect' });
   table.add(
     {
       method: 'get',
       path: '/subscriptions',
       operationId: 'getSubscription',
-      summary: 'Your plan and subscription.',
+      summary: 'Get your subscription',
+      description: 'Your plan and the state of its Stripe subscription.',
       tag,
       response: subscriptionSchema,
+      examples: {
+        response: {
+          plan: 'PRO',
+          status: 'ACTIVE',
+          currentPeriodEnd: '2026-12-22T09:30:00.000Z',
+          cancelAtPeriodEnd: false,
+        },
+      },
     },
     ({ res }) => billing.get(currentUser(res)),
   );
@@ -45,11 +60,17 @@ export function billingRoutes(table: RouteTable, billing: BillingService) {
       method: 'post',
       path: '/subscriptions/create-checkout',
       operationId: 'createCheckout',
-      summary: 'A Stripe Checkout page to subscribe to PRO or BUSINESS.',
+      summary: 'Start a checkout',
+      description:
+        'A Stripe Checkout page to subscribe to PRO or BUSINESS: send the browser to `url`. The plan changes once Stripe confirms the payment; with a subscription already, use the portal (409 `CONFLICT`).',
       tag,
-      body: z.strictObject({ plan: z.enum(['PRO', 'BUSINESS']) }),
+      body: z.strictObject({ plan: z.enum(['PRO', 'BUSINESS']) }).meta({ id: 'CheckoutRequest' }),
       status: 201,
       response: url,
+      examples: {
+        body: { plan: 'PRO' },
+        response: { url: 'https://checkout.stripe.com/c/pay/cs_test_a1B2c3D4e5F6g7H8' },
+      },
       headers: [IDEMPOTENCY_HEADER],
       errors: ['CONFLICT', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'SERVICE_UNAVAILABLE'],
     },
@@ -60,10 +81,13 @@ export function billingRoutes(table: RouteTable, billing: BillingService) {
       method: 'post',
       path: '/subscriptions/portal',
       operationId: 'createPortalSession',
-      summary: 'The Stripe billing portal: change plan, cancel, payment methods, invoices.',
+      summary: 'Open the billing portal',
+      description:
+        "Stripe's billing portal, to change plan, cancel, update the payment method or download invoices: send the browser to `url`.",
       tag,
       status: 201,
       response: url,
+      examples: { response: { url: 'https://billing.stripe.com/p/session/test_YWNjdF8xTjJ' } },
       headers: [IDEMPOTENCY_HEADER],
       errors: ['CONFLICT', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE'],
     },

@@ -8,10 +8,12 @@ export function planRoutes(table: RouteTable) {
       method: 'get',
       path: '/plans',
       operationId: 'listPlans',
-      summary: 'The plans, their monthly prices and limits.',
+      summary: 'List plans',
+      description: 'The plans, their monthly prices (US cents) and monthly limits. Public: no token needed.',
       tag: 'Plans',
       auth: false,
       response: z.object({ items: z.array(planSchema) }),
+      examples: { response: { items: PLAN_IDS.map(planDto) } },
     },
     () => ({ items: PLAN_IDS.map(planDto) }),
   );

@@ -5,7 +5,7 @@ import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import { currentUser } from '../auth/require-user.js';
-import { brandCreate, brandPatch, brandSchema, idParams, toBrandDto } from './brands.schemas.js';
+import { brandCreate, brandPatch, brandSchema, EXAMPLE_BRAND, idParams, toBrandDto } from './brands.schemas.js';
 
 const notFound = () => new AppError('NOT_FOUND', 'Brand not found.');
 
@@ -16,7 +16,8 @@ export function brandRoutes(table: RouteTable, db: Db) {
       method: 'get',
       path: '/brands',
       operationId: 'listBrands',
-      summary: 'Your brands, newest first.',
+      summary: 'List brands',
+      description: 'Your brands, newest first, a page at a time.',
       tag,
       query: z.strictObject(listQuery),
       response: listResponse(brandSchema),
@@ -35,11 +36,13 @@ export function brandRoutes(table: RouteTable, db: Db) {
       method: 'post',
       path: '/brands',
       operationId: 'createBrand',
-      summary: 'Create a brand.',
+      summary: 'Create a brand',
+      description: 'Only `name` is required; the voice and audience shape every post written for it.',
       tag,
       body: brandCreate,
       status: 201,
       response: brandSchema,
+      examples: { response: EXAMPLE_BRAND },
     },
     async ({ res, body }) => toBrandDto(await db.brand.create({ data: { ...body, userId: currentUser(res).id } })),
   );
@@ -48,7 +51,7 @@ export function brandRoutes(table: RouteTable, db: Db) {
       method: 'get',
       path: '/brands/:id',
       operationId: 'getBrand',
-      summary: 'One brand.',
+      summary: 'Get a brand',
       tag,
       params: idParams,
       response: brandSchema,
@@ -65,7 +68,8 @@ export function brandRoutes(table: RouteTable, db: Db) {
       method: 'patch',
       path: '/brands/:id',
       operationId: 'updateBrand',
-      summary: 'Change a brand; `null` clears an optional field.',
+      summary: 'Update a brand',
+      description: 'Change some of its fields; `null` clears an optional one.',
       tag,
       params: idParams,
       body: brandPatch,
@@ -86,7 +90,8 @@ export function brandRoutes(table: RouteTable, db: Db) {
       method: 'delete',
       path: '/brands/:id',
       operationId: 'deleteBrand',
-      summary: 'Delete a brand; its posts stay, without a brand.',
+      summary: 'Delete a brand',
+      description: 'Its posts stay, without a brand.',
       tag,
       params: idParams,
       status: 204,

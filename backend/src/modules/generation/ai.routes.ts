@@ -4,7 +4,7 @@ import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import { currentUser } from '../auth/require-user.js';
 import { acceptJob } from '../jobs/accept.js';
-import { jobSchema } from '../jobs/jobs.schemas.js';
+import { EXAMPLE_QUEUED_JOB, jobSchema } from '../jobs/jobs.schemas.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import { deliverableChat } from '../telegram/link-status.js';
 import { calendarDateProblem, slotCount } from './calendar.js';
@@ -30,8 +30,11 @@ export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsSe
       ...common,
       path: '/ai/generate',
       operationId: 'generatePosts',
-      summary: 'Write `numberOfPosts` draft posts from a transcript or notes (counts that many posts).',
+      summary: 'Generate posts',
+      description:
+        "Write `numberOfPosts` `DRAFT` posts for one platform from a transcript, notes or a goal, in the brand's voice when `brandId` is given. Answers 202 with a `POSTS` job; when it succeeds, `result.postIds` are the new drafts. Counts `numberOfPosts` posts (refunded if the job fails).",
       body: generateBody,
+      examples: { response: EXAMPLE_QUEUED_JOB },
     },
     async ({ req, res, body }) => {
       await assertOwnBrand(db, currentUser(res).id, body.brandId);
@@ -47,8 +50,9 @@ export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsSe
       ...common,
       path: '/ai/campaign',
       operationId: 'generateCampaign',
-      summary:
-        'Turn a goal into a calendar of posts over the days, at reading times of your time zone; scheduled when `schedule` is true.',
+      summary: 'Generate a campaign',
+      description:
+        'Turn a goal into a content calendar: `postsPerWeek` posts per platform spread over `durationDays` days from `startDate`, at reading times of your time zone. With `schedule: true` they are `SCHEDULED` for delivery (needs a linked Telegram chat), otherwise drafts. Answers 202 with a `CAMPAIGN` job; at most 300 posts, each counted.',
       body: campaignBody,
       errors: [...common.errors, 'TELEGRAM_NOT_LINKED'],
     },

@@ -4,7 +4,7 @@ import type { RouteTable } from '../../http/route.js';
 import { currentUser } from '../auth/require-user.js';
 import { idParams } from '../brands/brands.schemas.js';
 import type { JobEvent, JobEventHub } from './job-events.js';
-import { FINAL_STATUSES, jobListQuery, jobSchema, toJobDto } from './jobs.schemas.js';
+import { EXAMPLE_JOB, FINAL_STATUSES, jobListQuery, jobSchema, toJobDto } from './jobs.schemas.js';
 import type { JobsService } from './jobs.service.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -16,7 +16,8 @@ export function jobRoutes(table: RouteTable, { jobs, hub }: { jobs: JobsService;
       method: 'get',
       path: '/jobs',
       operationId: 'listJobs',
-      summary: 'Your jobs, newest first.',
+      summary: 'List jobs',
+      description: 'Your jobs, newest first, a page at a time; filter by `status` and `type`.',
       tag,
       query: jobListQuery,
       response: listResponse(jobSchema),
@@ -28,10 +29,13 @@ export function jobRoutes(table: RouteTable, { jobs, hub }: { jobs: JobsService;
       method: 'get',
       path: '/jobs/:id',
       operationId: 'getJob',
-      summary: 'One job.',
+      summary: 'Get a job',
+      description:
+        'Its status, progress and, once it has finished, its `result` or `error`. Poll it every second or two, or follow `GET /jobs/{id}/events`.',
       tag,
       params: idParams,
       response: jobSchema,
+      examples: { response: EXAMPLE_JOB },
       errors: ['NOT_FOUND'],
     },
     async ({ res, params }) => toJobDto(await jobs.get(currentUser(res).id, params.id)),
@@ -41,7 +45,8 @@ export function jobRoutes(table: RouteTable, { jobs, hub }: { jobs: JobsService;
       method: 'post',
       path: '/jobs/:id/cancel',
       operationId: 'cancelJob',
-      summary: 'Cancel a job that has not started; its quota is refunded.',
+      summary: 'Cancel a job',
+      description: 'Cancel a job that has not started yet (409 `INVALID_STATE` otherwise); its quota is refunded.',
       tag,
       params: idParams,
       response: jobSchema,
@@ -54,14 +59,15 @@ export function jobRoutes(table: RouteTable, { jobs, hub }: { jobs: JobsService;
       method: 'get',
       path: '/jobs/:id/events',
       operationId: 'streamJobEvents',
-      summary: 'Server-Sent Events of { status, progress } until the job reaches a final status (text/event-stream).',
+      summary: 'Follow a job (Server-Sent Events)',
+      description:
+        'A `text/event-stream` of `progress` events whose data is `{ "status", "progress" }`: the current state first, then each change, until a final status (`SUCCEEDED`, `FAILED`, `CANCELLED`), when the stream ends. In a browser: `new EventSource(url)` cannot send a bearer token, so read it with `fetch` and a stream reader.',
       tag,
       params: idParams,
       errors: ['NOT_FOUND'],
       rawResponse: {
         mediaType: 'text/event-stream',
-        description:
-          'Events named `progress` whose data is JSON { status, progress }; the stream ends after a final status.',
+        description: 'A stream of `progress` events; it ends after a final status.',
       },
     },
     async ({ req, res, params }) => {

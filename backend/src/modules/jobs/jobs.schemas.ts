@@ -6,18 +6,58 @@ export const JOB_TYPES = ['POSTS', 'CAMPAIGN', 'IMAGE', 'VOICE'] as const;
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export const FINAL_STATUSES: ReadonlyArray<(typeof JOB_STATUSES)[number]> = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-export const jobSchema = z.object({
-  id: z.string(),
-  type: z.enum(JOB_TYPES),
-  status: z.enum(JOB_STATUSES),
-  progress: z.number().int().min(0).max(100),
-  input: z.record(z.string(), z.unknown()),
-  result: z.record(z.string(), z.unknown()).nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  createdAt: z.iso.datetime(),
-  startedAt: z.iso.datetime().nullable(),
-  finishedAt: z.iso.datetime().nullable(),
-});
+/** An example job (a finished POSTS job), for the OpenAPI document; the routes' examples reuse it. */
+export const EXAMPLE_JOB = {
+  id: '8c0d6f3e-2b9a-4d17-a5e4-3f7b1c9e2d60',
+  type: 'POSTS',
+  status: 'SUCCEEDED',
+  progress: 100,
+  input: {
+    transcript: 'Notes from our launch call: scheduled posts ship today; the bot delivers them to Telegram.',
+    platform: 'LINKEDIN',
+    numberOfPosts: 2,
+    style: 'PROFESSIONAL',
+    brandId: '0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30',
+  },
+  result: { postIds: ['5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17', 'c2a4e6b8-1d3f-4a5b-9c7d-0e2f4a6b8c1d'] },
+  error: null,
+  createdAt: '2026-11-22T09:30:00.000Z',
+  startedAt: '2026-11-22T09:30:00.412Z',
+  finishedAt: '2026-11-22T09:30:07.935Z',
+} as const;
+
+export const jobSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(JOB_TYPES),
+    status: z.enum(JOB_STATUSES).describe('QUEUED → RUNNING → SUCCEEDED, FAILED or CANCELLED.'),
+    progress: z.number().int().min(0).max(100).describe('0 to 100; it only goes forward.'),
+    input: z.record(z.string(), z.unknown()).describe('The request that created it.'),
+    result: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe(
+        'Once SUCCEEDED: `{ postIds }` (POSTS; CAMPAIGN adds `scheduled`), `{ imageUrl }` (IMAGE), `{ audioUrl }` (VOICE).',
+      ),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .describe('Why it FAILED: an error code of the API (e.g. UPSTREAM_TIMEOUT) and a message.'),
+    createdAt: z.iso.datetime(),
+    startedAt: z.iso.datetime().nullable(),
+    finishedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Job', examples: [EXAMPLE_JOB] });
+
+/** The same job as a job-creating POST answers it (202): just accepted. */
+export const EXAMPLE_QUEUED_JOB = {
+  ...EXAMPLE_JOB,
+  status: 'QUEUED',
+  progress: 0,
+  result: null,
+  startedAt: null,
+  finishedAt: null,
+} as const;
 
 export type JobDto = z.input<typeof jobSchema>;
 

@@ -14,21 +14,52 @@ import type { JobsService } from '../jobs/jobs.service.js';
 const VOICES_CACHE_KEY = 'postaify:cache:elevenlabs-voices';
 const VOICES_TTL_SECONDS = 600;
 
-const imageBody = z.strictObject({
-  prompt: z.string().trim().min(3).max(1_000),
-  aspectRatio: z.enum(Object.keys(ASPECT_SIZES) as [keyof typeof ASPECT_SIZES, ...Array<keyof typeof ASPECT_SIZES>]),
-  style: z.string().trim().min(1).max(200).optional(),
-  model: z.enum(Object.keys(FAL_MODELS) as ['SCHNELL', 'DEV']).default('SCHNELL'),
-  postId: z.uuid().optional(),
-});
+const imageBody = z
+  .strictObject({
+    prompt: z.string().trim().min(3).max(1_000).describe('What the image shows.'),
+    aspectRatio: z.enum(Object.keys(ASPECT_SIZES) as [keyof typeof ASPECT_SIZES, ...Array<keyof typeof ASPECT_SIZES>]),
+    style: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('e.g. "watercolor"; used with the image style of the post\'s brand.'),
+    model: z
+      .enum(Object.keys(FAL_MODELS) as ['SCHNELL', 'DEV'])
+      .default('SCHNELL')
+      .describe('FLUX schnell (fast) or dev (finer).'),
+    postId: z.uuid().optional().describe('Attach the image to this post when it is ready.'),
+  })
+  .meta({
+    id: 'ImageRequest',
+    examples: [
+      {
+        prompt: 'A flat white on a wooden counter, morning light, steam rising',
+        aspectRatio: '1:1',
+        postId: '5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17',
+      },
+    ],
+  });
 
 const voiceBody = z
   .strictObject({
-    text: z.string().trim().min(1).max(5_000).optional(),
-    postId: z.uuid().optional(),
-    voiceId: z.string().trim().min(1).max(100).optional(),
+    text: z.string().trim().min(1).max(5_000).optional().describe('What to say (or send postId).'),
+    postId: z.uuid().optional().describe("Read this post's content, and attach the voice-over to it."),
+    voiceId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("One of GET /voice/voices; default: the post's brand voice, then the account's default."),
   })
-  .refine((b) => (b.text === undefined) !== (b.postId === undefined), { message: 'Send either text or postId.' });
+  .refine((b) => (b.text === undefined) !== (b.postId === undefined), { message: 'Send either text or postId.' })
+  .meta({
+    id: 'VoiceRequest',
+    description: 'Exactly one of `text` and `postId`.',
+    examples: [{ postId: '5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17' }],
+  });
 
 async function ownPost(db: Db, userId: string, postId: string) {
   const post = await db.post.findFirst({
@@ -55,7 +86,9 @@ export function mediaRoutes(
       ...common,
       path: '/images/generate',
       operationId: 'generateImage',
-      summary: 'Generate an image (FLUX on Fal); attached to the post when `postId` is given. Counts 1 image.',
+      summary: 'Generate an image',
+      description:
+        'An image from a prompt (FLUX on Fal). Answers 202 with an `IMAGE` job; when it succeeds, `result.imageUrl`, also set on the post when `postId` was given. Counts one image.',
       tag: 'Images',
       body: imageBody,
     },
@@ -69,7 +102,9 @@ export function mediaRoutes(
       ...common,
       path: '/voice/generate',
       operationId: 'generateVoice',
-      summary: "A voice-over (ElevenLabs) of `text` or of a post's content; counts its characters.",
+      summary: 'Generate a voice-over',
+      description:
+        "A voice-over (ElevenLabs) of `text` or of a post's content. Answers 202 with a `VOICE` job; when it succeeds, `result.audioUrl`, also set on the post when `postId` was given. Counts the text's characters.",
       tag: 'Voice',
       body: voiceBody,
     },
@@ -89,11 +124,27 @@ export function mediaRoutes(
       method: 'get',
       path: '/voice/voices',
       operationId: 'listVoices',
-      summary: 'The voices that can be chosen (cached for ten minutes).',
+      summary: 'List voices',
+      description: 'The voices a brand or a voice-over can use (`voiceId`), from ElevenLabs; cached for ten minutes.',
       tag: 'Voice',
       response: z.object({
-        items: z.array(z.object({ id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()) })),
+        items: z.array(
+          z
+            .object({ id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()) })
+            .meta({ id: 'Voice' }),
+        ),
       }),
+      examples: {
+        response: {
+          items: [
+            {
+              id: '21m00Tcm4TlvDq8ikWAM',
+              name: 'Rachel',
+              labels: { accent: 'american', gender: 'female', use_case: 'narration' },
+            },
+          ],
+        },
+      },
       errors: ['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT'],
     },
     async () => {

@@ -2,7 +2,15 @@ import type { RouteTable } from '../../http/route.js';
 import { listResponse, page } from '../../http/pagination.js';
 import { currentUser } from '../auth/require-user.js';
 import { idParams } from '../brands/brands.schemas.js';
-import { postCreate, postListQuery, postPatch, postSchema, scheduleBody, toPostDto } from './posts.schemas.js';
+import {
+  EXAMPLE_POST,
+  postCreate,
+  postListQuery,
+  postPatch,
+  postSchema,
+  scheduleBody,
+  toPostDto,
+} from './posts.schemas.js';
 import type { PostsService } from './posts.service.js';
 
 export function postRoutes(table: RouteTable, posts: PostsService) {
@@ -13,10 +21,18 @@ export function postRoutes(table: RouteTable, posts: PostsService) {
       method: 'get',
       path: '/posts',
       operationId: 'listPosts',
-      summary: 'Your posts, newest first; `from`/`to` bound scheduledFor.',
+      summary: 'List posts',
+      description:
+        'Your posts, newest first, a page at a time. Filter by `status`, `brandId` and `platform`; `from` and `to` bound `scheduledFor` (e.g. one calendar week).',
       tag,
       query: postListQuery,
       response: listResponse(postSchema),
+      examples: {
+        response: {
+          items: [EXAMPLE_POST],
+          nextCursor: 'MjAyNi0xMS0yMlQwOTozMDowMC4wMDBafDVmMWMyYTllLThiM2QtNGM3YS05ZTIxLTZkNGI4ZjBhM2MxNw',
+        },
+      },
     },
     async ({ res, query }) => page(await posts.list(currentUser(res).id, query), query.limit, toPostDto),
   );
@@ -25,17 +41,37 @@ export function postRoutes(table: RouteTable, posts: PostsService) {
       method: 'post',
       path: '/posts',
       operationId: 'createPost',
-      summary: 'Write a post by hand (does not count against the quota).',
+      summary: 'Create a post',
+      description:
+        'Write a post by hand: a `DRAFT`. It does not count against the quota. Content longer than its platform allows is 400.',
       tag,
       body: postCreate,
       status: 201,
       response: postSchema,
+      examples: {
+        response: {
+          ...EXAMPLE_POST,
+          status: 'DRAFT',
+          scheduledFor: null,
+          aiGenerated: false,
+          aiModel: null,
+          updatedAt: EXAMPLE_POST.createdAt,
+        },
+      },
       errors: ['NOT_FOUND'],
     },
     async ({ res, body }) => toPostDto(await posts.create(currentUser(res).id, body)),
   );
   table.add(
-    { ...byId, method: 'get', path: '/posts/:id', operationId: 'getPost', summary: 'One post.', errors: ['NOT_FOUND'] },
+    {
+      ...byId,
+      method: 'get',
+      path: '/posts/:id',
+      operationId: 'getPost',
+      summary: 'Get a post',
+      errors: ['NOT_FOUND'],
+      examples: { response: EXAMPLE_POST },
+    },
     async ({ res, params }) => toPostDto(await posts.get(currentUser(res).id, params.id)),
   );
   table.add(
@@ -44,7 +80,9 @@ export function postRoutes(table: RouteTable, posts: PostsService) {
       method: 'patch',
       path: '/posts/:id',
       operationId: 'updatePost',
-      summary: 'Edit a post that is not being delivered or delivered.',
+      summary: 'Update a post',
+      description:
+        'Change its content, platform, brand or media. Not while it is being delivered or once delivered (409 `INVALID_STATE`): duplicate it instead.',
       body: postPatch,
       errors: ['NOT_FOUND', 'INVALID_STATE', 'CONFLICT'],
     },
@@ -55,7 +93,8 @@ export function postRoutes(table: RouteTable, posts: PostsService) {
       method: 'delete',
       path: '/posts/:id',
       operationId: 'deletePost',
-      summary: 'Delete a post (not while it is being delivered).',
+      summary: 'Delete a post',
+      description: 'Deletes the post and cancels its pending delivery; not while it is being delivered.',
       tag,
       params: idParams,
       status: 204,
@@ -72,8 +111,12 @@ export function postRoutes(table: RouteTable, posts: PostsService) {
       method: 'post',
       path: '/posts/:id/schedule',
       operationId: 'schedulePost',
-      summary: 'Schedule (or reschedule) delivery to your Telegram chat.',
+      summary: 'Schedule a post',
+      description:
+        'Schedule (or reschedule) its delivery to your Telegram chat: the post becomes `SCHEDULED`. Needs a linked chat (409 `TELEGRAM_NOT_LINKED`).',
       body: scheduleBody,
+      // (On the route: zod leaves a schema's own examples out of the input side of a transform.)
+      examples: { body: { scheduledFor: EXAMPLE_POST.scheduledFor }, response: EXAMPLE_POST },
       errors: ['NOT_FOUND', 'INVALID_STATE', 'TELEGRAM_NOT_LINKED', 'CONFLICT'],
     },
     async ({ res, params, body }) => toPostDto(await posts.schedule(currentUser(res).id, params.id, body.scheduledFor)),
@@ -84,7 +127,8 @@ export function postRoutes(table: RouteTable, posts: PostsService) {
       method: 'post',
       path: '/posts/:id/unschedule',
       operationId: 'unschedulePost',
-      summary: 'Back to DRAFT; the pending delivery is cancelled.',
+      summary: 'Unschedule a post',
+      description: 'Back to `DRAFT`; the pending delivery is cancelled.',
       errors: ['NOT_FOUND', 'INVALID_STATE', 'CONFLICT'],
     },
     async ({ res, params }) => toPostDto(await posts.unschedule(currentUser(res).id, params.id)),
@@ -95,7 +139,8 @@ export function postRoutes(table: RouteTable, posts: PostsService) {
       method: 'post',
       path: '/posts/:id/send-now',
       operationId: 'sendPostNow',
-      summary: 'Deliver to your Telegram chat now (scheduled for this instant).',
+      summary: 'Send a post now',
+      description: 'Deliver it to your Telegram chat now: it is scheduled for this instant.',
       errors: ['NOT_FOUND', 'INVALID_STATE', 'TELEGRAM_NOT_LINKED', 'CONFLICT'],
     },
     async ({ res, params }) => toPostDto(await posts.sendNow(currentUser(res).id, params.id)),
@@ -106,7 +151,8 @@ export function postRoutes(table: RouteTable, posts: PostsService) {
       method: 'post',
       path: '/posts/:id/duplicate',
       operationId: 'duplicatePost',
-      summary: 'Copy any post (a delivered one too) into a new draft.',
+      summary: 'Duplicate a post',
+      description: 'Copy any post (a delivered one too) into a new `DRAFT`.',
       status: 201,
       errors: ['NOT_FOUND'],
     },

@@ -20,7 +20,8 @@ const mediaUrl = z
   .url({ protocol: /^https?$/ })
   .max(2_048)
   .nullable()
-  .optional();
+  .optional()
+  .describe('Media this product stored for you (a generated image or voice-over) or an https URL on a public host.');
 
 export const postCreate = z
   .strictObject({
@@ -33,6 +34,16 @@ export const postCreate = z
   .superRefine((post, ctx) => {
     const problem = lengthProblem(post.platform, post.content);
     if (problem) ctx.addIssue({ code: 'custom', path: ['content'], message: problem });
+  })
+  .meta({
+    id: 'PostCreate',
+    examples: [
+      {
+        brandId: '0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30',
+        platform: 'LINKEDIN',
+        content: 'We shipped scheduled posts today: write once, get it in Telegram at 9:00, copy it to LinkedIn.',
+      },
+    ],
   });
 
 export const postPatch = z
@@ -43,7 +54,12 @@ export const postPatch = z
     imageUrl: mediaUrl,
     audioUrl: mediaUrl,
   })
-  .refine((b) => Object.keys(b).length > 0, { message: 'Nothing to change.' });
+  .refine((b) => Object.keys(b).length > 0, { message: 'Nothing to change.' })
+  .meta({
+    id: 'PostUpdate',
+    description: 'The fields to change (at least one); `null` clears brandId, imageUrl or audioUrl.',
+    examples: [{ content: 'We shipped scheduled posts today. Write once, read it in Telegram at 9:00.' }],
+  });
 
 export const postListQuery = z
   .strictObject({
@@ -56,26 +72,50 @@ export const postListQuery = z
   })
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: '`from` must be before `to`.', path: ['from'] });
 
-export const scheduleBody = z.strictObject({
-  scheduledFor: instant.describe('From one minute ago to 365 days ahead.'),
-});
+export const scheduleBody = z
+  .strictObject({
+    scheduledFor: instant.describe('When to deliver it: from one minute ago to 365 days ahead; UTC or with an offset.'),
+  })
+  .meta({ id: 'PostSchedule' });
 
-export const postSchema = z.object({
-  id: z.string(),
-  brandId: z.string().nullable(),
-  platform: z.enum(PLATFORMS),
-  content: z.string(),
-  status: z.enum(POST_STATUSES),
-  scheduledFor: z.iso.datetime().nullable(),
-  deliveredAt: z.iso.datetime().nullable(),
-  imageUrl: z.string().nullable(),
-  audioUrl: z.string().nullable(),
-  aiGenerated: z.boolean(),
-  aiModel: z.string().nullable(),
-  lastError: z.string().nullable(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-});
+/** An example post, for the OpenAPI document (the routes' examples reuse it). */
+export const EXAMPLE_POST = {
+  id: '5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17',
+  brandId: '0b7e4d2a-3c1f-4a8e-b5d6-9f2e1c7a4b30',
+  platform: 'LINKEDIN',
+  content: 'We shipped scheduled posts today: write once, get it in Telegram at 9:00, copy it to LinkedIn.',
+  status: 'SCHEDULED',
+  scheduledFor: '2026-11-24T08:30:00.000Z',
+  deliveredAt: null,
+  imageUrl: null,
+  audioUrl: null,
+  aiGenerated: true,
+  aiModel: 'openai/gpt-4o-mini',
+  lastError: null,
+  createdAt: '2026-11-22T09:30:00.000Z',
+  updatedAt: '2026-11-22T09:41:12.000Z',
+} as const;
+
+export const postSchema = z
+  .object({
+    id: z.string(),
+    brandId: z.string().nullable(),
+    platform: z.enum(PLATFORMS),
+    content: z.string(),
+    status: z
+      .enum(POST_STATUSES)
+      .describe('DRAFT → SCHEDULED → DELIVERING → DELIVERED or FAILED; unscheduling returns to DRAFT.'),
+    scheduledFor: z.iso.datetime().nullable().describe('When it is (or was) to be delivered; null for a draft.'),
+    deliveredAt: z.iso.datetime().nullable().describe('When Telegram accepted the delivery.'),
+    imageUrl: z.string().nullable(),
+    audioUrl: z.string().nullable(),
+    aiGenerated: z.boolean().describe('Written by generation (counted against the quota) rather than by hand.'),
+    aiModel: z.string().nullable().describe('The model that wrote it.'),
+    lastError: z.string().nullable().describe('Why the last delivery failed.'),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Post', examples: [EXAMPLE_POST] });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

@@ -16,22 +16,34 @@ export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; l
       method: 'post',
       path: '/telegram/link',
       operationId: 'createTelegramLink',
-      summary: 'A single-use deep link (valid 15 minutes) that links your Telegram chat when opened.',
+      summary: 'Link your Telegram chat',
+      description:
+        'A single-use deep link, valid 15 minutes. Open `deepLink` on the phone (or show it as a QR code) and press **Start** in the bot: that chat is linked, and `GET /telegram` says `LINKED`.',
       tag,
       status: 201,
-      response: z.object({
-        code: z.string(),
-        deepLink: z.url(),
-        expiresAt: z.iso.datetime(),
-        localTapUrl: z
-          .url()
-          .nullable()
-          .describe(
-            'Local mode only (no TELEGRAM_BOT_TOKEN: the local Telegram emulator stands in for Telegram): ' +
-              "the emulator's inbox page that plays the person tapping `deepLink` (it sends `/start <code>` " +
-              'from chat 1 and shows that chat). null with the real Telegram.',
-          ),
-      }),
+      response: z
+        .object({
+          code: z.string().describe('Single use; what the deep link sends to the bot as `/start <code>`.'),
+          deepLink: z.url().describe('https://t.me/<bot>?start=<code>'),
+          expiresAt: z.iso.datetime(),
+          localTapUrl: z
+            .url()
+            .nullable()
+            .describe(
+              'Local mode only (no TELEGRAM_BOT_TOKEN: the local Telegram emulator stands in for Telegram): ' +
+                "the emulator's inbox page that plays the person tapping `deepLink` (it sends `/start <code>` " +
+                'from chat 1 and shows that chat). null with the real Telegram.',
+            ),
+        })
+        .meta({ id: 'TelegramLinkCode' }),
+      examples: {
+        response: {
+          code: 'q3V9xK2mP8sT4wY7zA1bC6dE0fG5hJ2k',
+          deepLink: 'https://t.me/PostaifyBot?start=q3V9xK2mP8sT4wY7zA1bC6dE0fG5hJ2k',
+          expiresAt: '2026-11-22T09:45:00.000Z',
+          localTapUrl: null,
+        },
+      },
     },
     ({ res }) => link.createCode(currentUser(res).id),
   );
@@ -40,9 +52,14 @@ export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; l
       method: 'get',
       path: '/telegram',
       operationId: 'getTelegramLink',
-      summary: 'Your Telegram link.',
+      summary: 'Get your Telegram link',
+      description:
+        '`LINKED` (posts are delivered), `UNLINKED`, or `UNREACHABLE`: Telegram refused a delivery (the bot was blocked, the chat is gone), so link again. `username` is the @username of the person in the chat, if they have one.',
       tag,
       response: telegramLinkSchema,
+      examples: {
+        response: { status: 'LINKED', linked: true, username: 'ada_lovelace', linkedAt: '2026-11-22T09:33:12.000Z' },
+      },
     },
     ({ res }) => readTelegramLink(db, currentUser(res).id),
   );
@@ -51,7 +68,9 @@ export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; l
       method: 'delete',
       path: '/telegram',
       operationId: 'unlinkTelegram',
-      summary: 'Unlink Telegram; pending deliveries are cancelled.',
+      summary: 'Unlink Telegram',
+      description:
+        'Pending deliveries are cancelled: scheduled posts become `FAILED` (with a `lastError` saying why), to be rescheduled once a chat is linked again.',
       tag,
       status: 204,
     },
@@ -65,7 +84,8 @@ export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; l
       method: 'post',
       path: '/telegram/test',
       operationId: 'sendTelegramTest',
-      summary: 'Send a test message to your linked chat now.',
+      summary: 'Send a test message',
+      description: 'Sends a test message to your linked chat now, to check that delivery works.',
       tag,
       response: z.object({ sent: z.literal(true) }),
       errors: ['TELEGRAM_NOT_LINKED', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE'],

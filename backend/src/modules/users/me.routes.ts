@@ -21,15 +21,32 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
-const meSchema = z.object({
-  id: z.string(),
-  email: z.string().nullable(),
-  name: z.string().nullable(),
-  plan: z.enum(PLAN_IDS),
-  timezone: z.string(),
-  telegram: telegramLinkSchema,
-  usage: usageSchema,
-});
+const meSchema = z
+  .object({
+    id: z.string(),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+    plan: z.enum(PLAN_IDS),
+    timezone: z.string().describe('IANA time zone (e.g. Europe/Berlin): campaigns and the bot use it.'),
+    telegram: telegramLinkSchema,
+    usage: usageSchema,
+  })
+  .meta({ id: 'Me' });
+
+const EXAMPLE_ME: z.input<typeof meSchema> = {
+  id: '3e8a1f0c-6b2d-4c9e-a7f5-1d3b5c7e9a20',
+  email: 'ada@example.com',
+  name: 'Ada Lovelace',
+  plan: 'FREE',
+  timezone: 'Europe/Berlin',
+  telegram: { status: 'LINKED', linked: true, username: 'ada_lovelace', linkedAt: '2026-11-22T09:33:12.000Z' },
+  usage: {
+    period: { start: '2026-11-01T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' },
+    posts: { used: 12, limit: 20 },
+    images: { used: 2, limit: 5 },
+    voiceChars: { used: 640, limit: 2000 },
+  },
+};
 
 const patchBody = z
   .strictObject({
@@ -40,7 +57,8 @@ const patchBody = z
       .refine(isTimeZone, { message: 'Not an IANA time zone (e.g. Europe/Berlin).' })
       .optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, { message: 'Nothing to change: send name and/or timezone.' });
+  .refine((b) => Object.keys(b).length > 0, { message: 'Nothing to change: send name and/or timezone.' })
+  .meta({ id: 'MeUpdate' });
 
 export function meRoutes(table: RouteTable, { db, users }: { db: Db; users: UsersService }) {
   const me = async (user: AuthUser) => {
@@ -60,9 +78,11 @@ export function meRoutes(table: RouteTable, { db, users }: { db: Db; users: User
       method: 'get',
       path: '/me',
       operationId: 'getMe',
-      summary: 'The signed-in user, their Telegram link and usage.',
+      summary: 'Get the signed-in user',
+      description: "Who you are, your plan and time zone, your Telegram link and this month's usage.",
       tag: 'Me',
       response: meSchema,
+      examples: { response: EXAMPLE_ME },
     },
     ({ res }) => me(currentUser(res)),
   );
@@ -71,10 +91,12 @@ export function meRoutes(table: RouteTable, { db, users }: { db: Db; users: User
       method: 'patch',
       path: '/me',
       operationId: 'updateMe',
-      summary: 'Change the display name or the IANA time zone (used for scheduling and the bot).',
+      summary: 'Update the signed-in user',
+      description: 'Change your display name or your IANA time zone (used for campaigns and by the bot).',
       tag: 'Me',
       body: patchBody,
       response: meSchema,
+      examples: { body: { timezone: 'Europe/Berlin' }, response: EXAMPLE_ME },
     },
     async ({ res, body }) => {
       const updated = await users.update(currentUser(res), body);

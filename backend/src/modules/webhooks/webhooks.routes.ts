@@ -27,7 +27,9 @@ export function webhookRoutes(table: RouteTable, handlers: { stripe: Handler; cl
       ...common,
       path: '/webhooks/stripe',
       operationId: 'stripeWebhook',
-      summary: 'Stripe events; the Stripe-Signature is checked before anything is read or written.',
+      summary: 'Stripe events',
+      description:
+        'Checkout, subscription and invoice events from Stripe. The `Stripe-Signature` is checked against the raw body before anything is read or written.',
       headers: [{ name: 'Stripe-Signature', description: 'Stripe webhook signature.', required: true }],
     },
     async ({ req, res }) => {
@@ -40,7 +42,9 @@ export function webhookRoutes(table: RouteTable, handlers: { stripe: Handler; cl
       ...common,
       path: '/webhooks/clerk',
       operationId: 'clerkWebhook',
-      summary: 'Clerk events; the svix signature is checked before anything is read or written.',
+      summary: 'Clerk events',
+      description:
+        '`user.created`, `user.updated` and `user.deleted` from Clerk. The svix signature is checked against the raw body before anything is read or written.',
       headers: ['svix-id', 'svix-timestamp', 'svix-signature'].map((name) => ({
         name,
         description: `${name} header of svix.`,
@@ -57,8 +61,9 @@ export function webhookRoutes(table: RouteTable, handlers: { stripe: Handler; cl
       ...common,
       path: '/webhooks/telegram',
       operationId: 'telegramWebhook',
-      summary:
-        'Bot updates from Telegram (TELEGRAM_UPDATES=webhook; 404 while polling). A wrong or missing secret header is 401.',
+      summary: 'Telegram bot updates',
+      description:
+        'Updates for the bot, when `TELEGRAM_UPDATES=webhook` (404 while the process long-polls instead). A wrong or missing secret header is 401.',
       headers: [
         {
           name: 'X-Telegram-Bot-Api-Secret-Token',
