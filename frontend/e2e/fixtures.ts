@@ -2,6 +2,7 @@
 // app and the API fails the test), and helpers to sign in as a new user or seed data through the
 // public API, as any outside client would.
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { toZonedInput } from '../lib/time.ts';
 
 export const APP_URL = process.env.E2E_APP_URL!;
 export const API_URL = process.env.E2E_API_URL!;
@@ -80,19 +81,4 @@ export async function createPost(
 }
 
 /** `2026-12-02T15:04` for an instant in a zone (what a datetime-local field holds). */
-export function wallClock(date: Date, timeZone: string) {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    })
-      .formatToParts(date)
-      .map((x) => [x.type, x.value]),
-  );
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
-}
+export const wallClock = (date: Date, timeZone: string) => toZonedInput(date, timeZone);

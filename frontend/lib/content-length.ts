@@ -1,14 +1,31 @@
 // How long a post is, by the rule the backend enforces: X counts twitter-text's weighted length
 // (a URL is 23, CJK and emoji weigh 2), every other platform counts code points (characters as
 // people count them). The editor uses the same rule to keep Save disabled over the limit and to
-// mark the part that will not fit.
-import twitter from 'twitter-text';
+// mark the part that will not fit. twitter-text is loaded on demand (about 29 kB compressed):
+// only a page that counts an X post pays for it.
 // Relative imports with extensions: the backend's tests import this file too (tests/unit).
 import type { Platform } from './api/types.ts';
 import { PLATFORM_LIMITS } from './platforms.ts';
 
+type TwitterText = typeof import('twitter-text');
+let twitter: TwitterText | undefined;
+
+/** Loads X's counting rules; `contentLength` on TWITTER needs them. */
+export async function loadTwitterText(): Promise<void> {
+  const module = (await import('twitter-text')) as TwitterText & { default?: TwitterText };
+  twitter = module.default ?? module;
+}
+
+export const twitterTextLoaded = () => twitter !== undefined;
+
+/** Whether `contentLength(platform, …)` can answer now (X waits for `loadTwitterText`). */
+export const canCount = (platform: Platform) => platform !== 'TWITTER' || twitter !== undefined;
+
 export function contentLength(platform: Platform, content: string): number {
-  if (platform === 'TWITTER') return twitter.parseTweet(content).weightedLength;
+  if (platform === 'TWITTER') {
+    if (!twitter) throw new Error('X counting needs loadTwitterText() first');
+    return twitter.parseTweet(content).weightedLength;
+  }
   let n = 0;
   for (const _ of content) n++;
   return n;
@@ -21,7 +38,7 @@ export function contentLength(platform: Platform, content: string): number {
 export function overflowStart(platform: Platform, content: string): number | null {
   const limit = PLATFORM_LIMITS[platform];
   if (contentLength(platform, content) <= limit) return null;
-  if (platform === 'TWITTER') return twitter.parseTweet(content).validRangeEnd + 1;
+  if (platform === 'TWITTER') return twitter!.parseTweet(content).validRangeEnd + 1;
   let index = 0;
   let count = 0;
   for (const char of content) {

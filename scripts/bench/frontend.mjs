@@ -46,7 +46,8 @@ async function measurePage(url, session) {
   });
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForLoadState('networkidle');
-  // LCP is final once the page has had its data; a moment more lets the last paint land.
+  // LCP is final once the page has had its data and painted it: wait for an entry, then a moment.
+  await page.waitForFunction(() => window.__lcp !== undefined, null, { timeout: 10_000 }).catch(() => undefined);
   await page.waitForTimeout(300);
   const lcp = await page.evaluate(() => window.__lcp ?? NaN);
   let bytes = 0;
@@ -114,15 +115,32 @@ await runBenchmark('frontend', {
     const api = `http://localhost:${port}`;
     const app = `http://localhost:${frontendPort}`;
     stack = startStack(dataDir, port, { FRONTEND_PORT: String(frontendPort) });
+    await waitUntil('the API to be ready', async () => (await fetch(`${api}/ready`)).ok, stack, 180_000, 250);
     await waitUntil('the web app to answer', async () => (await fetch(`${app}/sign-in`)).ok, stack, 300_000, 250);
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
     const session = await signIn(api, `bench-${Date.now()}@example.com`);
+    const post = async (platform, content) => {
+      const res = await fetch(`${api}/api/v1/posts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
+        body: JSON.stringify({ platform, content }),
+      });
+      if (res.status !== 201) throw new Error(`creating a post answered ${res.status}`);
+      return (await res.json()).id;
+    };
+    const linkedin = await post(
+      'LINKEDIN',
+      'We opened our second bakery in Leipzig today. The sourdough sold out by ten.',
+    );
+    const x = await post('TWITTER', 'Second bakery, same sourdough. Leipzig, come early.');
     const pages = [
       ['/ (signed out)', '/', null],
       ['/sign-in', '/sign-in', null],
       ['/ (dashboard)', '/', session],
       ['/create', '/create', session],
       ['/posts', '/posts', session],
+      ['/posts/:id (LinkedIn)', `/posts/${linkedin}`, session],
+      ['/posts/:id (X)', `/posts/${x}`, session],
       ['/calendar', '/calendar', session],
       ['/brands', '/brands', session],
       ['/telegram', '/telegram', session],

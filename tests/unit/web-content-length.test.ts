@@ -2,9 +2,9 @@
 // (backend/src/modules/posts/platforms.ts) give the same length and the same limits, so Save is
 // disabled in the editor exactly when the API would refuse the text; and the marked overflow is
 // the part past the limit.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as backend from '../../backend/src/modules/posts/platforms.ts';
-import { contentLength, overflowStart } from '../../frontend/lib/content-length.ts';
+import { contentLength, loadTwitterText, overflowStart } from '../../frontend/lib/content-length.ts';
 import { PLATFORM_LIMITS, PLATFORMS } from '../../frontend/lib/platforms.ts';
 
 const SAMPLES = [
@@ -23,6 +23,8 @@ const SAMPLES = [
 ];
 
 describe('the web app counts a post as the backend does', () => {
+  beforeAll(() => loadTwitterText());
+
   it('has the same platforms and limits', () => {
     expect(PLATFORM_LIMITS).toEqual(backend.PLATFORM_LIMITS);
     expect([...PLATFORMS].sort()).toEqual([...backend.PLATFORMS].sort());

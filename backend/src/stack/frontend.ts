@@ -1,9 +1,9 @@
 // The web app (the `frontend/` workspace, Next.js) beside the API under `npm start`: built first
-// when there is no build yet, then served by Next's production server (`next start`), or by its
-// development server (`next dev`, hot reload) under `npm run dev`. The web app is a guest of the
+// when there is no build yet or its sources changed since, then served by Next's production
+// server (`next start`), or by its development server (`next dev`, hot reload) under `npm run dev`. The web app is a guest of the
 // stack: when it cannot be built or started, or exits, the stack says so and the API keeps
 // running.
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -51,6 +51,43 @@ export function resolveNext(dir: string): string {
 
 /** A finished production build is there (what `next start` serves). */
 export const hasBuild = (dir: string) => existsSync(join(dir, '.next', 'BUILD_ID'));
+
+/** What `next build` reads: a change to any of these makes the last build stale. */
+const SOURCES = [
+  'app',
+  'components',
+  'lib',
+  'public',
+  'package.json',
+  'next.config.ts',
+  'postcss.config.mjs',
+  'tsconfig.json',
+  'proxy.ts',
+];
+
+/** The newest modification time (ms) under `path` (0 when it does not exist). */
+function newest(path: string): number {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let latest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) latest = Math.max(latest, newest(join(path, entry)));
+  return latest;
+}
+
+/**
+ * Whether the last build is there and no newer than the web app's sources (a `git pull` or an
+ * edit since then would otherwise be served stale by `npm start`).
+ */
+export function buildIsCurrent(dir: string): boolean {
+  if (!hasBuild(dir)) return false;
+  const built = statSync(join(dir, '.next', 'BUILD_ID')).mtimeMs;
+  return SOURCES.every((source) => newest(join(dir, source)) <= built);
+}
 
 const hasApp = (dir: string) => ['app', 'pages', 'src/app', 'src/pages'].some((d) => existsSync(join(dir, d)));
 
@@ -103,7 +140,8 @@ export function startFrontend(options: FrontendOptions): RunningFrontend {
     } catch {
       return fail(`Next.js is not installed in ${dir} (run \`npm install\`)`);
     }
-    const needsBuild = mode === 'start' && !hasBuild(dir);
+    const stale = hasBuild(dir);
+    const needsBuild = mode === 'start' && !buildIsCurrent(dir);
     if ((needsBuild || mode === 'dev') && !hasApp(dir)) return fail(`${dir} has no app/ folder yet`);
     const portTaken = async () => {
       if (await isPortFree(port, '127.0.0.1')) return false;
@@ -116,7 +154,8 @@ export function startFrontend(options: FrontendOptions): RunningFrontend {
       state = 'building';
       mkdirSync(logDir, { recursive: true });
       const logFile = join(logDir, 'frontend-build.log');
-      say(`building the web app (no build in ${join(dir, '.next')} yet; about 1-2 minutes)`);
+      const why = stale ? 'its sources changed since the last build' : `no build in ${join(dir, '.next')} yet`;
+      say(`building the web app (${why}; about 1-2 minutes)`);
       const started = Date.now();
       const log = createWriteStream(logFile);
       current = startProcess(

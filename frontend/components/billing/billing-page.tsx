@@ -8,9 +8,8 @@ import { UsageMeter } from '@/components/ui/meter';
 import { Loading } from '@/components/ui/skeleton';
 import { useCheckout, usePortal, useSubscription } from '@/lib/api/hooks/billing';
 import { useMe } from '@/lib/api/hooks/me';
-import { usePlans } from '@/lib/api/hooks/plans';
 import type { PlanId } from '@/lib/api/types';
-import { PlanCards } from './plan-cards';
+import { Plans } from './plan-cards';
 
 const RANK: Record<PlanId, number> = { FREE: 0, PRO: 1, BUSINESS: 2 };
 const STATUS_WORDS: Record<string, string> = {
@@ -55,7 +54,6 @@ export function SubscriptionCard() {
 
 export function BillingPage() {
   const me = useMe();
-  const plans = usePlans();
   const checkout = useCheckout();
   const current = me.data?.plan;
   return (
@@ -87,28 +85,21 @@ export function BillingPage() {
           <h2 id="plans" className="text-sm font-semibold">
             Plans
           </h2>
-          {plans.isPending ? (
-            <Loading label="Loading the plans" />
-          ) : plans.isError ? (
-            <ErrorNotice error={plans.error} title="The plans could not be loaded" />
-          ) : (
-            <PlanCards
-              plans={plans.data.items}
-              current={current}
-              action={(plan) =>
-                plan.id !== 'FREE' && current && RANK[plan.id] > RANK[current] ? (
-                  <Button
-                    variant="primary"
-                    className="w-full"
-                    disabled={checkout.isPending}
-                    onClick={() => checkout.mutate(plan.id as 'PRO' | 'BUSINESS')}
-                  >
-                    Upgrade to {plan.id}
-                  </Button>
-                ) : null
-              }
-            />
-          )}
+          <Plans
+            current={current}
+            action={(plan) =>
+              plan.id !== 'FREE' && current && RANK[plan.id] > RANK[current] ? (
+                <Button
+                  variant="primary"
+                  className="w-full"
+                  disabled={checkout.isPending}
+                  onClick={() => checkout.mutate(plan.id as 'PRO' | 'BUSINESS')}
+                >
+                  Upgrade to {plan.id}
+                </Button>
+              ) : null
+            }
+          />
           {checkout.error ? <ErrorNotice error={checkout.error} title="Checkout could not be opened" /> : null}
         </section>
       </div>

@@ -1,5 +1,8 @@
 'use client';
 import type { ReactNode } from 'react';
+import { ErrorNotice } from '@/components/common/error-notice';
+import { Loading } from '@/components/ui/skeleton';
+import { usePlans } from '@/lib/api/hooks/plans';
 import type { Plan, PlanId } from '@/lib/api/types';
 import { cn } from '@/lib/cn';
 
@@ -44,4 +47,12 @@ export function PlanCards({
       ))}
     </ul>
   );
+}
+
+/** The plans from `GET /plans`, with their loading and error states. */
+export function Plans(props: { current?: PlanId | undefined; action?: (plan: Plan) => ReactNode }) {
+  const plans = usePlans();
+  if (plans.isPending) return <Loading label="Loading the plans" />;
+  if (plans.isError) return <ErrorNotice error={plans.error} title="The plans could not be loaded" />;
+  return <PlanCards plans={plans.data.items} {...props} />;
 }

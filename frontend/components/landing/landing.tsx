@@ -1,9 +1,6 @@
 'use client';
-import { ErrorNotice } from '@/components/common/error-notice';
-import { PlanCards } from '@/components/billing/plan-cards';
+import { Plans } from '@/components/billing/plan-cards';
 import { ButtonLink } from '@/components/ui/button';
-import { Loading } from '@/components/ui/skeleton';
-import { usePlans } from '@/lib/api/hooks/plans';
 
 const STEPS = [
   ['Paste what you said', 'A transcript, notes or a goal. Postaify writes posts for X, LinkedIn, Instagram and more.'],
@@ -12,7 +9,6 @@ const STEPS = [
 ] as const;
 
 export function Landing() {
-  const plans = usePlans();
   return (
     <main id="main" className="mx-auto flex max-w-5xl flex-col gap-12 px-4 py-10 sm:px-6">
       <header className="flex items-center justify-between">
@@ -44,13 +40,7 @@ export function Landing() {
         <h2 id="plans" className="text-lg font-semibold">
           Plans
         </h2>
-        {plans.isPending ? (
-          <Loading label="Loading the plans" />
-        ) : plans.isError ? (
-          <ErrorNotice error={plans.error} title="The plans could not be loaded" />
-        ) : (
-          <PlanCards plans={plans.data.items} />
-        )}
+        <Plans />
         <p className="text-sm text-muted">
           Every plan uses the whole app; the plans differ only in how much they make.
         </p>

@@ -1,16 +1,26 @@
 'use client';
-import { useId } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { Platform } from '@/lib/api/types';
 import { cn } from '@/lib/cn';
-import { contentLength, overflowStart } from '@/lib/content-length';
+import { canCount, contentLength, loadTwitterText, overflowStart } from '@/lib/content-length';
 import { PLATFORM_LIMITS, PLATFORM_NAMES } from '@/lib/platforms';
 import { controlStyles } from '@/components/ui/field';
 
 const number = new Intl.NumberFormat('en-US');
 
-/** Whether content fits its platform, by the backend's rule. */
+/** Whether content fits its platform, by the backend's rule (false until the rule is loaded). */
 export const fits = (platform: Platform, content: string) =>
-  content.trim().length > 0 && contentLength(platform, content) <= PLATFORM_LIMITS[platform];
+  content.trim().length > 0 && canCount(platform) && contentLength(platform, content) <= PLATFORM_LIMITS[platform];
+
+/** True once the platform's counting rule is loaded (at once for all but X). */
+export function useCountingRule(platform: Platform): boolean {
+  const [, setLoaded] = useState(0);
+  const ready = canCount(platform);
+  useEffect(() => {
+    if (!ready) void loadTwitterText().then(() => setLoaded((n) => n + 1));
+  }, [ready]);
+  return ready;
+}
 
 /**
  * The post's text with a live `N / LIMIT` counter (amber from 90%, red over the limit) and, when
@@ -32,13 +42,14 @@ export function ContentEditor({
   rows?: number;
 }) {
   const id = useId();
+  const ready = useCountingRule(platform);
   const limit = PLATFORM_LIMITS[platform];
-  const length = contentLength(platform, value);
-  const over = length > limit;
-  const cut = overflowStart(platform, value);
+  const length = ready ? contentLength(platform, value) : null;
+  const over = length !== null && length > limit;
+  const cut = over ? overflowStart(platform, value) : null;
   const tone = over
     ? 'text-danger font-semibold'
-    : length >= limit * 0.9
+    : length !== null && length >= limit * 0.9
       ? 'text-amber-700 dark:text-amber-300'
       : 'text-muted';
   return (
@@ -48,7 +59,7 @@ export function ContentEditor({
           {label}
         </label>
         <span id={`${id}-count`} className={cn('tabular text-xs', tone)} aria-live="polite">
-          {number.format(length)} / {number.format(limit)}
+          {length === null ? '…' : number.format(length)} / {number.format(limit)}
         </span>
       </div>
       <textarea

@@ -5,6 +5,7 @@ import { useAuth } from '@/lib/auth/context';
 import { Loading } from '@/components/ui/skeleton';
 import { BottomBar, Sidebar } from './sidebar';
 import { TopBar } from './top-bar';
+import { ZoneSuggestion } from './zone-suggestion';
 
 /** The signed-in frame: sidebar (bottom bar on a phone), top bar, and the page. */
 export function AppShell({ children }: { children: ReactNode }) {
@@ -14,6 +15,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <div className="flex min-w-0 flex-1 flex-col">
         <TopBar />
         <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 pt-5 pb-24 sm:px-6 md:pb-10">
+          <ZoneSuggestion />
           {children}
         </main>
       </div>
@@ -22,7 +24,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   );
 }
 
-/** Signed-in pages: sign-in first (and back here after), the shell around the page. */
+/** Signed-in pages: the shell around the page; sign-in first when signed out (and back here after). */
 export function SignedIn({ children }: { children: ReactNode }) {
   const { status } = useAuth();
   const router = useRouter();
@@ -33,13 +35,15 @@ export function SignedIn({ children }: { children: ReactNode }) {
       router.replace(`/sign-in?next=${encodeURIComponent(next)}`);
     }
   }, [status, pathname, router]);
-  if (status !== 'signed-in') {
+  if (status === 'signed-out') {
     return (
       <main id="main" className="mx-auto max-w-md p-8">
-        <Loading label="Checking your session" rows={2} />
+        <Loading label="Taking you to sign-in" rows={2} />
       </main>
     );
   }
+  // While the session is read (and on the server, which cannot see it) the page renders in the
+  // shell with its data in loading states: what does not need data paints at once.
   return <AppShell>{children}</AppShell>;
 }
 

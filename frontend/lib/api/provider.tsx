@@ -15,6 +15,11 @@ export function useApi(): Api {
   return api;
 }
 
+/** Signed-in data waits for the session: until then the pages render with their loading states. */
+export function useSignedIn(): boolean {
+  return useAuth().status === 'signed-in';
+}
+
 export function ApiProvider({ children }: { children: ReactNode }) {
   const { apiUrl } = useRuntimeConfig();
   const auth = useAuth();

@@ -4,7 +4,7 @@
 // taken down. A real `next build` of frontend/ takes minutes, so these runs give the module a
 // stand-in for Next's CLI (`nextBin`): a script that answers `build`, `start` and `dev` as Next
 // does (a .next/BUILD_ID, a server on -p/-H, a worker process in its group).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +141,18 @@ describe('the web app under the local stack', () => {
     expect(await frontend.ready).toBe(true);
     expect(said).toEqual([]);
     expect(readFileSync(join(dir, '.next', 'BUILD_ID'), 'utf8')).toBe('earlier');
+    expect((await get(port)).command).toBe('start');
+  });
+
+  it('builds again when a source changed after the last build', async () => {
+    const dir = workspace({ built: true });
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(dir, '.next', 'BUILD_ID'), anHourAgo, anHourAgo);
+    writeFileSync(join(dir, 'app', 'page.tsx'), 'export default function Page() { return null; }');
+    const { frontend, port, said } = await start(dir);
+    expect(await frontend.ready).toBe(true);
+    expect(said[0]).toContain('its sources changed since the last build');
+    expect(readFileSync(join(dir, '.next', 'BUILD_ID'), 'utf8')).not.toBe('earlier');
     expect((await get(port)).command).toBe('start');
   });
 

@@ -1,11 +1,16 @@
 'use client';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { unwrap } from '../client';
-import { useApi } from '../provider';
+import { useApi, useSignedIn } from '../provider';
 
 export function useSubscription() {
   const api = useApi();
-  return useQuery({ queryKey: ['subscription'], queryFn: () => unwrap(api.GET('/api/v1/subscriptions')) });
+  const signedIn = useSignedIn();
+  return useQuery({
+    enabled: signedIn,
+    queryKey: ['subscription'],
+    queryFn: () => unwrap(api.GET('/api/v1/subscriptions')),
+  });
 }
 
 /** Stripe Checkout or the portal: the API answers with the URL to go to. */

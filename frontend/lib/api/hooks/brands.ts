@@ -1,14 +1,16 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unwrap } from '../client';
-import { useApi } from '../provider';
+import { useApi, useSignedIn } from '../provider';
 import type { BrandInput } from '../types';
 
 const brandsKey = ['brands'] as const;
 
 export function useBrands() {
   const api = useApi();
+  const signedIn = useSignedIn();
   return useQuery({
+    enabled: signedIn,
     queryKey: brandsKey,
     queryFn: () => unwrap(api.GET('/api/v1/brands', { params: { query: { limit: 100 } } })),
   });

@@ -1,7 +1,7 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unwrap } from '../client';
-import { useApi } from '../provider';
+import { useApi, useSignedIn } from '../provider';
 import type { GenerateInput, ImageInput, VoiceInput } from '../types';
 import { meKey } from './me';
 
@@ -44,10 +44,11 @@ export function useGenerateVoice() {
 
 export function useVoices(enabled = true) {
   const api = useApi();
+  const signedIn = useSignedIn();
   return useQuery({
     queryKey: ['voices'],
     queryFn: () => unwrap(api.GET('/api/v1/voice/voices')),
     staleTime: 10 * 60_000,
-    enabled,
+    enabled: signedIn && enabled,
   });
 }

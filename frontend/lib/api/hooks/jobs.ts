@@ -5,7 +5,7 @@ import { useAuth } from '@/lib/auth/context';
 import { useRuntimeConfig } from '@/lib/runtime-config-context';
 import { unwrap } from '../client';
 import { FINAL_JOB_STATUSES, streamJobEvents, type JobEvent } from '../job-events';
-import { useApi } from '../provider';
+import { useApi, useSignedIn } from '../provider';
 import type { Job } from '../types';
 
 const POLL_MS = 1_500;
@@ -63,7 +63,9 @@ export function useJobProgress(id: string | null): JobProgress | null {
 /** Jobs not yet final (queued or running), refreshed while any are. */
 export function useActiveJobs() {
   const api = useApi();
+  const signedIn = useSignedIn();
   return useQuery({
+    enabled: signedIn,
     queryKey: ['jobs', 'active'],
     queryFn: async () => {
       const [running, queued] = await Promise.all([

@@ -1,18 +1,17 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useAuth } from '@/lib/auth/context';
 import { unwrap } from '../client';
-import { useApi } from '../provider';
+import { useApi, useSignedIn } from '../provider';
 
 export const meKey = ['me'] as const;
 
 export function useMe() {
   const api = useApi();
-  const { status } = useAuth();
+  const signedIn = useSignedIn();
   return useQuery({
     queryKey: meKey,
     queryFn: () => unwrap(api.GET('/api/v1/me')),
-    enabled: status === 'signed-in',
+    enabled: signedIn,
   });
 }
 

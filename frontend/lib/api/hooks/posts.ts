@@ -1,7 +1,7 @@
 'use client';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unwrap } from '../client';
-import { useApi } from '../provider';
+import { useApi, useSignedIn } from '../provider';
 import type { Post, PostListQuery, PostPatch } from '../types';
 
 export const postsKey = ['posts'] as const;
@@ -10,7 +10,9 @@ const postKey = (id: string) => ['post', id] as const;
 /** Every post matching the filters, newest first, a page at a time (the API's cursor). */
 export function usePosts(filters: Omit<PostListQuery, 'cursor' | 'limit'>, pageSize = 20) {
   const api = useApi();
+  const signedIn = useSignedIn();
   return useInfiniteQuery({
+    enabled: signedIn,
     queryKey: [...postsKey, filters, pageSize],
     queryFn: ({ pageParam }) =>
       unwrap(
@@ -25,7 +27,9 @@ export function usePosts(filters: Omit<PostListQuery, 'cursor' | 'limit'>, pageS
 
 export function usePost(id: string) {
   const api = useApi();
+  const signedIn = useSignedIn();
   return useQuery({
+    enabled: signedIn,
     queryKey: postKey(id),
     queryFn: () => unwrap(api.GET('/api/v1/posts/{id}', { params: { path: { id } } })),
   });
@@ -101,7 +105,9 @@ export function useDeletePost() {
 /** The next `count` scheduled deliveries, soonest first. */
 export function useUpcomingPosts(count = 5) {
   const api = useApi();
+  const signedIn = useSignedIn();
   return useQuery({
+    enabled: signedIn,
     queryKey: [...postsKey, 'upcoming', count],
     queryFn: async () => {
       const page = await unwrap(

@@ -1,7 +1,7 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unwrap } from '../client';
-import { useApi } from '../provider';
+import { useApi, useSignedIn } from '../provider';
 import { meKey } from './me';
 
 const telegramKey = ['telegram'] as const;
@@ -9,7 +9,9 @@ const telegramKey = ['telegram'] as const;
 /** The link's status; refreshed every 2 s while `watch` (a code is out and not yet used). */
 export function useTelegram(watch = false) {
   const api = useApi();
+  const signedIn = useSignedIn();
   return useQuery({
+    enabled: signedIn,
     queryKey: telegramKey,
     queryFn: () => unwrap(api.GET('/api/v1/telegram')),
     refetchInterval: watch ? 2_000 : false,
