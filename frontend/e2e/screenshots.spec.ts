@@ -17,6 +17,9 @@ async function shoot(page: Page, name: string) {
   await page.screenshot({ path: `${OUT}${name}.png`, fullPage: false, animations: 'disabled' });
 }
 
+// The account's zone and the browser's agree, as for most people (the offer to switch is not shown).
+test.use({ timezoneId: 'Europe/Berlin' });
+
 for (const { device, viewport } of VIEWPORTS) {
   for (const scheme of ['light', 'dark'] as const) {
     test(`screenshots: ${device}, ${scheme}`, async ({ page, request }) => {

@@ -13,12 +13,14 @@ import { Plans } from './plan-cards';
 
 const RANK: Record<PlanId, number> = { FREE: 0, PRO: 1, BUSINESS: 2 };
 const STATUS_WORDS: Record<string, string> = {
-  active: 'Active',
-  trialing: 'Trial',
-  past_due: 'Payment due',
-  canceled: 'Cancelled',
-  unpaid: 'Unpaid',
-  incomplete: 'Incomplete',
+  ACTIVE: 'Active',
+  TRIALING: 'Trial',
+  PAST_DUE: 'Payment due',
+  CANCELED: 'Cancelled',
+  UNPAID: 'Unpaid',
+  INCOMPLETE: 'Incomplete',
+  INCOMPLETE_EXPIRED: 'Expired',
+  PAUSED: 'Paused',
 };
 
 export function SubscriptionCard() {
@@ -33,7 +35,7 @@ export function SubscriptionCard() {
       <CardTitle>Subscription</CardTitle>
       <p className="text-sm">
         Plan <strong>{s.plan}</strong>
-        {s.status ? ` · ${STATUS_WORDS[s.status] ?? s.status}` : ''}
+        {s.status !== 'NONE' ? ` · ${STATUS_WORDS[s.status] ?? s.status}` : ''}
       </p>
       {s.currentPeriodEnd ? (
         <p className="text-sm text-muted">
@@ -42,7 +44,7 @@ export function SubscriptionCard() {
       ) : (
         <p className="text-sm text-muted">The FREE plan has no subscription: nothing is charged.</p>
       )}
-      {s.plan !== 'FREE' || s.status ? (
+      {s.status !== 'NONE' ? (
         <Button className="self-start" onClick={() => portal.mutate()} disabled={portal.isPending}>
           Manage subscription
         </Button>

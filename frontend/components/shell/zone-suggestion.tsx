@@ -25,12 +25,12 @@ export function ZoneSuggestion() {
     <div
       role="region"
       aria-label="Time zone"
-      className="mb-4 flex flex-wrap items-center gap-x-3 gap-y-2 rounded-lg border border-blue-200 bg-blue-50 px-3 py-2 text-sm text-blue-950 dark:border-blue-900 dark:bg-blue-950 dark:text-blue-50"
+      className="mb-4 flex flex-col gap-2 sm:flex-row sm:items-center sm:gap-3 rounded-lg border border-blue-200 bg-blue-50 px-3 py-2 text-sm text-blue-950 dark:border-blue-900 dark:bg-blue-950 dark:text-blue-50"
     >
-      <p className="min-w-0 flex-1">
+      <p className="min-w-0 sm:flex-1">
         This browser is in <strong>{browserZone}</strong>; Postaify shows your times in <strong>{me.timezone}</strong>.
       </p>
-      <div className="flex gap-2">
+      <div className="flex flex-wrap gap-2">
         <Button
           size="sm"
           variant="primary"
