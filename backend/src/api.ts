@@ -20,7 +20,8 @@ import { usageRoutes } from './modules/usage/usage.routes.js';
 import { meRoutes } from './modules/users/me.routes.js';
 import { aiRoutes } from './modules/generation/ai.routes.js';
 import { jobRoutes } from './modules/jobs/jobs.routes.js';
-import { mediaRoutes } from './modules/media/media.routes.js';
+import { mediaRoutes, voiceSampleRoutes } from './modules/media/media.routes.js';
+import { createVoiceCatalog } from './modules/media/voices.js';
 import type { WebServices } from './web-services.js';
 import type { Logger } from './lib/logger.js';
 import { billingRoutes } from './modules/billing/billing.routes.js';
@@ -84,6 +85,8 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
 
   // Public.
   planRoutes(table);
+  const voices = createVoiceCatalog({ redis, elevenlabs, config, logger, apiBaseUrl: `${config.apiUrl}${API_BASE}` });
+  voiceSampleRoutes(table, voices);
   if (config.clerk.mode === 'local' && localKeys) {
     localSignInRoutes(table, localKeys, config.clerk.authorizedParties[0] ?? config.appUrl);
   }
@@ -102,7 +105,7 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
   brandRoutes(table, db);
   postRoutes(table, createPostsService({ db }));
   aiRoutes(table, { db, jobs });
-  mediaRoutes(table, { db, jobs, redis, elevenlabs });
+  mediaRoutes(table, { db, jobs, voices });
   jobRoutes(table, { jobs, hub });
   billingRoutes(table, billing);
   telegramRoutes(table, { db, link, api: bot.api });

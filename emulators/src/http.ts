@@ -24,7 +24,7 @@ export interface Emulator {
   faults: FaultQueue;
   /** Newest last; the same array the control API reads, capped so a long-running stack stays small. */
   requests: RecordedRequest[];
-  /** Clears faults and recordings, like POST /__control/reset. */
+  /** Clears faults and recordings (and the emulator's own state), like POST /__control/reset. */
   reset(): void;
 }
 
@@ -66,6 +66,10 @@ export interface ServerSpec {
   malformed?: (ctx: Context) => { contentType: string; body: string | Buffer };
   /** Returns true to swallow a status fault and carry on (OpenRouter's model fallback). */
   absorbFault?: (ctx: Context, fault: FaultSpec) => boolean;
+  /** The emulator's own /__control routes (ctx.path starts at /__control/); true when it answered. */
+  control?: (ctx: Context) => boolean;
+  /** Restores the emulator's own state on reset, besides the faults and recordings. */
+  reset?: () => void;
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) {
@@ -133,7 +137,7 @@ function record(requests: RecordedRequest[], ctx: Context) {
   if (requests.length > MAX_RECORDED) requests.splice(0, requests.length - MAX_RECORDED);
 }
 
-function control(ctx: Context, emulator: Emulator): void {
+function control(ctx: Context, emulator: Emulator, spec: ServerSpec): void {
   const route = `${ctx.method} ${ctx.path}`;
   if (route === 'GET /__control/requests') return sendJson(ctx.res, 200, emulator.requests);
   if (route === 'GET /__control/faults') return sendJson(ctx.res, 200, emulator.faults.pending());
@@ -153,6 +157,7 @@ function control(ctx: Context, emulator: Emulator): void {
     }
     return sendJson(ctx.res, 201, { queued: specs.length, pending: emulator.faults.pending() });
   }
+  if (spec.control?.(ctx)) return;
   sendJson(ctx.res, 404, { error: `no control route ${route}` });
 }
 
@@ -172,7 +177,7 @@ async function serve(spec: ServerSpec, emulator: Emulator, req: IncomingMessage,
   };
   // Control routes answer at the origin and under the base URL alike (`${url}/__control/...`).
   const controlAt = ctx.path.indexOf('/__control/');
-  if (controlAt >= 0) return control({ ...ctx, path: ctx.path.slice(controlAt) }, emulator);
+  if (controlAt >= 0) return control({ ...ctx, path: ctx.path.slice(controlAt) }, emulator, spec);
   record(emulator.requests, ctx);
   if (tooLarge) return sendJson(res, 413, spec.errorBody(413, 'Request body too large'));
 
@@ -217,6 +222,7 @@ export async function startServer(spec: ServerSpec, options: EmulatorOptions = {
     reset() {
       faults.clear();
       requests.length = 0; // in place: callers may hold the array
+      spec.reset?.();
     },
     close: () => Promise.resolve(),
   };

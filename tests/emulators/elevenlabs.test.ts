@@ -1,7 +1,7 @@
 // The ElevenLabs emulator driven the way the product drives ElevenLabs: fetch against
 // ELEVENLABS_BASE_URL with the xi-api-key header, MP3 bytes back.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startElevenLabsEmulator, type Emulator } from '../../emulators/src/index.ts';
+import { ELEVENLABS_VOICES, startElevenLabsEmulator, type Emulator } from '../../emulators/src/index.ts';
 import { injectFault, mp3Frames, recorded, resetEmulator } from './helpers.ts';
 
 let emu: Emulator;
@@ -117,6 +117,59 @@ describe('ElevenLabs emulator', () => {
         },
       });
     }
+  });
+
+  it('lists each voice with a preview_url on itself that serves a short real MP3, without a key', async () => {
+    const { voices }: any = await (await fetch(`${emu.url}/v1/voices`, { headers: { 'xi-api-key': KEY } })).json();
+    const seen = new Set<number>();
+    for (const voice of voices) {
+      expect(voice.preview_url).toBe(`${emu.url}/v1/voices/${voice.voice_id}/preview.mp3`);
+      const frames = mp3Frames(await audio(await fetch(voice.preview_url)));
+      expect(frames.seconds).toBeGreaterThanOrEqual(1.9);
+      expect(frames.seconds).toBeLessThan(5.1);
+      seen.add(frames.frames);
+    }
+    expect(seen.size).toBeGreaterThan(1); // not every voice's sample is the same bytes
+    const one: any = await (
+      await fetch(`${emu.url}/v1/voices/${DEFAULT_VOICE}`, { headers: { 'xi-api-key': KEY } })
+    ).json();
+    expect(one.preview_url).toBe(`${emu.url}/v1/voices/${DEFAULT_VOICE}/preview.mp3`);
+    expect((await fetch(`${emu.url}/v1/voices/not0a0voice/preview.mp3`)).status).toBe(404);
+  });
+
+  it('adds voices through POST /__control/voices (own sample, a given preview_url or none); reset restores', async () => {
+    const add = (body: unknown) =>
+      fetch(`${emu.url}/__control/voices`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await add({ voice_id: 'Cloned01' })).status).toBe(201);
+    const foreign = await add({ voice_id: 'Foreign01', name: 'Elsewhere', preview_url: 'https://example.com/x.mp3' });
+    expect(await foreign.json()).toMatchObject({ voice_id: 'Foreign01', preview_url: 'https://example.com/x.mp3' });
+    expect((await add({ voice_id: 'Silent01', preview_url: null })).status).toBe(201);
+    for (const bad of [
+      {},
+      { voice_id: 'has-dash' },
+      { voice_id: 'Ok01', preview_url: 3 },
+      { voice_id: 'Ok01', labels: { a: 1 } },
+    ]) {
+      expect((await add(bad)).status).toBe(400);
+    }
+    const list = async () =>
+      ((await (await fetch(`${emu.url}/v1/voices`, { headers: { 'xi-api-key': KEY } })).json()) as any).voices;
+    const byId = Object.fromEntries((await list()).map((v: any) => [v.voice_id, v]));
+    expect(byId.Cloned01.preview_url).toBe(`${emu.url}/v1/voices/Cloned01/preview.mp3`);
+    expect(mp3Frames(await audio(await fetch(byId.Cloned01.preview_url))).frames).toBeGreaterThan(0);
+    expect(byId.Foreign01.preview_url).toBe('https://example.com/x.mp3');
+    expect(byId.Silent01.preview_url).toBeNull();
+    // Its sample is not here, so neither is a preview of it; it can speak like any voice.
+    expect((await fetch(`${emu.url}/v1/voices/Foreign01/preview.mp3`)).status).toBe(404);
+    expect((await tts('Hello', { voice: 'Silent01' })).status).toBe(200);
+
+    await resetEmulator(emu.url);
+    expect((await list()).map((v: any) => v.voice_id)).not.toContain('Cloned01');
+    expect((await list()).length).toBe(ELEVENLABS_VOICES.length);
   });
 
   it('answers injected faults: 429 with Retry-After, malformed audio, a hang the client ends', async () => {

@@ -231,7 +231,12 @@ describe('IMAGE and VOICE jobs', () => {
     const res = await c.get('/voice/voices');
     expect(res.status).toBe(200);
     expect(res.body.items.length).toBeGreaterThan(1);
-    expect(res.body.items[0]).toEqual({ id: expect.any(String), name: expect.any(String), labels: expect.any(Object) });
+    expect(res.body.items[0]).toEqual({
+      id: expect.any(String),
+      name: expect.any(String),
+      labels: expect.any(Object),
+      previewUrl: expect.stringMatching(/\/api\/v1\/voice\/voices\/\w+\/sample$/),
+    });
   });
 
   it('takes exactly one of text or postId', async () => {

@@ -1,18 +1,17 @@
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { byteRange } from '../../http/byte-range.js';
 import { IDEMPOTENCY_HEADER } from '../../http/idempotency.js';
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
-import type { Redis } from '../../lib/redis.js';
-import type { ElevenLabs, Voice } from '../../integrations/elevenlabs.js';
 import { ASPECT_SIZES, FAL_MODELS } from '../../integrations/fal-models.js';
 import { currentUser } from '../auth/require-user.js';
 import { acceptJob } from '../jobs/accept.js';
 import { jobSchema } from '../jobs/jobs.schemas.js';
 import type { JobsService } from '../jobs/jobs.service.js';
-
-const VOICES_CACHE_KEY = 'postaify:cache:elevenlabs-voices';
-const VOICES_TTL_SECONDS = 600;
+import { SAMPLE_PATH, SAMPLE_TTL_SECONDS, VOICE_ID, type VoiceCatalog } from './voices.js';
 
 const imageBody = z
   .strictObject({
@@ -72,7 +71,7 @@ async function ownPost(db: Db, userId: string, postId: string) {
 
 export function mediaRoutes(
   table: RouteTable,
-  { db, jobs, redis, elevenlabs }: { db: Db; jobs: JobsService; redis: Redis; elevenlabs: ElevenLabs },
+  { db, jobs, voices }: { db: Db; jobs: JobsService; voices: VoiceCatalog },
 ) {
   const common = {
     method: 'post',
@@ -130,7 +129,17 @@ export function mediaRoutes(
       response: z.object({
         items: z.array(
           z
-            .object({ id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()) })
+            .object({
+              id: z.string(),
+              name: z.string(),
+              labels: z.record(z.string(), z.string()),
+              previewUrl: z
+                .string()
+                .nullable()
+                .describe(
+                  'A sample of the voice to play (MP3, on this API: GET /voice/voices/{id}/sample); null when it has none.',
+                ),
+            })
             .meta({ id: 'Voice' }),
         ),
       }),
@@ -141,18 +150,64 @@ export function mediaRoutes(
               id: '21m00Tcm4TlvDq8ikWAM',
               name: 'Rachel',
               labels: { accent: 'american', gender: 'female', use_case: 'narration' },
+              previewUrl: 'http://localhost:3001/api/v1/voice/voices/21m00Tcm4TlvDq8ikWAM/sample',
             },
           ],
         },
       },
       errors: ['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT'],
     },
-    async () => {
-      const cached = await redis.get(VOICES_CACHE_KEY).catch(() => null);
-      if (cached) return { items: JSON.parse(cached) as Voice[] };
-      const voices = await elevenlabs.voices();
-      await redis.set(VOICES_CACHE_KEY, JSON.stringify(voices), 'EX', VOICES_TTL_SECONDS).catch(() => undefined);
-      return { items: voices };
+    async () => ({
+      // ElevenLabs' own preview URLs stay on the server: the list points at this API's samples.
+      items: (await voices.list()).map((v) => ({
+        id: v.id,
+        name: v.name,
+        labels: v.labels,
+        previewUrl: voices.sampleUrl(v),
+      })),
+    }),
+  );
+}
+
+/** The whole sample, or the one byte range asked for; cacheable by anyone, playable cross-origin. */
+function sendSample(req: Request, res: Response, audio: Buffer) {
+  const etag = `"${createHash('sha256').update(audio).digest('base64url').slice(0, 27)}"`;
+  res.set({
+    'Content-Type': 'audio/mpeg',
+    'Cache-Control': `public, max-age=${SAMPLE_TTL_SECONDS}`,
+    // The web app (another origin) plays it in an <audio>: helmet's same-origin would block it.
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+    'Accept-Ranges': 'bytes',
+    ETag: etag,
+  });
+  const range = byteRange(req.get('range'), audio.length, { ifRange: req.get('if-range'), etag });
+  if (!range) return void res.send(audio);
+  res.status(206).set('Content-Range', `bytes ${range.start}-${range.end}/${audio.length}`);
+  res.send(audio.subarray(range.start, range.end + 1));
+}
+
+/**
+ * Public (an <audio src> sends no bearer token), so mounted before the /voice routes' sign-in;
+ * the per-IP limit applies as everywhere.
+ */
+export function voiceSampleRoutes(table: RouteTable, voices: VoiceCatalog) {
+  table.add(
+    {
+      method: 'get',
+      path: SAMPLE_PATH,
+      operationId: 'getVoiceSample',
+      summary: 'Play a voice sample',
+      description:
+        "A few seconds of the voice (MP3), for the web app's `<audio src>` before a voice-over: the `previewUrl` of GET /voice/voices. Public (an `<audio>` sends no token), for the voices of that list only (404 otherwise). The server fetches it from ElevenLabs at most once a day; it answers `Cache-Control: public, max-age=86400`, `Cross-Origin-Resource-Policy: cross-origin` and single byte ranges (206).",
+      tag: 'Voice',
+      auth: false,
+      params: z.object({ id: z.string().regex(VOICE_ID).describe('A voice id of GET /voice/voices.') }),
+      rawResponse: { mediaType: 'audio/mpeg', description: 'The sample (MP3).' },
+      errors: ['NOT_FOUND', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT'],
+    },
+    async ({ req, res, params }) => {
+      sendSample(req, res, await voices.sample(params.id));
+      return undefined;
     },
   );
 }
