@@ -4,7 +4,7 @@ import { Time } from '@/components/common/time';
 import { PageHeader } from '@/components/shell/app-shell';
 import { Button } from '@/components/ui/button';
 import { Card, CardTitle } from '@/components/ui/card';
-import { UsageMeter } from '@/components/ui/meter';
+import { UsageMeters } from '@/components/ui/meter';
 import { Loading } from '@/components/ui/skeleton';
 import { useCheckout, usePortal, useSubscription } from '@/lib/api/hooks/billing';
 import { useMe } from '@/lib/api/hooks/me';
@@ -67,15 +67,7 @@ export function BillingPage() {
           <Card className="flex flex-col gap-3">
             <CardTitle>This month&apos;s usage</CardTitle>
             {me.data ? (
-              <>
-                <UsageMeter label="Posts" used={me.data.usage.posts.used} limit={me.data.usage.posts.limit} />
-                <UsageMeter label="Images" used={me.data.usage.images.used} limit={me.data.usage.images.limit} />
-                <UsageMeter
-                  label="Voice characters"
-                  used={me.data.usage.voiceChars.used}
-                  limit={me.data.usage.voiceChars.limit}
-                />
-              </>
+              <UsageMeters usage={me.data.usage} />
             ) : me.isError ? (
               <ErrorNotice error={me.error} />
             ) : (

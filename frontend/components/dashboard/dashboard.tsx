@@ -8,7 +8,7 @@ import { PageHeader } from '@/components/shell/app-shell';
 import { ButtonLink } from '@/components/ui/button';
 import { Card, CardTitle } from '@/components/ui/card';
 import { Empty } from '@/components/ui/empty';
-import { UsageMeter } from '@/components/ui/meter';
+import { UsageMeters } from '@/components/ui/meter';
 import { Loading } from '@/components/ui/skeleton';
 import { useActiveJobs, useJobProgress } from '@/lib/api/hooks/jobs';
 import { useMe, useTimeZone } from '@/lib/api/hooks/me';
@@ -28,13 +28,7 @@ function UsageCard() {
         <ErrorNotice error={me.error} title="Your usage could not be loaded" />
       ) : (
         <>
-          <UsageMeter label="Posts" used={me.data.usage.posts.used} limit={me.data.usage.posts.limit} />
-          <UsageMeter label="Images" used={me.data.usage.images.used} limit={me.data.usage.images.limit} />
-          <UsageMeter
-            label="Voice characters"
-            used={me.data.usage.voiceChars.used}
-            limit={me.data.usage.voiceChars.limit}
-          />
+          <UsageMeters usage={me.data.usage} />
           <p className="text-xs text-muted">
             Plan {me.data.plan}; resets on {formatDate(me.data.usage.period.end, zone)}.{' '}
             <Link href="/billing" className="underline underline-offset-2">

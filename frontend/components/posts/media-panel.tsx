@@ -55,7 +55,7 @@ export function MediaPanel({ post, editable }: { post: Post; editable: boolean }
   const voices = useVoices(voiceOpen);
   const [voiceId, setVoiceId] = useState('');
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['post', post.id] });
-  const sample = voices.data?.items.find((v) => v.id === voiceId) as { previewUrl?: string | null } | undefined;
+  const sample = voices.data?.items.find((v) => v.id === voiceId);
 
   return (
     <div className="grid gap-4 sm:grid-cols-2">

@@ -36,7 +36,7 @@ export function TelegramPage() {
     if (code && status !== 'LINKED') setWatching(true);
     if (status === 'LINKED') setWatching(false);
   }, [code, status]);
-  const localTapUrl = (code as { localTapUrl?: string | null } | undefined)?.localTapUrl;
+  const localTapUrl = code?.localTapUrl;
 
   return (
     <>

@@ -1,3 +1,4 @@
+import type { Usage } from '@/lib/api/types';
 import { cn } from '@/lib/cn';
 
 const number = new Intl.NumberFormat('en-US');
@@ -26,5 +27,16 @@ export function UsageMeter({ label, used, limit }: { label: string; used: number
         <div className={cn('h-full rounded-full', tone)} style={{ width: `${Math.min(100, ratio * 100)}%` }} />
       </div>
     </div>
+  );
+}
+
+/** This month's three meters: posts, images and voice characters of the plan. */
+export function UsageMeters({ usage }: { usage: Usage }) {
+  return (
+    <>
+      <UsageMeter label="Posts" used={usage.posts.used} limit={usage.posts.limit} />
+      <UsageMeter label="Images" used={usage.images.used} limit={usage.images.limit} />
+      <UsageMeter label="Voice characters" used={usage.voiceChars.used} limit={usage.voiceChars.limit} />
+    </>
   );
 }
