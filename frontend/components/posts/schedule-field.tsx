@@ -22,6 +22,9 @@ export function ScheduleField({
     toZonedInput(initial && Date.parse(initial) > Date.now() ? initial : new Date(Date.now() + 60 * 60_000), zone),
   );
   const instant = value ? fromZonedInput(value, zone) : null;
+  // The picker works in whole minutes, so the current minute is already past: say so here rather
+  // than let the API refuse it.
+  const past = instant !== null && instant.getTime() <= Date.now();
   return (
     <div className="flex flex-wrap items-end gap-2">
       <Field
@@ -32,6 +35,7 @@ export function ScheduleField({
             {instant ? ` (${relativeTime(instant)})` : ''}.
           </>
         }
+        error={past ? 'Pick a time in the future.' : undefined}
         className="min-w-56 flex-1"
       >
         {(p) => (
@@ -40,7 +44,7 @@ export function ScheduleField({
       </Field>
       <Button
         variant="primary"
-        disabled={!instant || busy}
+        disabled={!instant || past || busy}
         onClick={() => instant && onSchedule(instant.toISOString())}
         className="mb-5"
       >
