@@ -1,0 +1,6 @@
+-- DropIndex
+DROP INDEX "MediaAsset_userId_idx";
+
+-- CreateIndex
+CREATE INDEX "MediaAsset_userId_url_idx" ON "MediaAsset"("userId", "url");
+
