@@ -80,7 +80,8 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
           ? { code: appError.code, message: appError.message }
           : { code: 'INTERNAL_ERROR', message: 'The job failed unexpectedly. It has been logged.' };
         if (!appError) log.error({ err }, 'job failed');
-        else log.warn({ error }, 'job failed');
+        // The job keeps the public message; the provider's own text (hosts, bodies) is logged.
+        else log.warn({ error, reason: err instanceof Error ? err.message : undefined }, 'job failed');
         await lifecycle.fail(jobId, error);
         return { failed: error.code };
       }

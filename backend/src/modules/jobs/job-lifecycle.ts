@@ -7,6 +7,7 @@ import type { Redis } from '../../lib/redis.js';
 import type { CheckpointExtra } from './handler.js';
 import { refund } from '../usage/quota.js';
 import { publishJobEvent } from './job-events.js';
+import { withoutAddresses } from '../../integrations/provider-error.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -96,7 +97,12 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
       const failed = await db.$transaction(async (tx) => {
         const { count } = await tx.job.updateMany({
           where: { id: jobId, status: { in: ['QUEUED', 'RUNNING'] } },
-          data: { status: 'FAILED', error: { ...error }, finishedAt: new Date() },
+          // The row is shown to the user: no internal address, whoever wrote the message.
+          data: {
+            status: 'FAILED',
+            error: { ...error, message: withoutAddresses(error.message) },
+            finishedAt: new Date(),
+          },
         });
         if (count === 1) await refundJob(tx, jobId);
         return count === 1;
