@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { envSchema, type RawEnv } from './env.js';
+import { secretValues } from './secrets.js';
 
 /** `real`: the service's key is set and its SDK talks to it. `local`: no key; the local stand-in. */
 export type Mode = 'real' | 'local';
@@ -130,6 +131,8 @@ function build(env: RawEnv) {
       mediaPerUserPerMinute: env.RATE_LIMIT_MEDIA_PER_USER,
     },
     metricsToken: env.METRICS_TOKEN,
+    /** Every secret value set (keys, tokens, URL passwords): the logger scrubs them from its lines. */
+    secrets: secretValues(env),
   };
 }
 

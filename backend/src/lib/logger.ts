@@ -1,10 +1,13 @@
 // pino: JSON lines in production (one object per line for the log shipper), readable lines in
 // development: one line per entry (objects inline), and the access log writes a short line per
 // request (`writesForPeople`). Headers that carry credentials or signatures are redacted wherever
-// they appear.
+// they appear, and every configured secret, Bot API token and URL password is scrubbed from each
+// whole line before it is written (a driver's error message or stack can hold any of them: grammY's
+// network errors carry `…/bot<token>/getMe`).
 import { pino, type Logger } from 'pino';
 import { PinoPretty } from 'pino-pretty';
 import type { Config } from '../config/index.js';
+import { createScrubber } from './secrets.js';
 
 export type { Logger };
 
@@ -32,13 +35,25 @@ export function writesForPeople(logger: Logger): boolean {
   return (logger as unknown as Record<symbol, unknown>)[FOR_PEOPLE] === true;
 }
 
-/** `destination`: where the lines go (default stdout). */
+/**
+ * `destination`: where the lines go (default stdout). `config.secrets`: the values to scrub (the
+ * parsed configuration's; the token and URL-password patterns apply without them).
+ */
 export function createLogger(
-  config: Pick<Config, 'isProduction' | 'logLevel' | 'nodeEnv'>,
+  config: Pick<Config, 'isProduction' | 'logLevel' | 'nodeEnv'> & { secrets?: readonly string[] },
   name: string,
   destination?: NodeJS.WritableStream,
 ): Logger {
-  const options = { name, level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const scrub = createScrubber(config.secrets);
+  const options = {
+    name,
+    level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // The serialised line: pino has already written messages, stacks with their causes
+    // (`caused by:`), an AggregateError's members and every other field into it, so nothing
+    // escapes a scrub here, whichever key or depth a value was logged under.
+    hooks: { streamWrite: scrub },
+  };
   if (config.isProduction || config.nodeEnv === 'test') return destination ? pino(options, destination) : pino(options);
   // Pretty-printed in this thread: a pino transport would start a worker thread per process.
   const logger = pino(

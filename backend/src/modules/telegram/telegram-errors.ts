@@ -1,8 +1,12 @@
 // What a Bot API failure means for us. Telegram's answers: 403 "bot was blocked by the user" /
 // "user is deactivated" and 400 "chat not found" are permanent for that chat; 400 "group chat was
 // upgraded to a supergroup chat" carries the new id; 429 carries retry_after (seconds); other 400s
-// (e.g. "can't parse entities") are a problem with that message only.
+// (e.g. "can't parse entities") are a problem with that message only. An HttpError means Telegram
+// never answered: it says so with the method and the network reason, never the request's URL
+// (which holds the bot token; see integrations/telegram.ts).
 import { GrammyError, HttpError } from 'grammy';
+import { TelegramUnreachableError } from '../../integrations/telegram.js';
+import type { Logger } from '../../lib/logger.js';
 
 export type TelegramFailure =
   | { kind: 'unreachable'; description: string; code: number }
@@ -32,10 +36,31 @@ export function classifyTelegramError(err: unknown): TelegramFailure | undefined
     if (code >= 500) return { kind: 'server', description, code };
     return { kind: 'bad-request', description, code };
   }
-  if (err instanceof HttpError)
-    return {
-      kind: 'network',
-      description: `Telegram did not answer: ${err.message.replace(/bot\d+:[\w-]+/g, 'bot<token>')}`,
-    };
+  if (err instanceof HttpError) return { kind: 'network', description: unreachable(err) };
   return undefined;
+}
+
+/** `Telegram unreachable: sendMessage (ECONNREFUSED)`; from a client built elsewhere, no detail. */
+function unreachable(err: HttpError): string {
+  return err.error instanceof TelegramUnreachableError ? err.error.message : 'Telegram unreachable';
+}
+
+/**
+ * Logs a failure at the bot boundary (a handler, a webhook registration, long polling): a Bot API
+ * error as Telegram's code and description, a network failure as "Telegram unreachable" with the
+ * method and reason, and anything else (our own bug) as the error itself, scrubbed by the logger.
+ */
+export function logTelegramFailure(logger: Logger, err: unknown, fields: Record<string, unknown>, msg: string) {
+  if (err instanceof GrammyError) {
+    logger.error(
+      { ...fields, telegram: { method: err.method, code: err.error_code, description: err.description } },
+      msg,
+    );
+  } else if (err instanceof HttpError) {
+    const detail =
+      err.error instanceof TelegramUnreachableError ? { method: err.error.method, reason: err.error.reason } : {};
+    logger.error({ ...fields, telegram: detail }, `${msg}: ${unreachable(err)}`);
+  } else {
+    logger.error({ ...fields, err }, msg);
+  }
 }
