@@ -1,24 +1,21 @@
-'use client';
-import { Dashboard } from '@/components/dashboard/dashboard';
-import { Landing } from '@/components/landing/landing';
-import { AppShell } from '@/components/shell/app-shell';
-import { Loading } from '@/components/ui/skeleton';
-import { useAuth } from '@/lib/auth/context';
+import { cookies } from 'next/headers';
+import { Home } from '@/components/landing/home';
+import type { PlanList } from '@/lib/api/types';
+import { maybeSignedIn } from '@/lib/auth/session-hint';
+import { readRuntimeConfig } from '@/lib/runtime-config';
 
-/** Signed out: what Postaify does and its plans. Signed in: the dashboard. */
-export default function Home() {
-  const { status } = useAuth();
-  if (status === 'loading') {
-    return (
-      <main id="main" className="mx-auto max-w-md p-8">
-        <Loading label="Loading" rows={2} />
-      </main>
-    );
+/** The plans for the landing page, read on the server; null (the browser asks) if the API is slow. */
+async function readPlans(apiUrl: string): Promise<PlanList | null> {
+  try {
+    const res = await fetch(`${apiUrl}/api/v1/plans`, { signal: AbortSignal.timeout(1_000), cache: 'no-store' });
+    return res.ok ? ((await res.json()) as PlanList) : null;
+  } catch {
+    return null;
   }
-  if (status === 'signed-out') return <Landing />;
-  return (
-    <AppShell>
-      <Dashboard />
-    </AppShell>
-  );
+}
+
+export default async function HomePage() {
+  const config = readRuntimeConfig();
+  const signedOut = !maybeSignedIn(config.authMode, await cookies());
+  return <Home signedOut={signedOut} initialPlans={signedOut ? await readPlans(config.apiUrl) : null} />;
 }

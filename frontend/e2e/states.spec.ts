@@ -34,3 +34,20 @@ test('signed out, / shows what Postaify does and the plans', async ({ page }) =>
   await expect(page.getByRole('heading', { name: 'PRO' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
 });
+
+test('signed out, / arrives rendered from the server, plans included; a signed-in browser gets the dashboard', async ({
+  page,
+  request,
+}) => {
+  // The HTML itself, before any script runs: the landing's heading and the plans read by the server.
+  const html = await (await request.get('/')).text();
+  expect(html).toContain('Turn what you said into posts');
+  expect(html).toMatch(/>PRO</);
+
+  await signIn(page);
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Hello, Ada Lovelace');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Telegram');
+});

@@ -35,10 +35,13 @@ const LCP_SCRIPT = `new PerformanceObserver((list) => {
 async function measurePage(url, session) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   await context.addInitScript(LCP_SCRIPT);
-  if (session)
+  if (session) {
+    // As the local sign-in leaves it: the token in sessionStorage, the signed-in hint in a cookie.
     await context.addInitScript(
       `sessionStorage.setItem('postaify.session', ${JSON.stringify(JSON.stringify(session))});`,
     );
+    await context.addCookies([{ name: 'postaify.signed-in', value: '1', url: new URL(url).origin }]);
+  }
   const page = await context.newPage();
   const scripts = [];
   page.on('requestfinished', (request) => {

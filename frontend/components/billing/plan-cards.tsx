@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { ErrorNotice } from '@/components/common/error-notice';
 import { Loading } from '@/components/ui/skeleton';
 import { usePlans } from '@/lib/api/hooks/plans';
-import type { Plan, PlanId } from '@/lib/api/types';
+import type { Plan, PlanId, PlanList } from '@/lib/api/types';
 import { cn } from '@/lib/cn';
 
 const number = new Intl.NumberFormat('en-US');
@@ -50,8 +50,15 @@ export function PlanCards({
 }
 
 /** The plans from `GET /plans`, with their loading and error states. */
-export function Plans(props: { current?: PlanId | undefined; action?: (plan: Plan) => ReactNode }) {
-  const plans = usePlans();
+export function Plans({
+  initial,
+  ...props
+}: {
+  current?: PlanId | undefined;
+  action?: (plan: Plan) => ReactNode;
+  initial?: PlanList | null | undefined;
+}) {
+  const plans = usePlans(initial);
   if (plans.isPending) return <Loading label="Loading the plans" />;
   if (plans.isError) return <ErrorNotice error={plans.error} title="The plans could not be loaded" />;
   return <PlanCards plans={plans.data.items} {...props} />;

@@ -1,6 +1,7 @@
 'use client';
 import { Plans } from '@/components/billing/plan-cards';
 import { ButtonLink } from '@/components/ui/button';
+import type { PlanList } from '@/lib/api/types';
 
 const STEPS = [
   ['Paste what you said', 'A transcript, notes or a goal. Postaify writes posts for X, LinkedIn, Instagram and more.'],
@@ -8,7 +9,7 @@ const STEPS = [
   ['Get it in Telegram', 'At that time the post arrives in your own Telegram chat, ready to copy from your phone.'],
 ] as const;
 
-export function Landing() {
+export function Landing({ initialPlans }: { initialPlans?: PlanList | null | undefined }) {
   return (
     <main id="main" className="mx-auto flex max-w-5xl flex-col gap-12 px-4 py-10 sm:px-6">
       <header className="flex items-center justify-between">
@@ -40,7 +41,7 @@ export function Landing() {
         <h2 id="plans" className="text-lg font-semibold">
           Plans
         </h2>
-        <Plans />
+        <Plans initial={initialPlans} />
         <p className="text-sm text-muted">
           Every plan uses the whole app; the plans differ only in how much they make.
         </p>

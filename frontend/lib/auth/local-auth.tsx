@@ -3,11 +3,17 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import { ApiError, NetworkError } from '@/lib/api/errors';
 import { AuthContext, type Auth } from './context';
 import { readSession, writeSession, type LocalSession } from './local-session';
+import { writeSignedInHint } from './session-hint';
 
 /** The local sign-in (no Clerk keys): an email and a name, answered by the API's dev session route. */
 export function LocalAuthProvider({ apiUrl, children }: { apiUrl: string; children: ReactNode }) {
   const [session, setSession] = useState<LocalSession | null | undefined>(undefined);
-  useEffect(() => setSession(readSession()), []);
+  useEffect(() => {
+    const stored = readSession();
+    setSession(stored);
+    // An expired session leaves its cookie hint behind: clear it, so the server renders the landing.
+    if (!stored) writeSignedInHint(false);
+  }, []);
 
   const signInLocally = useCallback(
     async (email: string, name: string) => {

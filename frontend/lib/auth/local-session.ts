@@ -1,5 +1,7 @@
 // The local sign-in's session: the token `POST /api/v1/dev/session` gave, kept for this browser
 // session only (sessionStorage: closing the browser signs out; other sites never see it).
+import { writeSignedInHint } from './session-hint';
+
 const KEY = 'postaify.session';
 
 export interface LocalSession {
@@ -23,4 +25,5 @@ export function readSession(): LocalSession | null {
 export function writeSession(session: LocalSession | null) {
   if (session) window.sessionStorage.setItem(KEY, JSON.stringify(session));
   else window.sessionStorage.removeItem(KEY);
+  writeSignedInHint(session !== null);
 }
