@@ -76,6 +76,8 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
       storage: services.storage,
     }),
     telegram: telegramWebhook(bot, config.telegram),
+    // Checked before a webhook body is read.
+    telegramGate: config.telegram,
   });
 
   // The per-IP limit comes first: it needs only the address, and a body that fails to parse (or
@@ -103,11 +105,11 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
   meRoutes(table, { db, users });
   usageRoutes(table, db);
   brandRoutes(table, db);
-  postRoutes(table, createPostsService({ db }));
+  postRoutes(table, createPostsService({ db, storagePublicUrl: services.storage.publicUrl }));
   aiRoutes(table, { db, jobs });
   mediaRoutes(table, { db, jobs, voices });
   jobRoutes(table, { jobs, hub });
-  billingRoutes(table, billing);
+  billingRoutes(table, billing, db);
   telegramRoutes(table, { db, link, api: bot.api });
 
   // The document describes every route above, and itself.
