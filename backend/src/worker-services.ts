@@ -17,6 +17,7 @@ import { createGenerationQueue, QUEUE_PREFIX } from './modules/jobs/queue.js';
 import { imageJob } from './modules/media/image.job.js';
 import { voiceJob } from './modules/media/voice.job.js';
 import { startDeliveryWorker } from './modules/delivery/delivery-worker.js';
+import { createDeliveryMedia } from './modules/delivery/media.js';
 import { createTelegramLimiter, telegramLimiterPrefix } from './modules/delivery/limiter.js';
 import { startNoticeWorker } from './modules/telegram/notices.js';
 import { createTelegramApi } from './integrations/telegram.js';
@@ -84,7 +85,7 @@ export async function startWorkers({
     connection,
     prefix,
     logger,
-    mediaRoot: storage.localRoot,
+    media: createDeliveryMedia({ db, storage }),
     paidBroadcast: config.telegram.paidBroadcast,
     maxPerSecond: config.telegram.maxPerSecond,
   });

@@ -9,6 +9,17 @@
 //   GET  /files/{name}.png                      a real PNG of the generated size (no auth, like
 //                                               fal's public CDN); names carry size and seed, so
 //                                               they stay valid for the life of the process
+//   POST /__control/output {url?, serve?, bytes?}  what the results of jobs completed from now on
+//                                               point at, for tests of a client that must not
+//                                               trust them: `url` lists exactly that URL as the
+//                                               image (a foreign host); `serve` makes /files/
+//                                               answer a redirect (302 to the real PNG), html
+//                                               (a page sent as image/png), gif (a real GIF sent
+//                                               as image/png), or oversize (a PNG signature and
+//                                               then `bytes` bytes, default 32 MiB, chunked with no
+//                                               Content-Length). {} restores real PNGs, as reset.
+//   GET  /__control/output                      that setting, and how many bytes the last
+//                                               oversize answer wrote before the client stopped
 // Input is validated when the job runs (as on Fal): a bad input completes and its result is a 422
 // in FastAPI's { detail: [...] } shape. The image is always a PNG whatever `output_format` says.
 import { randomInt, randomUUID } from 'node:crypto';
@@ -36,6 +47,21 @@ export const FAL_IMAGE_SIZES: Record<string, [number, number]> = {
 
 const MAX_SIDE = 2048; // keeps PNG generation in the tens of milliseconds
 const MAX_JOBS = 1000;
+const SERVE_MODES = ['png', 'redirect', 'html', 'gif', 'oversize'] as const;
+type ServeMode = (typeof SERVE_MODES)[number];
+const DEFAULT_OVERSIZE = 32 * 1024 * 1024;
+const MAX_OVERSIZE = 1024 * 1024 * 1024;
+const CHUNK = Buffer.alloc(64 * 1024);
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+// A 1x1 GIF89a: header, screen descriptor with a 2-colour table, one image, LZW data, trailer.
+const GIF = Buffer.from('474946383961010001008000000000ffffff21f90401000000002c00000000010001000002024401003b', 'hex');
+
+/** What the results of the jobs completed from now on point at (POST /__control/output). */
+export interface FalOutput {
+  url?: string;
+  serve?: ServeMode;
+  bytes?: number;
+}
 
 type State = 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED';
 interface Job {
@@ -65,8 +91,16 @@ function sizeOf(value: unknown): [number, number] | undefined {
   return [Math.min(width as number, MAX_SIDE), Math.min(height as number, MAX_SIDE)];
 }
 
+/** The path under /files/ that serves the image as `output` asks (the mode rides in the path). */
+function filePath(name: string, output: FalOutput): string {
+  const serve = output.serve ?? 'png';
+  if (serve === 'png') return `/files/${name}`;
+  if (serve === 'oversize') return `/files/oversize-${output.bytes ?? DEFAULT_OVERSIZE}/${name}`;
+  return `/files/${serve}/${name}`;
+}
+
 /** Runs the "model": validates like the real app and describes the images it made. */
-function run(job: Job, origin: string): Outcome {
+function run(job: Job, origin: string, output: FalOutput): Outcome {
   const input = (job.input ?? {}) as Record<string, unknown>;
   const prompt = input.prompt;
   if (typeof prompt !== 'string' || prompt.trim() === '') return fieldError('prompt', 'Field required', 'missing');
@@ -85,7 +119,7 @@ function run(job: Job, origin: string): Outcome {
   const [width, height] = size;
   const images = Array.from({ length: count as number }, (_, i) => ({
     // The name carries what the PNG needs, so /files/ can serve it without remembering jobs.
-    url: `${origin}/files/${job.id.slice(0, 8)}-${i}_${width}x${height}_${seed + i}.png`,
+    url: output.url ?? `${origin}${filePath(`${job.id.slice(0, 8)}-${i}_${width}x${height}_${seed + i}.png`, output)}`,
     width,
     height,
     content_type: 'image/png',
@@ -131,10 +165,12 @@ export function startFalEmulator(options: EmulatorOptions = {}): Promise<Emulato
   const jobs = new Map<string, Job>();
   const outcomes = new Map<string, Outcome>(); // one outcome per job, so seeds stay stable
   const pngs = new Map<string, Buffer>(); // a few recent images: clients fetch each once or twice
+  let output: FalOutput = {};
+  let streamed = 0; // bytes the last oversize answer wrote
 
   const outcomeOf = (job: Job, origin: string) => {
     let outcome = outcomes.get(job.id);
-    if (!outcome) outcomes.set(job.id, (outcome = run(job, origin)));
+    if (!outcome) outcomes.set(job.id, (outcome = run(job, origin, output)));
     return outcome;
   };
 
@@ -142,7 +178,7 @@ export function startFalEmulator(options: EmulatorOptions = {}): Promise<Emulato
     const job: Job = { id: randomUUID(), endpoint, input: ctx.body, state: 'IN_QUEUE', cancelled: false };
     if (ctx.req.headers['x-fal-queue-priority'] === undefined) {
       // fal.run(): the same path without the queue's header answers synchronously.
-      const outcome = run(job, ctx.origin);
+      const outcome = run(job, ctx.origin, output);
       return sendJson(ctx.res, outcome.status, outcome.body, { 'x-fal-request-id': job.id });
     }
     jobs.set(job.id, job);
@@ -184,12 +220,21 @@ export function startFalEmulator(options: EmulatorOptions = {}): Promise<Emulato
   }
 
   function file(ctx: Context) {
-    const match = /^\/files\/[\w-]+_(\d+)x(\d+)_(\d+)\.png$/.exec(ctx.path);
+    const match = /^\/files\/(?:(redirect|html|gif|oversize-(\d+))\/)?([\w-]+_(\d+)x(\d+)_(\d+)\.png)$/.exec(ctx.path);
     if (!match || ctx.method !== 'GET') return sendJson(ctx.res, 404, { detail: 'File not found' });
-    const [width, height, seed] = match.slice(1).map(Number) as [number, number, number];
+    const [, mode, oversize, name] = match;
+    const [width, height, seed] = match.slice(4).map(Number) as [number, number, number];
     if (width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) {
       return sendJson(ctx.res, 404, { detail: 'File not found' });
     }
+    if (mode === 'redirect') {
+      ctx.res.writeHead(302, { location: `${ctx.origin}/files/${name}`, 'content-length': 0 });
+      ctx.res.end();
+      return;
+    }
+    if (mode === 'html') return sendBytes(ctx.res, 200, 'image/png', '<!doctype html><title>Not an image</title>');
+    if (mode === 'gif') return sendBytes(ctx.res, 200, 'image/png', GIF);
+    if (oversize) return streamOversize(ctx, Math.min(Number(oversize), MAX_OVERSIZE));
     let png = pngs.get(ctx.path);
     if (!png) {
       png = encodePng(width, height, seed);
@@ -199,11 +244,65 @@ export function startFalEmulator(options: EmulatorOptions = {}): Promise<Emulato
     sendBytes(ctx.res, 200, 'image/png', png);
   }
 
+  /** `total` bytes that start like a PNG, chunked, honouring backpressure; stops when the client goes. */
+  function streamOversize(ctx: Context, total: number) {
+    const { res } = ctx;
+    streamed = 0;
+    res.writeHead(200, { 'content-type': 'image/png' });
+    let closed = false;
+    res.on('close', () => (closed = true));
+    const write = () => {
+      while (!closed && streamed < total) {
+        const chunk = streamed === 0 ? Buffer.concat([PNG_SIGNATURE, CHUNK]) : CHUNK;
+        const piece = chunk.subarray(0, Math.min(chunk.length, total - streamed));
+        streamed += piece.length;
+        if (!res.write(piece)) return void res.once('drain', write);
+      }
+      if (!closed) res.end();
+    };
+    write();
+  }
+
+  /** POST/GET /__control/output. */
+  function controlOutput(ctx: Context): boolean {
+    if (ctx.path !== '/__control/output') return false;
+    if (ctx.method === 'GET') {
+      sendJson(ctx.res, 200, { output, streamed });
+      return true;
+    }
+    if (ctx.method !== 'POST') return false;
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    const { url, serve, bytes } = body;
+    const problem =
+      typeof body !== 'object' || Array.isArray(body)
+        ? 'the body is a JSON object'
+        : url !== undefined && (typeof url !== 'string' || !URL.canParse(url))
+          ? 'url must be a URL'
+          : serve !== undefined && !SERVE_MODES.includes(serve as ServeMode)
+            ? `serve must be one of ${SERVE_MODES.join(', ')}`
+            : bytes !== undefined &&
+                (!Number.isInteger(bytes) || (bytes as number) < 1 || (bytes as number) > MAX_OVERSIZE)
+              ? `bytes must be a whole number from 1 to ${MAX_OVERSIZE}`
+              : undefined;
+    if (problem) {
+      sendJson(ctx.res, 400, { error: problem });
+      return true;
+    }
+    output = JSON.parse(JSON.stringify({ url, serve, bytes })) as FalOutput;
+    sendJson(ctx.res, 200, { output });
+    return true;
+  }
+
   return startServer(
     {
       name: 'fal',
       baseUrl: (origin) => origin,
       errorBody: (_status, message) => ({ detail: message }),
+      control: controlOutput,
+      reset: () => {
+        output = {};
+        streamed = 0;
+      },
       authenticate: (ctx) => {
         if (ctx.path.startsWith('/files/')) return undefined;
         const key = credential(ctx.req.headers.authorization, 'Key');

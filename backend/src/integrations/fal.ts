@@ -2,10 +2,15 @@
 // result. The steps are separate so a retried job resumes with the request id it already paid
 // for instead of submitting again. The SDK retries each queue call itself; we add the circuit
 // breaker, and our own retries only for the image download, which is plain fetch.
+// Fal's answer is trusted no more than a user's: the image URL it names is fetched only when it is
+// https on Fal's media hosts (isFalMediaUrl), no redirect is followed, reading stops at the size
+// cap, and the bytes must be an image by their magic number, whose type is the one we store.
 import { ApiError, createFalClient } from '@fal-ai/client';
 import { z } from 'zod';
 import type { Config } from '../config/index.js';
-import { readBytes, request } from './http.js';
+import { readCapped } from './capped-body.js';
+import { request } from './http.js';
+import { imageType, type ImageType } from './image-bytes.js';
 import { ProviderError } from './provider-error.js';
 import { ASPECT_SIZES, FAL_MODELS, type AspectRatio, type FalModel } from './fal-models.js';
 import { createGuard, type ResilienceOptions } from './resilience.js';
@@ -32,7 +37,32 @@ const resultSchema = z.object({
 
 export interface FalImage {
   url: string;
-  contentType: string;
+}
+
+/** A downloaded image: its bytes and the type its magic number says (never Fal's header). */
+export interface FalDownload extends ImageType {
+  bytes: Buffer;
+}
+
+/**
+ * Whether Fal's answer may make us fetch `url`: https on fal.media or a subdomain (v3.fal.media,
+ * v3b.fal.media: where Fal serves results) or Fal's public bucket on Google Cloud Storage
+ * (storage.googleapis.com/falserverless/), on the default port, without credentials. In local mode
+ * (no FAL_KEY: the emulator) only the origin of FAL_BASE_URL, as for ElevenLabs' voice samples.
+ */
+export function isFalMediaUrl(url: string, config: Pick<Config['fal'], 'mode' | 'baseUrl'>): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.username || parsed.password) return false;
+  if (config.mode === 'local' && config.baseUrl) return parsed.origin === new URL(config.baseUrl).origin;
+  if (parsed.protocol !== 'https:' || parsed.port !== '') return false;
+  const host = parsed.hostname;
+  if (host === 'fal.media' || host.endsWith('.fal.media')) return true;
+  return host === 'storage.googleapis.com' && parsed.pathname.startsWith('/falserverless/');
 }
 
 function toProviderError(err: unknown, what: string): unknown {
@@ -129,16 +159,52 @@ export function createFal(config: Config['fal'], resilience?: ResilienceOptions)
       if (!parsed.success) throw new ProviderError('Fal', 'malformed', 'image result: no image in the answer');
       if (parsed.data.has_nsfw_concepts?.[0])
         throw new ProviderError('Fal', 'http', 'the safety checker rejected the image', 422);
-      const image = parsed.data.images[0]!;
-      return { url: image.url, contentType: image.content_type ?? 'image/png' };
+      // Fal's content_type is not used: the bytes say what they are (download).
+      return { url: parsed.data.images[0]!.url };
     },
 
-    /** Downloads a generated image (Fal's URLs are temporary: we keep our own copy). */
-    async download(url: string): Promise<Buffer> {
+    /**
+     * Downloads a generated image (Fal's URLs are temporary: we keep our own copy). Refused before
+     * any request when the URL is not on Fal's hosts; refused when Fal answers a redirect, more
+     * than 10 MB or bytes that are not a PNG, JPEG, WebP or GIF. Messages never echo the URL, and
+     * hold no ": " (ProviderError shows the part before one: these are our own words).
+     */
+    async download(url: string): Promise<FalDownload> {
+      const what = 'image download';
+      if (!isFalMediaUrl(url, config)) {
+        throw new ProviderError(
+          'Fal',
+          'malformed',
+          `${what} refused, the image URL is not on Fal's media hosts (not fetched)`,
+        );
+      }
       return guard(async (signal) => {
-        const what = 'image download';
-        const res = await request(url, {}, { provider: 'Fal', what, timeoutMs: perCallTimeoutMs, signal });
-        return readBytes(res, { provider: 'Fal', what }, MAX_IMAGE_BYTES);
+        let res: Response;
+        try {
+          res = await request(
+            url,
+            { redirect: 'manual' },
+            { provider: 'Fal', what, timeoutMs: perCallTimeoutMs, signal },
+          );
+        } catch (err) {
+          // request() throws on any status but 2xx; a 3xx is a redirect we do not follow.
+          if (err instanceof ProviderError && err.status !== undefined && err.status >= 300 && err.status < 400)
+            throw new ProviderError('Fal', 'malformed', `${what} answered a redirect (${err.status}), not followed`);
+          throw err;
+        }
+        if (res.status !== 200) {
+          await res.body?.cancel().catch(() => undefined);
+          throw new ProviderError('Fal', 'malformed', `${what} answered ${res.status}, not 200`);
+        }
+        const bytes = await readCapped(res, { provider: 'Fal', what }, MAX_IMAGE_BYTES);
+        const type = imageType(bytes);
+        if (!type)
+          throw new ProviderError(
+            'Fal',
+            'malformed',
+            `${what} answered bytes that are not a PNG, JPEG, WebP or GIF image`,
+          );
+        return { bytes, ...type };
       });
     },
   };

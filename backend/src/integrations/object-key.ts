@@ -7,3 +7,13 @@ export type MediaKind = 'images' | 'audio';
 export function objectKey(kind: MediaKind, extension: string): string {
   return `${kind}/${randomBytes(16).toString('hex')}.${extension}`;
 }
+
+/** Keys as objectKey makes them; a reader refuses anything else (no `..`, no other folder). */
+export function isObjectKey(key: string): boolean {
+  return /^(images|audio)\/[0-9a-f]{32}\.[a-z0-9]{1,5}$/.test(key);
+}
+
+/** `https://Media.Example.com/x/` → `https://media.example.com/x`: what the href of each object's URL starts with. */
+export function normalisedBase(url: string): string {
+  return new URL(url).href.replace(/\/+$/, '');
+}

@@ -1,10 +1,20 @@
 // Media on an S3-compatible bucket (Cloudflare R2, or the local S3 emulator in tests). Objects are
 // written with the bucket's credentials and read by everyone else through S3_PUBLIC_URL (R2's
-// custom domain or r2.dev URL), so the delivery worker fetches them like any other URL.
-import { DeleteObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+// custom domain or r2.dev URL); this server reads them back by key with the credentials (delivery
+// uploads the bytes to Telegram), never through the public URL.
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { ProviderError } from './provider-error.js';
-import { objectKey } from './object-key.js';
+import { isObjectKey, normalisedBase, objectKey } from './object-key.js';
 import type { Storage } from './storage.js';
+
+/** More than any object we store (images up to 10 MB, voice-overs far less). */
+const MAX_READ_BYTES = 50 * 1024 * 1024;
 
 export interface S3Settings {
   /** Unset: Amazon S3 itself. R2: https://<account>.r2.cloudflarestorage.com */
@@ -51,6 +61,7 @@ export function createS3Storage(settings: S3Settings): Storage {
   }
 
   return {
+    publicUrl: normalisedBase(publicUrl),
     async put(kind, data, contentType, extension) {
       const key = objectKey(kind, extension);
       await send('put', (abortSignal) =>
@@ -68,6 +79,16 @@ export function createS3Storage(settings: S3Settings): Storage {
         ),
       );
       return { key, url: `${publicUrl}/${key}`, bytes: data.length, contentType };
+    },
+    async read(key) {
+      if (!isObjectKey(key)) throw new ProviderError('Storage', 'malformed', 'S3 get refused: not a stored media key');
+      const object = await send('get', (abortSignal) =>
+        client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }),
+      );
+      if ((object.ContentLength ?? 0) > MAX_READ_BYTES || !object.Body) {
+        throw new ProviderError('Storage', 'malformed', 'S3 get answered no body or one too large');
+      }
+      return Buffer.from(await send('get', () => object.Body!.transformToByteArray()));
     },
     async delete(key) {
       // S3 answers 204 for a key that does not exist, so deleting twice is fine.

@@ -1,10 +1,11 @@
 // Where generated media live. Local files under the data folder, served by the API at /media, by
 // default; an S3-compatible bucket (Cloudflare R2) when the S3_* variables are set (s3-storage.ts).
-// Either way the URL is public and the key unguessable (object-key.ts).
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+// Either way the URL is public and the key unguessable (object-key.ts). Readers take media back
+// by key (`read`), never by fetching a URL: delivery uploads those bytes to Telegram.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/index.js';
-import { objectKey, type MediaKind } from './object-key.js';
+import { isObjectKey, normalisedBase, objectKey, type MediaKind } from './object-key.js';
 
 export interface StoredObject {
   key: string;
@@ -15,13 +16,15 @@ export interface StoredObject {
 
 export interface Storage {
   put(kind: MediaKind, data: Buffer, contentType: string, extension: string): Promise<StoredObject>;
+  /** The bytes of a stored object, by the key `put` returned. */
+  read(key: string): Promise<Buffer>;
   /** Removes an object; one already gone is fine, so a retried user deletion can run it again. */
   delete(key: string): Promise<void>;
   /**
-   * The folder served at /media (local storage only). Readers that find it read the file; others
-   * (S3) fetch the object's public URL.
+   * Where every object's URL starts (`${publicUrl}/${key}`), normalised by the URL parser: a media
+   * URL under it names media we stored, which only its owner may put on a post.
    */
-  localRoot?: string;
+  publicUrl: string;
 }
 
 export function mediaRoot(config: Pick<Config, 'dataDir'>): string {
@@ -42,7 +45,9 @@ export function createStorage(config: Pick<Config, 'dataDir' | 'storage'>): Stor
       m.createS3Storage({ endpoint, bucket, accessKeyId, secretAccessKey, publicUrl }),
     );
     return {
+      publicUrl: normalisedBase(publicUrl),
       put: async (...args) => (await s3).put(...args),
+      read: async (key) => (await s3).read(key),
       delete: async (key) => (await s3).delete(key),
     };
   }
@@ -51,13 +56,17 @@ export function createStorage(config: Pick<Config, 'dataDir' | 'storage'>): Stor
 
 function createLocalStorage(root: string, publicUrl: string): Storage {
   return {
-    localRoot: root,
+    publicUrl: normalisedBase(publicUrl),
     async put(kind, data, contentType, extension) {
       const key = objectKey(kind, extension);
       const path = join(root, key);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, data);
       return { key, url: `${publicUrl}/${key}`, bytes: data.length, contentType };
+    },
+    async read(key) {
+      if (!isObjectKey(key)) throw new Error('not a stored media key');
+      return readFile(join(root, key));
     },
     async delete(key) {
       await rm(join(root, key), { force: true });

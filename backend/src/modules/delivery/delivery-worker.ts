@@ -14,6 +14,7 @@ import { claimDue, LEASE_MS } from './claim.js';
 import type { TelegramLimiter } from './limiter.js';
 import { beginSends, type SendingDelivery } from './begin.js';
 import { markFailed, markSent, markUnreachable, recordParts, type AcceptedPart } from './outcomes.js';
+import { UnsendableMedia, type DeliveryMedia } from './media.js';
 import { sendParts } from './send.js';
 
 export const DELIVERY_QUEUE = 'delivery';
@@ -32,7 +33,8 @@ export interface DeliveryWorkerOptions {
   connection: ConnectionOptions;
   prefix: string;
   logger: Logger;
-  mediaRoot?: string;
+  /** A post's media as Telegram arguments (media.ts). */
+  media: DeliveryMedia;
   paidBroadcast: boolean;
   /** Sends in flight in this process (default 50: they mostly wait for permits and Telegram). */
   concurrency?: number;
@@ -125,7 +127,7 @@ async function send(
   const deps = {
     db,
     api: o.api,
-    mediaRoot: o.mediaRoot,
+    media: o.media,
     paidBroadcast: o.paidBroadcast,
     acquire: (c: bigint) => limiter.acquire(c),
     record: writes.record,
@@ -158,6 +160,11 @@ async function send(
       if (failure?.kind === 'unreachable') {
         await markUnreachable(db, delivery.userId, failure.description);
         return { failed: 'unreachable' };
+      }
+      if (err instanceof UnsendableMedia) {
+        // Sending again would refuse the same URL: fail now, with a reason that names no host.
+        await markFailed(db, deliveryId, delivery.post.id, err.message);
+        return { failed: 'media' };
       }
       if (failure?.kind === 'bad-request' || failure?.kind === 'migrated') {
         await markFailed(db, deliveryId, delivery.post.id, `Telegram rejected the message: ${failure.description}`);

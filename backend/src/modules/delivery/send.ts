@@ -1,20 +1,19 @@
 // Sending one delivery: each part (photo, text pieces, voice) takes a permit from the shared
 // limiter, and is recorded as done (with Telegram's message id) before the next one, so a retry
 // resumes instead of resending. Media are uploaded once; their file_id is reused afterwards.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { InputFile, type Api } from 'grammy';
+import type { Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Db } from '../../lib/db.js';
 import type { SendingDelivery } from './begin.js';
 import { compose, type Part } from './compose.js';
+import type { DeliveryMedia } from './media.js';
 import type { AcceptedPart } from './outcomes.js';
 
 export interface SendDeps {
   db: Db;
   api: Api;
-  /** Where local media live (storage key → file), when media are stored locally. */
-  mediaRoot?: string;
+  /** A post's media as Telegram arguments: stored bytes or a public URL string, never a download. */
+  media: DeliveryMedia;
   paidBroadcast: boolean;
   acquire: (chatId: bigint) => Promise<boolean>;
   /** Records a part Telegram accepted (`recordParts`, batched with the process's other senders). */
@@ -34,16 +33,6 @@ const keyboard = (postId: string): InlineKeyboardMarkup => ({
   ],
 });
 
-async function mediaFor(db: Db, url: string) {
-  return db.mediaAsset.findFirst({ where: { url } });
-}
-
-/** An InputFile for a media URL: the local file when we stored it, else the URL's bytes. */
-async function upload(url: string, storageKey: string | undefined, mediaRoot: string | undefined, name: string) {
-  if (storageKey && mediaRoot) return new InputFile(await readFile(join(mediaRoot, storageKey)), name);
-  return new InputFile(new URL(url), name);
-}
-
 export class PermitTimeout extends Error {
   override name = 'PermitTimeout';
 }
@@ -55,7 +44,7 @@ export class PermitTimeout extends Error {
  * done before: a retry after a crash between the last part and its record), for the caller to mark.
  */
 export async function sendParts(
-  { db, api, mediaRoot, paidBroadcast, acquire, record }: SendDeps,
+  { db, api, media, paidBroadcast, acquire, record }: SendDeps,
   delivery: SendingDelivery,
   chatId: bigint,
 ): Promise<boolean> {
@@ -85,7 +74,7 @@ export async function sendParts(
     }
     const started = new Date();
     try {
-      const messageId = await sendPart(db, api, part, chat, post, mediaRoot, { ...extra, ...markup });
+      const messageId = await sendPart(db, api, media, part, chat, delivery, { ...extra, ...markup });
       progress.done[part.key] = messageId;
       await record({ deliveryId, part: part.key, method, startedAt: started, messageId, progress, last });
     } catch (err) {
@@ -131,15 +120,13 @@ async function recordFailure(
   });
 }
 
-type Post = SendingDelivery['post'];
-
 async function sendPart(
   db: Db,
   api: Api,
+  media: DeliveryMedia,
   part: Part,
   chat: number,
-  post: Post,
-  mediaRoot: string | undefined,
+  { userId, post }: SendingDelivery,
   other: Record<string, unknown>,
 ): Promise<number> {
   if (part.kind === 'text') {
@@ -151,10 +138,7 @@ async function sendPart(
     return sent.message_id;
   }
   const url = part.kind === 'photo' ? post.imageUrl! : post.audioUrl!;
-  const asset = await mediaFor(db, url);
-  const file =
-    asset?.telegramFileId ??
-    (await upload(url, asset?.storageKey, mediaRoot, part.kind === 'photo' ? 'image.png' : 'voice.mp3'));
+  const { file, asset } = await media.input(userId, url, part.kind);
   if (part.kind === 'photo') {
     const sent = await api.sendPhoto(chat, file, {
       ...(part.caption ? { caption: part.caption.text, caption_entities: part.caption.entities } : {}),

@@ -40,15 +40,11 @@ export function imageJob({ db, fal, storage }: { db: Db; fal: Fal; storage: Stor
         await checkpoint({ requestId: saved.requestId }, { model: `fal:${model}` });
       }
       await progress(20);
-      const image = await fal.result(model, saved.requestId, (f) => void progress(20 + f * 50));
-      const bytes = await fal.download(image.url);
+      const answer = await fal.result(model, saved.requestId, (f) => void progress(20 + f * 50));
+      // Only from Fal's hosts, capped, and stored with the type the bytes show (fal.ts).
+      const image = await fal.download(answer.url);
       await progress(80);
-      const stored = await storage.put(
-        'images',
-        bytes,
-        image.contentType,
-        image.contentType === 'image/jpeg' ? 'jpg' : 'png',
-      );
+      const stored = await storage.put('images', image.bytes, image.contentType, image.extension);
       await db.mediaAsset.create({
         data: {
           userId: job.userId,

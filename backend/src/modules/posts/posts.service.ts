@@ -9,6 +9,7 @@ import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import { afterCursor, decodeCursor, pageOrder } from '../../http/pagination.js';
 import { scheduleDelivery } from '../delivery/reschedule.js';
+import { assertPostMedia } from '../media/media-urls.js';
 import { deliverableChat } from '../telegram/link-status.js';
 import { lengthProblem } from './platforms.js';
 import type { postCreate, postListQuery, postPatch } from './posts.schemas.js';
@@ -26,10 +27,12 @@ const invalidState = (post: Post, action: string) =>
 
 export interface PostsDeps {
   db: Db;
+  /** Storage.publicUrl: media URLs under it must be the user's own stored media. */
+  storagePublicUrl: string;
   now?: () => Date;
 }
 
-export function createPostsService({ db, now = () => new Date() }: PostsDeps) {
+export function createPostsService({ db, storagePublicUrl, now = () => new Date() }: PostsDeps) {
   async function owned(userId: string, id: string): Promise<Post> {
     const post = await db.post.findFirst({ where: { id, userId } });
     if (!post) throw notFound();
@@ -90,6 +93,7 @@ export function createPostsService({ db, now = () => new Date() }: PostsDeps) {
 
   return {
     async create(userId: string, input: z.output<typeof postCreate>) {
+      await assertPostMedia(db, storagePublicUrl, userId, input);
       await assertBrand(userId, input.brandId);
       return db.post.create({ data: { ...input, userId } });
     },
@@ -116,6 +120,7 @@ export function createPostsService({ db, now = () => new Date() }: PostsDeps) {
     async update(userId: string, id: string, patch: z.output<typeof postPatch>) {
       const post = await owned(userId, id);
       if (!EDITABLE.includes(post.status)) throw invalidState(post, 'edited');
+      await assertPostMedia(db, storagePublicUrl, userId, patch);
       await assertBrand(userId, patch.brandId);
       const problem = lengthProblem(patch.platform ?? post.platform, patch.content ?? post.content);
       if (problem) {
