@@ -6,6 +6,7 @@ import type { Config } from './config/index.js';
 import { apiReference } from './http/api-reference.js';
 import { buildOpenApi, nameSchemas } from './http/openapi.js';
 import { createLimiter } from './http/rate-limit.js';
+import { userActionLimits } from './http/user-limits.js';
 import { RouteTable } from './http/route.js';
 import type { Db } from './lib/db.js';
 import type { Redis } from './lib/redis.js';
@@ -100,6 +101,7 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
   );
   const media = createLimiter({ redis, name: 'media', limit: config.rateLimits.mediaPerUserPerMinute, by: 'user' });
   router.use(['/images', '/voice'], ...authenticate, media);
+  userActionLimits(router, { redis, authenticate });
 
   // Signed in.
   meRoutes(table, { db, users });
