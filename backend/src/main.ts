@@ -1,7 +1,7 @@
 // Composition root of the web process: build the clients once, hand them to the app, listen,
 // and close everything in order on SIGTERM.
-import { createServer } from 'node:http';
 import { createApp } from './app.js';
+import { createWebServer } from './http/server.js';
 import { bootConfig } from './lib/boot.js';
 import { createDb } from './lib/db.js';
 import { createLogger } from './lib/logger.js';
@@ -21,7 +21,7 @@ const redis = createRedis(config.redisUrl!, logger, 'producer', 'web');
 
 const { services, close: closeServices } = createWebServices({ config, logger, db, redis });
 const app = createApp({ config, logger, db, redis, services });
-const server = createServer(app);
+const server = createWebServer(app);
 // Longer than a typical load balancer's idle timeout, so it closes idle sockets first.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;

@@ -1,13 +1,13 @@
 // The real Express app on a real port, over a test database and the test Redis, wired exactly as
 // the web composition root wires it.
 import { chmodSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { createApp } from '../../backend/src/app.ts';
+import { createWebServer } from '../../backend/src/http/server.ts';
 import { loadConfig, type Config } from '../../backend/src/config/index.ts';
 import type { Db } from '../../backend/src/lib/db.ts';
 import { createRedis } from '../../backend/src/lib/redis.ts';
@@ -69,7 +69,7 @@ export async function startTestApp({
     queuePrefix,
   });
   const expressApp = createApp({ config, logger: silentLogger, db: database.db, redis, services });
-  const server = createServer(expressApp);
+  const server = createWebServer(expressApp);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

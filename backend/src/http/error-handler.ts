@@ -5,12 +5,18 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, ERROR_STATUS, isAppError, type ErrorCode } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { capped } from './validation.js';
 
 interface BodyParserError {
   type?: string;
   status?: number;
+  statusCode?: number;
   limit?: number;
+  code?: string;
 }
+
+/** No message leaves longer than this (a safety net: echoed input is capped where it is echoed). */
+const MESSAGE_MAX_CHARS = 1_000;
 
 function fromBodyParser(err: unknown): AppError | undefined {
   const type = (err as BodyParserError | undefined)?.type;
@@ -22,11 +28,36 @@ function fromBodyParser(err: unknown): AppError | undefined {
         limitBytes: (err as BodyParserError).limit,
       });
     case 'encoding.unsupported':
+      return new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'The request body has an unsupported Content-Encoding: send it as is, or in gzip, deflate or br.',
+      );
     case 'charset.unsupported':
-      return new AppError('VALIDATION_ERROR', 'The request body has an unsupported encoding.');
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be UTF-8.');
     default:
       return undefined;
   }
+}
+
+/**
+ * Errors of the HTTP layer beneath our code (Express's router, body-parser, zlib, send) carry a
+ * 4xx `status` of their own: a path whose percent-encoding is not UTF-8, a gzip body that is not
+ * gzip, a dotfile under /media. They are the client's mistake, so they keep their status, in the
+ * envelope (the code is the first of that status in the one table), with a message of ours:
+ * theirs can quote the input.
+ */
+function fromHttpLayer(err: unknown): AppError | undefined {
+  const e = err as BodyParserError | undefined;
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (err instanceof URIError) {
+    return new AppError('VALIDATION_ERROR', 'The URL is not valid: a percent-encoding (%XX) is not UTF-8.');
+  }
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
+    return new AppError('VALIDATION_ERROR', 'The request body does not match its Content-Encoding.');
+  }
+  const code = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((c) => ERROR_STATUS[c] === status);
+  return new AppError(code ?? 'VALIDATION_ERROR', code === 'NOT_FOUND' ? 'Not found.' : 'The request is not valid.');
 }
 
 /** Failures of outside services know their own API error (integrations/provider-error.ts). */
@@ -36,7 +67,7 @@ function fromProvider(err: unknown): AppError | undefined {
 }
 
 export function renderError(code: ErrorCode, message: string, requestId: string, details?: Record<string, unknown>) {
-  return { error: { code, message, ...(details ? { details } : {}) }, requestId };
+  return { error: { code, message: capped(message, MESSAGE_MAX_CHARS), ...(details ? { details } : {}) }, requestId };
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -45,7 +76,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       next(err);
       return;
     }
-    const known = isAppError(err) ? err : (fromProvider(err) ?? fromBodyParser(err));
+    const known = isAppError(err) ? err : (fromProvider(err) ?? fromBodyParser(err) ?? fromHttpLayer(err));
     const appError = known ?? new AppError('INTERNAL_ERROR', 'Something went wrong on our side. It has been logged.');
     if (!known) {
       logger.error({ err, requestId: res.locals.requestId }, 'unhandled error');
@@ -65,5 +96,5 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 }
 
 export const notFound: RequestHandler = (req, _res, next) => {
-  next(new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}.`));
+  next(new AppError('NOT_FOUND', `No route for ${capped(req.method, 20)} ${capped(req.path)}.`));
 };

@@ -26,8 +26,11 @@ const STATUS_TITLES: Record<number, string> = {
   402: 'Quota exceeded',
   403: 'Forbidden',
   404: 'Not found',
+  405: 'Method not allowed',
   409: 'Conflict',
   413: 'Body too large',
+  415: 'Unsupported media type',
+  431: 'Request line or headers too large',
   429: 'Too many requests',
   500: 'Internal error',
   502: 'Upstream error',
@@ -38,8 +41,8 @@ const STATUS_TITLES: Record<number, string> = {
 /** An example of each error, as the API writes it. */
 const ERROR_EXAMPLES: Record<ErrorCode, { message: string; details?: Record<string, unknown> }> = {
   VALIDATION_ERROR: {
-    message: 'Invalid request. body.content: Invalid input: expected string, received undefined',
-    details: { issues: [{ path: 'body.content', message: 'Invalid input: expected string, received undefined' }] },
+    message: 'Invalid request. body.content: content is required',
+    details: { issues: [{ path: 'body.content', message: 'content is required' }] },
   },
   UNAUTHORIZED: { message: 'Sign in first: this route needs a valid session token (Authorization: Bearer …).' },
   FORBIDDEN: { message: 'Not allowed.' },
@@ -50,7 +53,10 @@ const ERROR_EXAMPLES: Record<ErrorCode, { message: string; details?: Record<stri
   },
   TELEGRAM_NOT_LINKED: { message: 'Link your Telegram chat first (POST /api/v1/telegram/link).' },
   INVALID_STATE: { message: 'A DELIVERED post cannot be edited.', details: { status: 'DELIVERED' } },
+  METHOD_NOT_ALLOWED: { message: 'PUT is not allowed on /api/v1/brands; it allows GET, HEAD, POST.' },
   PAYLOAD_TOO_LARGE: { message: 'The request body is larger than 100 kB.' },
+  UNSUPPORTED_MEDIA_TYPE: { message: 'Send the body as JSON, with Content-Type: application/json (it was text/plain).' },
+  HEADERS_TOO_LARGE: { message: 'The request line and headers are larger than 16 kB.' },
   QUOTA_EXCEEDED: {
     message: 'Your plan allows 20 posts a month; 18 used, 5 requested.',
     details: { metric: 'posts', limit: 20, used: 18, requested: 5, resetsAt: '2026-12-01T00:00:00.000Z' },
@@ -187,7 +193,8 @@ ${signIn}
 
 - JSON bodies, at most 100 kB (\`413 PAYLOAD_TOO_LARGE\` beyond). Unknown fields are refused with \`400\`, not ignored.
 - Ids are opaque strings. Enum values are UPPER_SNAKE strings (\`DRAFT\`, \`TWITTER\`).
-- Times are ISO-8601 in **UTC** (\`2026-11-22T09:30:00.000Z\`); an input with an offset (\`2026-11-22T10:30:00+01:00\`) is accepted and stored as the same instant.
+- Times are ISO-8601 in **UTC** (\`2026-11-22T09:30:00.000Z\`); an input with an offset (\`2026-11-22T10:30:00+01:00\`) is accepted and stored as the same instant. An input needs its offset (\`Z\` or \`±hh:mm\`) and a year from 1970 to 9999.
+- Text may hold any Unicode except the NUL character (U+0000); an unpaired UTF-16 surrogate (\`"\\ud800"\`) is refused too (\`400\`).
 - Creating answers \`201\` with the resource, deleting \`204\`; the actions (\`schedule\`, \`unschedule\`, \`send-now\`, \`cancel\`) answer \`200\` with the resource as it is afterwards; job-creating calls answer \`202\` with the Job.
 - Another user's resource is \`404\`, exactly like a missing one.
 - Every response carries \`X-Request-Id\`; send your own (up to 128 characters of \`A-Z a-z 0-9 . _ : @ -\`) to find a request in the logs.
@@ -223,7 +230,10 @@ Every error has the same shape, whatever the route. Branch on \`error.code\`; \`
 - **403** \`FORBIDDEN\`: not allowed.
 - **404** \`NOT_FOUND\`: no such resource, or not yours.
 - **409** \`CONFLICT\`: it changed meanwhile (read it again); \`INVALID_STATE\`: its status does not allow this; \`TELEGRAM_NOT_LINKED\`: link a chat first; \`IDEMPOTENCY_KEY_REUSED\`: the key came with another body.
+- **405** \`METHOD_NOT_ALLOWED\`: the path exists, the method does not; \`Allow\` lists the methods it has.
 - **413** \`PAYLOAD_TOO_LARGE\`: the body is over the limit.
+- **415** \`UNSUPPORTED_MEDIA_TYPE\`: a body that is not \`application/json\`, or in a content encoding other than gzip, deflate or br.
+- **431** \`HEADERS_TOO_LARGE\`: the request line (path and query) and headers are over 16 kB.
 - **429** \`RATE_LIMITED\`: too many requests; wait \`Retry-After\` seconds.
 - **500** \`INTERNAL_ERROR\`: our fault; the \`requestId\` helps us find it.
 - **502**, **503**, **504** \`UPSTREAM_ERROR\`, \`UPSTREAM_UNAVAILABLE\`, \`SERVICE_UNAVAILABLE\`, \`UPSTREAM_TIMEOUT\`: a provider (Stripe, Telegram, ElevenLabs…) failed, is down or is not configured; retry later.
@@ -379,6 +389,8 @@ export function buildOpenApi(routes: RegisteredRoute[], info: OpenApiInfo) {
         ...COMMON_ERRORS,
         // Any route that reads a body can be sent one over the limit (JSON 100 kB, webhooks 1 MB).
         ...(spec.body || spec.rawBody ? (['PAYLOAD_TOO_LARGE'] as ErrorCode[]) : []),
+        // A JSON body sent as another type (text/plain, a form) is refused rather than ignored.
+        ...(spec.body ? (['UNSUPPORTED_MEDIA_TYPE'] as ErrorCode[]) : []),
       ]),
     ];
     const byStatus = new Map<number, ErrorCode[]>();

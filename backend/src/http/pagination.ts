@@ -1,10 +1,19 @@
 // Keyset pagination over (createdAt, id), newest first: stable under inserts, one indexed query
 // per page. The cursor is opaque to clients.
 import { z } from 'zod';
-import { AppError } from '../lib/errors.js';
+import { inYears, invalid } from './validation.js';
+
+const LIMIT_MESSAGE = 'limit must be a whole number from 1 to 100';
 
 export const listQuery = {
-  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size, 1..100 (default 20).'),
+  // Decimal digits only: Number() would also read "0x10", "1e1" or " 5" (and "" as 0).
+  limit: z
+    .preprocess(
+      (v) => (typeof v === 'string' && /^[0-9]{1,3}$/.test(v) ? Number(v) : v),
+      z.number({ error: LIMIT_MESSAGE }).int(LIMIT_MESSAGE).min(1, LIMIT_MESSAGE).max(100, LIMIT_MESSAGE),
+    )
+    .default(20)
+    .describe('Page size, 1..100 (default 20).'),
   cursor: z.string().max(200).optional().describe('The nextCursor of the previous page.'),
 };
 
@@ -21,10 +30,9 @@ export function decodeCursor(cursor: string | undefined): Cursor | undefined {
   if (!cursor) return undefined;
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime()) || !z.uuid().safeParse(id).success) {
-    throw new AppError('VALIDATION_ERROR', 'Invalid request. query.cursor: not a cursor from this API.', {
-      issues: [{ path: 'query.cursor', message: 'Not a cursor from this API.' }],
-    });
+  // A cursor is only ever made from a stored row, so one of a year Postgres cannot take is forged.
+  if (!id || !inYears(createdAt) || !z.uuid().safeParse(id).success) {
+    throw invalid([{ path: 'query.cursor', message: 'cursor is not a cursor from this API' }]);
   }
   return { createdAt, id };
 }

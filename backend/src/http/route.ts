@@ -4,7 +4,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError, type ErrorCode } from '../lib/errors.js';
-import { parseOr400 } from './validation.js';
+import { assertStorableText, capped, parseOr400 } from './validation.js';
 
 /** What a route without a query or body schema accepts: nothing (an empty object). */
 const NONE = z.strictObject({});
@@ -68,6 +68,20 @@ export interface RegisteredRoute {
   fullPath: string;
 }
 
+/** A body is there when it has a length or is chunked (an empty POST has Content-Length: 0). */
+const hasBody = (req: Request) =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+
+/** A JSON route refuses a body of another type instead of reading it as no body at all. */
+function assertJsonBody(req: Request): void {
+  if (!hasBody(req) || req.is('application/json')) return;
+  const type = req.headers['content-type'];
+  throw new AppError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `Send the body as JSON, with Content-Type: application/json (it was ${type ? capped(type, 60) : 'not given'}).`,
+  );
+}
+
 /** Collects routes for one Express router and remembers them for the OpenAPI document. */
 export class RouteTable {
   readonly routes: RegisteredRoute[] = [];
@@ -84,6 +98,13 @@ export class RouteTable {
   ): void {
     const status = spec.status ?? 200;
     const run = async (req: Request, res: Response) => {
+      // Before any schema: text no column can hold is a 400 naming the field on every route.
+      assertStorableText(req.params, 'params');
+      assertStorableText(req.query, 'query');
+      if (!spec.rawBody) {
+        assertJsonBody(req);
+        assertStorableText(req.body, 'body');
+      }
       let params: z.output<P>;
       try {
         params = spec.params ? parseOr400(spec.params, req.params, 'params') : ({} as z.output<P>);
@@ -106,7 +127,38 @@ export class RouteTable {
       res.status(status).json(spec.response.parse(result));
     };
     const chain = [...(spec.auth === false ? [] : this.authenticate), ...(spec.before ?? []), run];
+    const known = this.routes.some((r) => r.spec.path === spec.path);
     this.router[spec.method](spec.path, ...chain);
     this.routes.push({ spec: spec, fullPath: `${this.basePath}${spec.path}` });
+    if (!known) this.router.use(spec.path, this.methodNotAllowed(spec.path));
+  }
+
+  /** The methods `path` answers (HEAD wherever GET is), as `Allow` lists them. */
+  allowedMethods(path: string): string[] {
+    const methods = new Set(this.routes.filter((r) => r.spec.path === path).map((r) => r.spec.method.toUpperCase()));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  }
+
+  /**
+   * Runs after the first route of `path` (as plain middleware, not a route: the document lists
+   * only real operations). A request for exactly this path whose method no route of it takes is
+   * 405 with `Allow`, not the 404 of a path that does not exist. The methods are read at request
+   * time, so routes of the same path added later count.
+   */
+  private methodNotAllowed(path: string): RequestHandler {
+    return (req, res, next) => {
+      // `use` matches prefixes: `/posts/:id` also sees `/posts/1/schedule` (req.path `/schedule`).
+      if (req.path !== '/' && req.path !== '') return next();
+      const allow = this.allowedMethods(path);
+      if (allow.includes(req.method)) return next();
+      res.setHeader('Allow', allow.join(', '));
+      next(
+        new AppError(
+          'METHOD_NOT_ALLOWED',
+          `${capped(req.method, 20)} is not allowed on ${this.basePath}${path}; it allows ${allow.join(', ')}.`,
+        ),
+      );
+    };
   }
 }

@@ -37,8 +37,18 @@ export function clerkAuth(config: Config, localKeys: LocalKeys | undefined): Req
   );
 }
 
-/** What Clerk may see of a request: the bearer token and what locates the request (URL, proxy). */
-const HEADERS_FOR_CLERK = ['authorization', 'host', 'x-forwarded-host', 'x-forwarded-proto', 'origin', 'user-agent'];
+/** What Clerk may see of a request besides the token: what locates the request (URL, proxy). */
+const HEADERS_FOR_CLERK = ['host', 'x-forwarded-host', 'x-forwarded-proto', 'origin', 'user-agent'];
+
+/**
+ * The token of `Authorization: Bearer <token>`. The scheme is case-insensitive (RFC 7235:
+ * `bearer` and `BEARER` are the same scheme); a header without one (a bare token) or with another
+ * scheme carries no session. Clerk's own reading takes a bare token and refuses `bearer`.
+ */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header ?? '');
+  return match?.[1];
+}
 
 /**
  * The API takes session tokens from the Authorization header only. Clerk's middleware also reads
@@ -49,9 +59,11 @@ const HEADERS_FOR_CLERK = ['authorization', 'host', 'x-forwarded-host', 'x-forwa
  */
 export function bearerOnly(clerk: RequestHandler): RequestHandler {
   return (req, res, next) => {
-    const headers = Object.fromEntries(
+    const token = bearerToken(req.headers.authorization);
+    const headers: Record<string, string | string[] | undefined> = Object.fromEntries(
       HEADERS_FOR_CLERK.filter((h) => h in req.headers).map((h) => [h, req.headers[h]]),
     );
+    if (token) headers.authorization = `Bearer ${token}`;
     const view = Object.create(req, { headers: { value: headers, enumerable: true } }) as Request;
     void clerk(view, res, (err?: unknown) => {
       if ('auth' in view) (req as unknown as { auth: unknown }).auth = (view as unknown as { auth: unknown }).auth;
@@ -87,7 +99,8 @@ const CACHE_MAX_MS = 60_000;
 export function withVerifiedTokenCache(clerk: RequestHandler): RequestHandler {
   const verified = new Map<string, { auth: unknown; expiresAt: number }>();
   return (req, res, next) => {
-    const header = req.headers.authorization;
+    // Keyed by the token: `bearer x` and `Bearer x` are one credential.
+    const header = bearerToken(req.headers.authorization);
     const hit = header ? verified.get(header) : undefined;
     if (hit && hit.expiresAt > Date.now()) {
       (req as unknown as { auth: unknown }).auth = hit.auth;

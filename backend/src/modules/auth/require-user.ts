@@ -2,6 +2,7 @@
 import { getAuth } from '@clerk/express';
 import type { RequestHandler, Response } from 'express';
 import { AppError } from '../../lib/errors.js';
+import { bearerToken } from './clerk.js';
 import type { AuthUser, UsersService } from '../users/users.service.js';
 
 declare global {
@@ -27,9 +28,12 @@ export function requireUser(users: UsersService): RequestHandler {
     }
     const auth = getAuth(req);
     if (!auth.isAuthenticated || !auth.userId) {
+      const header = req.headers.authorization;
       throw new AppError(
         'UNAUTHORIZED',
-        'Sign in first: this route needs a valid session token (Authorization: Bearer …).',
+        header !== undefined && !bearerToken(header)
+          ? 'The Authorization header must be "Bearer <session token>".'
+          : 'Sign in first: this route needs a valid session token (Authorization: Bearer …).',
       );
     }
     const claims = auth.sessionClaims as Record<string, unknown> | null;

@@ -1,7 +1,9 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { IDEMPOTENCY_HEADER, idempotencyKey } from '../../http/idempotency.js';
+import { IDEMPOTENCY_HEADER, idempotencyKey, underIdempotencyKey } from '../../http/idempotency.js';
 import type { RouteTable } from '../../http/route.js';
+import type { Db } from '../../lib/db.js';
+import { requestHash } from '../jobs/jobs.service.js';
 import { currentUser } from '../auth/require-user.js';
 import type { BillingService } from './billing.service.js';
 import { PLAN_IDS } from './plans.js';
@@ -30,7 +32,19 @@ const subscriptionSchema = z
 /** The Idempotency-Key when sent; otherwise the request's own id (a retry of it is a new request). */
 const requestKey = (req: Request, requestId: string) => idempotencyKey(req) ?? requestId;
 
-export function billingRoutes(table: RouteTable, billing: BillingService) {
+/**
+ * Runs a Stripe call under the request's Idempotency-Key, when it has one: Stripe's own key
+ * (derived from ours) makes the replay, and ours, remembered, refuses the same key with another
+ * route or body (409), which Stripe would take as a new request because its key includes the body.
+ */
+function keyed<T>(db: Db, req: Request, userId: string, body: unknown, run: (key: string) => Promise<T>) {
+  const key = idempotencyKey(req);
+  if (key === undefined) return run(requestKey(req, req.res!.locals.requestId));
+  const route = `POST ${req.baseUrl}${(req.route as { path: string }).path}`;
+  return underIdempotencyKey(db, { userId, key, route, hash: requestHash({ route, body }) }, () => run(key));
+}
+
+export function billingRoutes(table: RouteTable, billing: BillingService, db: Db) {
   const tag = 'Billing';
   const url = z
     .object({ url: z.url().describe("Stripe's page: send the browser there.") })
@@ -74,7 +88,10 @@ export function billingRoutes(table: RouteTable, billing: BillingService) {
       headers: [IDEMPOTENCY_HEADER],
       errors: ['CONFLICT', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'SERVICE_UNAVAILABLE'],
     },
-    ({ req, res, body }) => billing.checkout(currentUser(res), body.plan, requestKey(req, res.locals.requestId)),
+    ({ req, res, body }) => {
+      const user = currentUser(res);
+      return keyed(db, req, user.id, body, (key) => billing.checkout(user, body.plan, key));
+    },
   );
   table.add(
     {
@@ -91,6 +108,9 @@ export function billingRoutes(table: RouteTable, billing: BillingService) {
       headers: [IDEMPOTENCY_HEADER],
       errors: ['CONFLICT', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE'],
     },
-    ({ req, res }) => billing.portal(currentUser(res), requestKey(req, res.locals.requestId)),
+    ({ req, res }) => {
+      const user = currentUser(res);
+      return keyed(db, req, user.id, {}, (key) => billing.portal(user, key));
+    },
   );
 }

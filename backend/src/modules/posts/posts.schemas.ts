@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import type { Post } from '../../generated/prisma/client.js';
 import { listQuery } from '../../http/pagination.js';
+import { instant } from '../../http/validation.js';
 import { lengthProblem, PLATFORMS } from './platforms.js';
 
 export const POST_STATUSES = ['DRAFT', 'SCHEDULED', 'DELIVERING', 'DELIVERED', 'FAILED'] as const;
-
-/** ISO-8601 input with a zone (Z or an offset), as a Date. */
-export const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 const content = z
   .string()
   .min(1)
   .max(5_000)
+  // Telegram refuses an empty text, and spaces alone are one.
+  .refine((s) => s.trim().length > 0, { message: 'content must have some text, not only spaces' })
   .describe(
     "Checked against the platform's limit, in code points; on TWITTER in X's weighted length " +
       '(twitter-text: a link counts 23, an emoji or a CJK character 2).',

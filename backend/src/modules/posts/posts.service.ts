@@ -21,6 +21,8 @@ const UNSCHEDULABLE: PostStatus[] = ['SCHEDULED', 'FAILED'];
 const MAX_AHEAD_MS = 365 * 24 * 60 * 60 * 1000;
 const MAX_BEHIND_MS = 60 * 1000;
 
+/** A post scheduled within this much of now is already due: send-now has nothing to add. */
+const SEND_NOW_DUE_MS = 60 * 1000;
 const notFound = () => new AppError('NOT_FOUND', 'Post not found.');
 const invalidState = (post: Post, action: string) =>
   new AppError('INVALID_STATE', `A ${post.status} post cannot be ${action}.`, { status: post.status });
@@ -64,10 +66,26 @@ export function createPostsService({ db, storagePublicUrl, now = () => new Date(
     throw new AppError('CONFLICT', 'The post changed while this request ran; read it again and retry.');
   }
 
-  async function scheduleAt(userId: string, id: string, at: Date, action: string) {
+  /**
+   * What send-now may start from: a draft, a failed post, or a post scheduled for later. One
+   * already due (within SEND_NOW_DUE_MS) is on its way: sending it again is refused, so of many
+   * concurrent send-now calls exactly one wins (the condition is re-checked under the row lock).
+   */
+  const sendable = (at: Date): Prisma.PostWhereInput => ({
+    OR: [
+      { status: { in: ['DRAFT', 'FAILED'] } },
+      { status: 'SCHEDULED', scheduledFor: { gt: new Date(at.getTime() + SEND_NOW_DUE_MS) } },
+    ],
+  });
+  const alreadyDue = (post: Post) =>
+    new AppError('INVALID_STATE', 'This post is already being sent.', { status: post.status });
+
+  async function scheduleAt(userId: string, id: string, at: Date, action: string, sendNow = false) {
     const post = await owned(userId, id);
     if (!SCHEDULABLE.includes(post.status)) throw invalidState(post, action);
     const chat = await deliverableChat(db, userId);
+    if (sendNow && post.status === 'SCHEDULED' && post.scheduledFor!.getTime() <= at.getTime() + SEND_NOW_DUE_MS)
+      throw alreadyDue(post);
     if (!chat) {
       throw new AppError(
         'TELEGRAM_NOT_LINKED',
@@ -76,13 +94,20 @@ export function createPostsService({ db, storagePublicUrl, now = () => new Date(
     }
     return db.$transaction(async (tx) => {
       const { count } = await tx.post.updateMany({
-        where: { id, userId, status: { in: SCHEDULABLE }, updatedAt: post.updatedAt },
+        where: sendNow
+          ? { id, userId, ...sendable(at) }
+          : { id, userId, status: { in: SCHEDULABLE }, updatedAt: post.updatedAt },
         data: { status: 'SCHEDULED', scheduledFor: at, lastError: null },
       });
       if (count === 0)
         throw new AppError('CONFLICT', 'The post changed while this request ran; read it again and retry.');
       // One delivery per (post, chat); a chat linked since replaces the old one.
       await tx.delivery.updateMany({
+      if (count === 0 && sendNow) {
+        const current = await tx.post.findFirst({ where: { id, userId } });
+        if (!current) throw notFound();
+        throw SCHEDULABLE.includes(current.status) ? alreadyDue(current) : invalidState(current, action);
+      }
         where: { postId: id, chatId: { not: chat.chatId }, status: { in: ['SCHEDULED', 'QUEUED'] } },
         data: { status: 'CANCELLED' },
       });
@@ -149,7 +174,7 @@ export function createPostsService({ db, storagePublicUrl, now = () => new Date(
       return scheduleAt(userId, id, at, 'scheduled');
     },
 
-    sendNow: (userId: string, id: string) => scheduleAt(userId, id, now(), 'sent'),
+    sendNow: (userId: string, id: string) => scheduleAt(userId, id, now(), 'sent', true),
 
     async unschedule(userId: string, id: string) {
       const post = await owned(userId, id);

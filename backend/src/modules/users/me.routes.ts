@@ -21,6 +21,20 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+let zoneNames: Map<string, string> | undefined;
+/**
+ * The runtime's own name of a zone `isTimeZone` accepts, so that it is stored as written in the
+ * time-zone database whatever case it was typed in ("europe/berlin" is Europe/Berlin) and an
+ * alias as the zone it stands for ("US/Eastern" is America/New_York). The names come from the
+ * same ICU data as `Intl.supportedValuesOf`, the list the web app offers.
+ */
+export function canonicalTimeZone(tz: string): string {
+  zoneNames ??= new Map(Intl.supportedValuesOf('timeZone').map((name) => [name.toLowerCase(), name]));
+  return (
+    zoneNames.get(tz.toLowerCase()) ?? new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone
+  );
+}
+
 const meSchema = z
   .object({
     id: z.string(),
@@ -50,11 +64,22 @@ const EXAMPLE_ME: z.input<typeof meSchema> = {
 
 const patchBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).nullable().optional(),
+    // The display name comes from the sign-in (Clerk) and fills itself in again when empty, so
+    // it can be changed but not removed: null is refused rather than answered 200 and undone.
+    name: z
+      .string({
+        error: (issue) =>
+          issue.input === null ? 'name cannot be removed: send a name of 1 to 100 characters' : undefined,
+      })
+      .trim()
+      .min(1)
+      .max(100)
+      .optional(),
     timezone: z
       .string()
       .max(64)
       .refine(isTimeZone, { message: 'Not an IANA time zone (e.g. Europe/Berlin).' })
+      .transform(canonicalTimeZone)
       .optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'Nothing to change: send name and/or timezone.' })

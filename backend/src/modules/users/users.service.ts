@@ -47,7 +47,7 @@ export function createUsersService({ db, cache }: { db: Db; cache: UserCache<Aut
       return user;
     },
 
-    async update(user: AuthUser, changes: { name?: string | null; timezone?: string }): Promise<AuthUser> {
+    async update(user: AuthUser, changes: { name?: string; timezone?: string }): Promise<AuthUser> {
       const updated = await db.user.update({ where: { id: user.id }, data: changes, select: SELECT });
       await cache.invalidate(user.clerkId);
       return updated;
