@@ -234,6 +234,13 @@ describe('auth, idempotency and state', () => {
     await c.patch('/me', { timezone: 'UTC' });
   });
 
+  it("the database's current name of a zone ICU lists under an old one is kept as chosen", async () => {
+    // ICU lists Asia/Calcutta and resolves Asia/Kolkata to it; the time-zone database says Kolkata.
+    expect((await c.patch('/me', { timezone: 'Asia/Kolkata' })).body.timezone).toBe('Asia/Kolkata');
+    expect((await c.patch('/me', { timezone: 'Europe/Kyiv' })).body.timezone).toBe('Europe/Kyiv');
+    await c.patch('/me', { timezone: 'UTC' });
+  });
+
   it('ten concurrent send-now calls: one 200, the rest 409 INVALID_STATE, one delivery', async () => {
     const u = client(app.api, await signInLocally(app.api));
     const id = (await u.get('/me')).body.id as string;

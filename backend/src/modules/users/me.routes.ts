@@ -22,17 +22,22 @@ export function isTimeZone(tz: string): boolean {
 }
 
 let zoneNames: Map<string, string> | undefined;
+/** Written as the time-zone database writes its names: each part begins with a capital or digit. */
+const DATABASE_CASE = /^[A-Z][^/]*(\/[A-Z0-9][^/]*)*$/;
 /**
- * The runtime's own name of a zone `isTimeZone` accepts, so that it is stored as written in the
- * time-zone database whatever case it was typed in ("europe/berlin" is Europe/Berlin) and an
- * alias as the zone it stands for ("US/Eastern" is America/New_York). The names come from the
- * same ICU data as `Intl.supportedValuesOf`, the list the web app offers.
+ * The name to store for a zone `isTimeZone` accepts, so that it reads as the time-zone database
+ * writes it whatever case it was typed in ("europe/berlin" is Europe/Berlin). A name ICU does not
+ * list but accepts, written in the database's case, is kept as typed: ICU lists some zones under
+ * their old names (Asia/Calcutta, Europe/Kiev) and resolves the current ones to those, but the
+ * database's own names are Asia/Kolkata and Europe/Kyiv, and a person who chose one keeps it.
+ * Anything else is ICU's name for the zone it stands for.
  */
 export function canonicalTimeZone(tz: string): string {
   zoneNames ??= new Map(Intl.supportedValuesOf('timeZone').map((name) => [name.toLowerCase(), name]));
-  return (
-    zoneNames.get(tz.toLowerCase()) ?? new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone
-  );
+  const listed = zoneNames.get(tz.toLowerCase());
+  if (listed) return listed;
+  if (DATABASE_CASE.test(tz)) return tz;
+  return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
 }
 
 const meSchema = z
