@@ -3,17 +3,21 @@
 // entry: embedded Postgres, local Redis, web + worker) plus a second worker process, against the
 // Telegram emulator running in this process (a real TELEGRAM_BOT_TOKEN that the emulator accepts,
 // so the stack starts no Telegram emulator of its own). Needs `npm run build` first.
-// Two runs, each on a fresh stack:
+// Three runs, each on a fresh stack:
 //   free   3,000 posts due at once across 1,000 linked chats (3 each); the emulator allows 30
 //          messages/s for the bot, 1/s per chat (burst 3); the workers are set to 28/s.
 //   paid   the same with paid broadcasts: TELEGRAM_PAID_BROADCAST=true and TELEGRAM_MAX_PER_SECOND=
 //          950; the emulator allows 1,000/s with allow_paid_broadcast (30/s without it).
+//   fair   one account with 2,000 posts due at once (one chat: Telegram lets ~1 a second into it),
+//          then five other accounts with one post each, due 3 s apart while that backlog is
+//          being sent: how late is each small account's post (first message - dueAt)? Free limits.
 // Rows (users, chats, SCHEDULED posts, deliveries due now) are inserted straight into the stack's
 // Postgres. Messages/s is measured from the first accepted message to the last; lateness is the
 // first accepted message of a post minus its dueAt; duplicates and lost come from the emulator's
 // records against the posts.
 // Targets: free >= 93% of 30/s with 0 lost, 0 duplicates and < 1% of calls answered 429; paid >=
-// 600 messages/s. Prints figures; asserts nothing. Stops everything it started.
+// 600 messages/s; fair: every small account's post within 5 s of its dueAt. Prints figures;
+// asserts nothing. Stops everything it started. BENCH_DELIVERY_RUNS=free,fair picks runs.
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -73,6 +77,18 @@ const RUNS = [
   },
 ];
 
+const BACKLOG = 2_000;
+const SMALL_ACCOUNTS = 5;
+const SMALL_EVERY_MS = 3_000;
+const SMALL_TIMEOUT_MS = 120_000;
+const TARGET_SMALL_LATENESS_S = 5;
+const FAIR_RUN = {
+  name: 'fair',
+  label: `fair: one account with ${BACKLOG} posts due at once (one chat), then ${SMALL_ACCOUNTS} accounts with one post each, ${SMALL_EVERY_MS / 1000} s apart; emulator ${FREE_LIMIT}/s (1/s per chat, burst 3), TELEGRAM_MAX_PER_SECOND=28`,
+  emulator: { globalPerSecond: FREE_LIMIT, perChatPerSecond: 1, perChatBurst: 3 },
+  env: { TELEGRAM_MAX_PER_SECOND: '28' },
+};
+
 const emulatorsEntry = join(root, 'emulators', 'dist', 'index.js');
 if (!existsSync(emulatorsEntry)) {
   console.error('bench:delivery needs the compiled emulators: run `npm run build` first');
@@ -130,12 +146,104 @@ async function insertDue(db, tag) {
   return { dueAt: dueAt.getTime(), keys: posts.map((p) => p.key) };
 }
 
+/** One account with a linked chat and `count` SCHEDULED posts, their deliveries due now. */
+async function insertAccount(db, tag, chatId, count) {
+  const user = randomUUID();
+  await db.query(
+    `INSERT INTO "User" (id, "clerkId", email, "updatedAt") VALUES ($1::uuid, 'local_bench_' || $1::text, 'bench-' || $1::text || '@example.com', now())`,
+    [user],
+  );
+  await db.query(
+    `INSERT INTO "TelegramChat" ("userId", "chatId", username, "firstName", "updatedAt") VALUES ($1::uuid, $2::bigint, 'u' || $2::text, 'Bench', now())`,
+    [user, chatId],
+  );
+  const posts = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), key: `${tag}:${i}` }));
+  const due = new Date();
+  await db.query(
+    `INSERT INTO "Post" (id, "userId", platform, content, status, "scheduledFor", "updatedAt")
+     SELECT p, $1, 'TWITTER', '[' || k || '] Fresh bread at seven, coffee at eight.', 'SCHEDULED', $4, now()
+     FROM unnest($2::uuid[], $3::text[]) AS t(p, k)`,
+    [user, posts.map((p) => p.id), posts.map((p) => p.key), due],
+  );
+  const dueAt = new Date();
+  await db.query(
+    `INSERT INTO "Delivery" ("postId", "userId", "chatId", "dueAt", "updatedAt")
+     SELECT p, $1, $2, $4, now() FROM unnest($3::uuid[]) AS p`,
+    [user, chatId, posts.map((p) => p.id), dueAt],
+  );
+  return { user, dueAt: dueAt.getTime(), keys: posts.map((p) => p.key) };
+}
+
+/** The emulator's accepted messages of one tag, by post key: their times (ms). */
+function acceptedByKey(telegram) {
+  const byKey = new Map();
+  for (const m of telegram.messages()) {
+    const key = /\[([a-z0-9]+:\d+)\]/.exec(m.text ?? m.caption ?? '')?.[1];
+    if (key) byKey.set(key, [...(byKey.get(key) ?? []), m.ts_ms]);
+  }
+  return byKey;
+}
+
+/**
+ * The fair run: a backlog of one account, then small accounts' posts while it is being sent. The
+ * figure is each small post's lateness; also what the big account got meanwhile.
+ */
+async function fairRun(spec) {
+  const { telegram, db } = await startRun(spec);
+  const big = await insertAccount(db, 'big', '7000001', BACKLOG);
+  console.log(`  ${BACKLOG} posts of one account due now`);
+  await waitUntil("the big account's first message", async () => telegram.messages().length > 0, current.stack, 60_000);
+  const small = [];
+  for (let i = 0; i < SMALL_ACCOUNTS; i++) {
+    checkInterrupted();
+    small.push(await insertAccount(db, `small${i}`, String(7000101 + i), 1));
+    await sleep(SMALL_EVERY_MS);
+  }
+  const deadline = Date.now() + SMALL_TIMEOUT_MS;
+  for (;;) {
+    checkInterrupted();
+    const byKey = acceptedByKey(telegram);
+    if (small.every((a) => byKey.has(a.keys[0])) || Date.now() > deadline) break;
+    await sleep(250);
+  }
+  const byKey = acceptedByKey(telegram);
+  const lateness = small.map((a) => {
+    const at = byKey.get(a.keys[0]);
+    return at ? (Math.min(...at) - a.dueAt) / 1000 : undefined;
+  });
+  const bigSent = big.keys.filter((k) => byKey.has(k)).length;
+  const elapsedS = (Date.now() - big.dueAt) / 1000;
+  const { rows: bigStatus } = await db.query(
+    `SELECT status, count(*)::int AS n FROM "Delivery" WHERE "userId" = $1 GROUP BY status ORDER BY status`,
+    [big.user],
+  );
+  const { rows: bigFailures } = await db.query(
+    `SELECT "lastError" AS reason, count(*)::int AS n FROM "Delivery" WHERE "userId" = $1 AND status = 'FAILED' GROUP BY 1 ORDER BY 2 DESC LIMIT 3`,
+    [big.user],
+  );
+  const stats = telegram.stats();
+  const shown = (s) => (s === undefined ? `not delivered within ${SMALL_TIMEOUT_MS / 1000} s` : `${s.toFixed(2)} s`);
+  console.log(`  small accounts' lateness (first message - dueAt): ${lateness.map(shown).join(', ')}`);
+  console.log(
+    `  big account after ${elapsedS.toFixed(0)} s: ${bigSent} messages accepted (${(bigSent / elapsedS).toFixed(2)}/s into its one chat); deliveries: ${bigStatus
+      .map((r) => `${r.n} ${r.status}`)
+      .join(', ')}`,
+  );
+  for (const f of bigFailures) console.log(`  big account FAILED ${f.n}: ${f.reason}`);
+  console.log(
+    `  calls answered 429: ${stats.rejected429}; duplicates of small posts: ${small.filter((a) => (byKey.get(a.keys[0])?.length ?? 0) > 1).length}`,
+  );
+  await stopRun();
+  return { lateness };
+}
+
 async function statusCounts(db) {
   const { rows } = await db.query(`SELECT status, count(*)::int AS n FROM "Delivery" GROUP BY status`);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
-async function run(spec) {
+/** A fresh emulator, stack and second worker for `spec`; a client of the stack's Postgres. */
+async function startRun(spec) {
   console.log(`\n${spec.label}`);
   const telegram = await startTelegramEmulator({ token: TOKEN, autoCreateChats: true, ...spec.emulator });
   current.telegram = telegram;
@@ -173,7 +281,14 @@ async function run(spec) {
 
   const db = new pg.Client({ connectionString: databaseUrl });
   current.db = db;
+  // Postgres going away (the stack stopped) is reported by the waits, with the stack's output.
+  db.on('error', (err) => console.error(`  Postgres connection lost: ${err.message}`));
   await db.connect();
+  return { telegram, db };
+}
+
+async function run(spec) {
+  const { telegram, db } = await startRun(spec);
   const { dueAt, keys } = await insertDue(db, spec.name);
   console.log(`  ${POSTS} posts due now`);
 
@@ -189,11 +304,7 @@ async function run(spec) {
   const finishedAt = Date.now();
 
   // The emulator's records against the posts.
-  const byKey = new Map();
-  for (const m of telegram.messages()) {
-    const key = /\[([a-z]+:\d+)\]/.exec(m.text ?? m.caption ?? '')?.[1];
-    if (key) byKey.set(key, [...(byKey.get(key) ?? []), m.ts_ms]);
-  }
+  const byKey = acceptedByKey(telegram);
   const lost = keys.filter((k) => !byKey.has(k)).length;
   const duplicatePosts = keys.filter((k) => (byKey.get(k)?.length ?? 0) > 1).length;
   const duplicates = keys.reduce((sum, k) => sum + Math.max(0, (byKey.get(k)?.length ?? 0) - 1), 0);
@@ -244,11 +355,13 @@ async function main() {
   console.log(
     `${availableParallelism()} CPUs, shared by this process (with the emulator), the web process, two workers, Postgres and Redis`,
   );
-  // BENCH_DELIVERY_RUNS=paid (or free) runs one of the two; the summary then covers that one.
-  const only = process.env.BENCH_DELIVERY_RUNS || undefined;
-  if (only && only !== 'free' && only !== 'paid') throw new Error(`BENCH_DELIVERY_RUNS: free or paid, not ${only}`);
-  const free = only && only !== 'free' ? undefined : await run(RUNS[0]);
-  const paid = only && only !== 'paid' ? undefined : await run(RUNS[1]);
+  // BENCH_DELIVERY_RUNS=paid (or free,fair, ...) runs those; the summary then covers them.
+  const names = (process.env.BENCH_DELIVERY_RUNS || 'free,paid,fair').split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !['free', 'paid', 'fair'].includes(n));
+  if (unknown.length > 0) throw new Error(`BENCH_DELIVERY_RUNS: free, paid or fair, not ${unknown.join(', ')}`);
+  const free = names.includes('free') ? await run(RUNS[0]) : undefined;
+  const paid = names.includes('paid') ? await run(RUNS[1]) : undefined;
+  const fair = names.includes('fair') ? await fairRun(FAIR_RUN) : undefined;
 
   const met = (ok) => (ok ? 'met' : 'MISSED');
   const freeOk =
@@ -267,7 +380,12 @@ async function main() {
     console.log(
       `paid: ${paid.rate.toFixed(0)} messages/s, ${paid.lost} lost, ${paid.duplicates} duplicates, ${(100 * paid.share429).toFixed(2)}% 429 (target >= ${TARGET_PAID_PER_S} messages/s against ${PAID_LIMIT}/s): ${met(paidOk)}`,
     );
-  console.log(freeOk && paidOk ? 'targets: met' : 'targets: MISSED');
+  const fairOk = !fair || fair.lateness.every((s) => s !== undefined && s <= TARGET_SMALL_LATENESS_S);
+  if (fair)
+    console.log(
+      `fair: small accounts' posts ${fair.lateness.map((s) => (s === undefined ? 'never' : `${s.toFixed(2)} s`)).join(', ')} late behind another account's ${BACKLOG} (target <= ${TARGET_SMALL_LATENESS_S} s each): ${met(fairOk)}`,
+    );
+  console.log(freeOk && paidOk && fairOk ? 'targets: met' : 'targets: MISSED');
 }
 
 await runBenchmark('delivery', { main, cleanup: stopRun });

@@ -15,10 +15,17 @@ import type { TelegramLimiter } from './limiter.js';
 import { beginSends, type SendingDelivery } from './begin.js';
 import { markFailed, markSent, markUnreachable, recordParts, type AcceptedPart } from './outcomes.js';
 import { UnsendableMedia, type DeliveryMedia } from './media.js';
-import { sendParts } from './send.js';
+import { handBack } from './reschedule.js';
+import { ChatBusy, sendParts } from './send.js';
 
 export const DELIVERY_QUEUE = 'delivery';
 export const TICK_QUEUE = 'delivery-tick';
+/**
+ * How long a sender waits for its chat (beyond the bot's own next slot) before it hands the
+ * delivery back for later: about one message's time at Telegram's pace for a chat, so a post's
+ * next part usually just goes, while a chat that stays busy never holds a sender.
+ */
+const CHAT_WAIT_MS = 1_000;
 const SEND_OPTIONS = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 1_000 },
@@ -129,7 +136,7 @@ async function send(
     api: o.api,
     media: o.media,
     paidBroadcast: o.paidBroadcast,
-    acquire: (c: bigint) => limiter.acquire(c),
+    acquire: (c: bigint) => limiter.permit(c, { maxChatWaitMs: CHAT_WAIT_MS }),
     record: writes.record,
   };
   for (let migrations = 0; ; migrations++) {
@@ -138,6 +145,12 @@ async function send(
       if (!(await sendParts(deps, delivery, chatId))) await markSent(db, deliveryId, delivery.post.id);
       return { sent: true };
     } catch (err) {
+      if (err instanceof ChatBusy) {
+        // Its sender is free for another chat meanwhile; no attempt is used (DelayedError).
+        if (!(await handBack(db, deliveryId, err.freeInMs))) return { skipped: true };
+        await job.moveToDelayed(Date.now() + err.freeInMs, token);
+        throw new DelayedError();
+      }
       const failure = classifyTelegramError(err);
       if (failure?.kind === 'migrated' && migrations === 0) {
         // A group became a supergroup: move to the new id and retry once.

@@ -13,11 +13,12 @@ import type { Redis } from '../../lib/redis.js';
 // nothing. One call per permit: the earlier try-and-ask-again bucket made ~14 calls per permit at
 // 1,000/s with a hundred senders (bench:delivery, Redis commandstats), most of a sender's cost.
 // KEYS: global TAT, chat TAT, pause. ARGV: global rate/s, global burst, chat rate/s, chat burst,
-// the longest wait the caller accepts (ms). Returns { 1, ms to wait before sending } when granted,
-// { 0, ms to wait before asking again } when paused, its chat is busy, or the wait is too long.
+// the longest wait the caller accepts (ms). Returns { 1, ms to wait before sending, 0 } when
+// granted, { 0, ms to wait before asking again, why } when refused: why is 1 (paused), 2 (its chat
+// is busy) or 3 (the wait is too long).
 const SCRIPT = `
 local paused = redis.call('PTTL', KEYS[3])
-if paused > 0 then return {0, paused} end
+if paused > 0 then return {0, paused, 1} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local gT = 1000000 / tonumber(ARGV[1])
@@ -28,18 +29,27 @@ local gTat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
 local cTat = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), now)
 local at = math.max(gTat - gTau, now)
 local chatAt = cTat - cTau
-if chatAt > at then return {0, math.ceil((chatAt - now) / 1000)} end
+if chatAt > at then return {0, math.ceil((chatAt - now) / 1000), 2} end
 local waitUs = at - now
-if waitUs > tonumber(ARGV[5]) * 1000 then return {0, math.ceil(waitUs / 1000)} end
+if waitUs > tonumber(ARGV[5]) * 1000 then return {0, math.ceil(waitUs / 1000), 3} end
 local gNext = math.max(gTat, at) + gT
 local cNext = math.max(cTat, at) + cT
 redis.call('SET', KEYS[1], string.format('%.0f', gNext), 'PX', math.ceil((gNext - now) / 1000) + 60000)
 redis.call('SET', KEYS[2], string.format('%.0f', cNext), 'PX', math.ceil((cNext - now) / 1000) + 60000)
-return {1, math.ceil(waitUs / 1000)}
+return {1, math.ceil(waitUs / 1000), 0}
 `;
 
 const COMMAND = 'postaifyTelegramPermit';
-type Take = (...args: Array<string | number>) => Promise<[granted: 0 | 1, ms: number]>;
+type Take = (...args: Array<string | number>) => Promise<[granted: 0 | 1, ms: number, why: 0 | 1 | 2 | 3]>;
+const REFUSALS = { 1: 'paused', 2: 'chat', 3: 'global' } as const;
+/** Why a permit was refused: a 429 paused every sender, the chat is busy, or the bot is. */
+export type Refusal = (typeof REFUSALS)[keyof typeof REFUSALS];
+
+/**
+ * What asking for a permit came to. Refused with `chatFreeInMs` when the caller gave up because
+ * its own chat stayed busy (the rest of the bot may be free): it may come back after that long.
+ */
+export type Permit = { granted: true } | { granted: false; chatFreeInMs?: number };
 
 /**
  * The script as a command of the connection (ioredis sends EVALSHA, and the script itself only
@@ -59,7 +69,7 @@ function scriptOn(redis: Redis): Take {
 const RECHECK_AFTER_MS = 100;
 
 /** A retry_after up to this long pauses every sender; a longer one only its own chat. */
-const SHORT_RETRY_AFTER_S = 60;
+export const SHORT_RETRY_AFTER_S = 60;
 
 export interface LimiterOptions {
   /** Calls a second for the whole bot. */
@@ -75,6 +85,18 @@ export interface LimiterOptions {
  * process on one queue prefix shares one budget. */
 export const telegramLimiterPrefix = (queuePrefix: string) => `${queuePrefix}:tg`;
 
+/**
+ * The limiter's keys under `prefix`, shared with the bot's reply budget (which takes the same
+ * chat buckets and respects the same pause). `tat:` keys (strings), not the earlier `bucket:`
+ * hashes: a process of the earlier version running beside this one during a deploy must not meet
+ * a value of the wrong type.
+ */
+export const telegramKeys = (prefix: string) => ({
+  global: `${prefix}:tat:global`,
+  chat: (chatId: bigint) => `${prefix}:tat:chat:${chatId}`,
+  pause: `${prefix}:pause`,
+});
+
 export function createTelegramLimiter(
   redis: Redis,
   { globalPerSecond, chatPerSecond = 1, chatBurst = 2, prefix = 'postaify:tg' }: LimiterOptions,
@@ -85,17 +107,18 @@ export function createTelegramLimiter(
   // bucket: a burst of rate/5 had 3% of calls answered 429, each pausing every sender.)
   const globalBurst = 1.5;
   const take = scriptOn(redis);
-  // `tat:` keys (strings), not the earlier `bucket:` hashes: a process of the earlier version
-  // running beside this one during a deploy must not meet a value of the wrong type.
-  const keys = (chatId: bigint) => [`${prefix}:tat:global`, `${prefix}:tat:chat:${chatId}`, `${prefix}:pause`];
+  const keys = (chatId: bigint) => {
+    const k = telegramKeys(prefix);
+    return [k.global, k.chat(chatId), k.pause];
+  };
   return {
     /**
      * Asks once: `{ granted: true, waitMs }` is a permit to send after `waitMs` (reserved: the
      * buckets already count it); `{ granted: false, waitMs }` means paused, or not within
      * `maxWaitMs`: ask again after `waitMs` at the earliest.
      */
-    async reserve(chatId: bigint, maxWaitMs: number): Promise<{ granted: boolean; waitMs: number }> {
-      const [granted, waitMs] = await take(
+    async reserve(chatId: bigint, maxWaitMs: number): Promise<{ granted: boolean; waitMs: number; refusal?: Refusal }> {
+      const [granted, waitMs, why] = await take(
         ...keys(chatId),
         globalPerSecond,
         globalBurst,
@@ -103,23 +126,39 @@ export function createTelegramLimiter(
         chatBurst,
         Math.max(0, Math.floor(maxWaitMs)),
       );
-      return { granted: granted === 1, waitMs };
+      return granted === 1
+        ? { granted: true, waitMs }
+        : { granted: false, waitMs, refusal: REFUSALS[why as 1 | 2 | 3] };
     },
     /**
-     * Waits for a permit (at most `maxWaitMs`, default 60 s); false if it did not come in time.
-     * After waiting RECHECK_AFTER_MS or more for a reserved time it checks that no 429 paused
-     * everyone meanwhile; if one did, it waits the pause out and asks again (the reserved time is
-     * given up). A call reserved closer than that goes, like a call already in flight at the 429.
+     * Waits for a permit, at most `maxWaitMs` (default 60 s) in all, and at most `maxChatWaitMs`
+     * (default: as long) for the chat alone: a caller whose chat is still busy by then gives up
+     * with `chatFreeInMs` (a sender hands its delivery back for later rather than hold its slot
+     * while other chats could be sent to). After waiting RECHECK_AFTER_MS or more for a reserved
+     * time it checks that no 429 paused everyone meanwhile; if one did, it waits the pause out
+     * and asks again (the reserved time is given up). A call reserved closer than that goes, like
+     * a call already in flight at the 429.
      */
-    async acquire(chatId: bigint, maxWaitMs = 60_000): Promise<boolean> {
-      const deadline = Date.now() + maxWaitMs;
+    async permit(
+      chatId: bigint,
+      { maxWaitMs = 60_000, maxChatWaitMs = maxWaitMs }: { maxWaitMs?: number; maxChatWaitMs?: number } = {},
+    ): Promise<Permit> {
+      const started = Date.now();
+      const deadline = started + maxWaitMs;
       for (;;) {
-        const { granted, waitMs } = await this.reserve(chatId, deadline - Date.now());
-        if (granted && waitMs === 0) return true;
-        if (!granted && Date.now() + waitMs > deadline) return false;
+        const { granted, waitMs, refusal } = await this.reserve(chatId, deadline - Date.now());
+        if (granted && waitMs === 0) return { granted: true };
+        if (!granted && refusal === 'chat' && Date.now() + waitMs - started > maxChatWaitMs)
+          return { granted: false, chatFreeInMs: waitMs };
+        if (!granted && Date.now() + waitMs > deadline) return { granted: false };
         await sleep(granted ? waitMs : Math.min(waitMs, 1_000));
-        if (granted && (waitMs < RECHECK_AFTER_MS || (await redis.pttl(`${prefix}:pause`)) <= 0)) return true;
+        if (granted && (waitMs < RECHECK_AFTER_MS || (await redis.pttl(`${prefix}:pause`)) <= 0))
+          return { granted: true };
       }
+    },
+    /** Waits for a permit (at most `maxWaitMs`, default 60 s); false if it did not come in time. */
+    async acquire(chatId: bigint, maxWaitMs = 60_000): Promise<boolean> {
+      return (await this.permit(chatId, { maxWaitMs })).granted;
     },
     /** After a 429: every process pauses for `ms`. */
     async pauseAll(ms: number): Promise<void> {

@@ -6,6 +6,7 @@ import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Db } from '../../lib/db.js';
 import type { SendingDelivery } from './begin.js';
 import { compose, type Part } from './compose.js';
+import type { Permit } from './limiter.js';
 import type { DeliveryMedia } from './media.js';
 import type { AcceptedPart } from './outcomes.js';
 
@@ -15,7 +16,8 @@ export interface SendDeps {
   /** A post's media as Telegram arguments: stored bytes or a public URL string, never a download. */
   media: DeliveryMedia;
   paidBroadcast: boolean;
-  acquire: (chatId: bigint) => Promise<boolean>;
+  /** A permit for the next part; refused with `chatFreeInMs` when the chat stays busy. */
+  acquire: (chatId: bigint) => Promise<Permit>;
   /** Records a part Telegram accepted (`recordParts`, batched with the process's other senders). */
   record: (part: AcceptedPart) => Promise<void>;
 }
@@ -35,6 +37,17 @@ const keyboard = (postId: string): InlineKeyboardMarkup => ({
 
 export class PermitTimeout extends Error {
   override name = 'PermitTimeout';
+}
+
+/**
+ * The chat is busy for a while yet (other messages to it took its slots): nothing was sent, and
+ * the caller hands the delivery back to come again in `freeInMs`, rather than hold its sender.
+ */
+export class ChatBusy extends Error {
+  override name = 'ChatBusy';
+  constructor(readonly freeInMs: number) {
+    super(`the chat is busy for another ${freeInMs} ms`);
+  }
 }
 
 /**
@@ -66,7 +79,10 @@ export async function sendParts(
     const markup = part === parts.at(-1) ? { reply_markup: keyboard(post.id) } : {};
     const method = part.kind === 'photo' ? 'sendPhoto' : part.kind === 'voice' ? 'sendVoice' : 'sendMessage';
     const attempt = { deliveryId, part: part.key, method };
-    if (!(await acquire(chatId))) {
+    const permit = await acquire(chatId);
+    // Not an attempt: Telegram was not asked, and the delivery comes back once the chat is free.
+    if (!permit.granted && permit.chatFreeInMs !== undefined) throw new ChatBusy(permit.chatFreeInMs);
+    if (!permit.granted) {
       // Recorded like any other try, though Telegram never saw it.
       const description = 'no permit from the Telegram limiter in time (not sent)';
       await recordFailure(db, { ...attempt, startedAt: new Date(), description });
