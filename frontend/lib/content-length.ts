@@ -1,19 +1,22 @@
 // How long a post is, by the rule the backend enforces: X counts twitter-text's weighted length
 // (a URL is 23, CJK and emoji weigh 2), every other platform counts code points (characters as
 // people count them). The editor uses the same rule to keep Save disabled over the limit and to
-// mark the part that will not fit. twitter-text is loaded on demand (about 29 kB compressed):
-// only a page that counts an X post pays for it.
+// mark the part that will not fit. Only twitter-text's parseTweet is loaded, on demand, and in
+// the browser without the core-js 2 polyfills it carries (next.config.ts): only a page that counts
+// an X post pays for it, and what it pays is the counting rule itself.
 // Relative imports with extensions: the backend's tests import this file too (tests/unit).
 import type { Platform } from './api/types.ts';
 import { PLATFORM_LIMITS } from './platforms.ts';
 
-type TwitterText = typeof import('twitter-text');
-let twitter: TwitterText | undefined;
+type ParseTweet = typeof import('twitter-text').parseTweet;
+let twitter: { parseTweet: ParseTweet } | undefined;
 
 /** Loads X's counting rules; `contentLength` on TWITTER needs them. */
 export async function loadTwitterText(): Promise<void> {
-  const module = (await import('twitter-text')) as TwitterText & { default?: TwitterText };
-  twitter = module.default ?? module;
+  // The per-function CommonJS file: `module.exports = parseTweet`, seen as `default` by import().
+  const module = (await import('twitter-text/dist/parseTweet.js')) as { default: ParseTweet | { default: ParseTweet } };
+  const parseTweet = typeof module.default === 'function' ? module.default : module.default.default;
+  twitter = { parseTweet };
 }
 
 export const twitterTextLoaded = () => twitter !== undefined;

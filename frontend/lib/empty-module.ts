@@ -1,0 +1,2 @@
+// Stands in for a polyfill the browsers Next.js supports do not need (see next.config.ts).
+export {};
