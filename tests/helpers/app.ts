@@ -10,6 +10,7 @@ import { createApp } from '../../backend/src/app.ts';
 import { createWebServer } from '../../backend/src/http/server.ts';
 import { loadConfig, type Config } from '../../backend/src/config/index.ts';
 import type { Db } from '../../backend/src/lib/db.ts';
+import type { Logger } from '../../backend/src/lib/logger.ts';
 import { createRedis } from '../../backend/src/lib/redis.ts';
 import type { LocalKeys } from '../../backend/src/modules/auth/local-keys.ts';
 import { createWebServices, type WebServices } from '../../backend/src/web-services.ts';
@@ -38,12 +39,15 @@ export interface TestAppOptions {
   databaseUrl?: string;
   /** BullMQ key prefix: each test file's queues are its own (default: a fresh one). */
   queuePrefix?: string;
+  /** The web process's logger (default: silent), for tests that read what it logs. */
+  logger?: Logger;
 }
 
 export async function startTestApp({
   env = {},
   databaseUrl,
   queuePrefix = uniqueName('q'),
+  logger = silentLogger,
 }: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDb(databaseUrl);
   const redisUrl = env.REDIS_URL ?? inject('redisUrl');
@@ -63,12 +67,12 @@ export async function startTestApp({
   if (!env.REDIS_URL) await until('the test Redis connection', () => redis.status === 'ready', 5_000);
   const { services, close: closeServices } = createWebServices({
     config,
-    logger: silentLogger,
+    logger,
     db: database.db,
     redis,
     queuePrefix,
   });
-  const expressApp = createApp({ config, logger: silentLogger, db: database.db, redis, services });
+  const expressApp = createApp({ config, logger, db: database.db, redis, services });
   const server = createWebServer(expressApp);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
