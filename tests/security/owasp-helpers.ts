@@ -1,6 +1,21 @@
 // Shared by the OWASP API Top 10 files under tests/security/: the app's own OpenAPI document as
 // the list of what to attack, Express's route table as the list of what is really served, and a
 // fingerprint of every table to prove that a refused request wrote nothing.
+//
+// The map of the suite (OWASP API Security Top 10, 2023):
+//   API1 BOLA                      api1-bola.test.ts
+//   API2 authentication            api2-authentication.test.ts
+//   API3 property level            api3-property-level.test.ts
+//   API4 resource consumption      refund-farming, post-caps, per-user-limits, sse-limits,
+//                                  fair-delivery, webhook-bodies (.test.ts)
+//   API5 function level            api5-function-level.test.ts
+//   API6 sensitive flows           api6-sensitive-flows.test.ts
+//   API7 SSRF                      media-ssrf.test.ts
+//   API8 misconfiguration          api8-misconfiguration.test.ts, production-guards, log-secrets,
+//                                  job-error-leaks (.test.ts)
+//   API9 inventory                 api9-inventory.test.ts
+//   API10 unsafe consumption       fal-output.test.ts
+//   fuzzing of every route         fuzz.test.ts, bad-input.test.ts
 import type { Express } from 'express';
 import { expect } from 'vitest';
 import type { Db } from '../../backend/src/lib/db.ts';
