@@ -73,7 +73,7 @@ export function createWebServices({
   const services = {
     users: createUsers({ db, redis, subscriber, logger }),
     jobs: createJobsService({ db, redis, queue, logger }),
-    hub: new JobEventHub(subscriber, logger),
+    hub: new JobEventHub(subscriber, logger, { redis, limits: config.jobEventStreams }),
     elevenlabs: createElevenLabs(config.elevenlabs),
     // The web process writes no media, but removes a deleted user's (local files or S3 objects).
     storage: createStorage(config),

@@ -95,6 +95,11 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_IP: int(100, 1),
   RATE_LIMIT_AI_PER_USER: int(20, 1),
   RATE_LIMIT_MEDIA_PER_USER: int(10, 1),
+  // Job event streams (GET /jobs/:id/events): open at once per user (all replicas) and per
+  // process, and how long one lasts.
+  SSE_STREAMS_PER_USER: int(5, 1),
+  SSE_STREAMS_PER_PROCESS: int(500, 1),
+  SSE_MAX_LIFETIME_SECONDS: int(600, 1, 86_400),
 
   METRICS_TOKEN: optional,
 });

@@ -130,6 +130,11 @@ function build(env: RawEnv) {
       aiPerUserPerMinute: env.RATE_LIMIT_AI_PER_USER,
       mediaPerUserPerMinute: env.RATE_LIMIT_MEDIA_PER_USER,
     },
+    jobEventStreams: {
+      perUser: env.SSE_STREAMS_PER_USER,
+      perProcess: env.SSE_STREAMS_PER_PROCESS,
+      maxLifetimeMs: env.SSE_MAX_LIFETIME_SECONDS * 1000,
+    },
     metricsToken: env.METRICS_TOKEN,
     /** Every secret value set (keys, tokens, URL passwords): the logger scrubs them from its lines. */
     secrets: secretValues(env),

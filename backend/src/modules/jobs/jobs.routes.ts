@@ -61,7 +61,7 @@ export function jobRoutes(table: RouteTable, { jobs, hub }: { jobs: JobsService;
       operationId: 'streamJobEvents',
       summary: 'Follow a job (Server-Sent Events)',
       description:
-        'A `text/event-stream` of `progress` events whose data is `{ "status", "progress" }`: the current state first, then each change, until a final status (`SUCCEEDED`, `FAILED`, `CANCELLED`), when the stream ends. In a browser: `new EventSource(url)` cannot send a bearer token, so read it with `fetch` and a stream reader.',
+        'A `text/event-stream` of `progress` events whose data is `{ "status", "progress" }`: the current state first, then each change, until a final status (`SUCCEEDED`, `FAILED`, `CANCELLED`), when the stream ends. A stream lasts at most 10 minutes by default (then it ends: read the job, or open a new one); at most 5 streams per user at once by default (429 `RATE_LIMITED` with `Retry-After` past that). In a browser: `new EventSource(url)` cannot send a bearer token, so read it with `fetch` and a stream reader.',
       tag,
       params: idParams,
       errors: ['NOT_FOUND'],
@@ -71,11 +71,17 @@ export function jobRoutes(table: RouteTable, { jobs, hub }: { jobs: JobsService;
       },
     },
     async ({ req, res, params }) => {
+      // A slot first (429 past the user's or the process's streams), released when the stream ends.
+      const slot = await hub.admit(res, currentUser(res).id);
       // Listen first, then read the row: no transition can fall between the two. Events that
       // arrive meanwhile wait; the row is the first state sent.
       const early: JobEvent[] = [];
       let deliver: (e: JobEvent) => void = (e) => void early.push(e);
-      const stop = hub.listen(params.id, (e) => deliver(e));
+      const unlisten = hub.listen(params.id, (e) => deliver(e));
+      const stop = () => {
+        unlisten();
+        slot.release();
+      };
       let job;
       try {
         job = await jobs.get(currentUser(res).id, params.id); // 404 before the stream opens
@@ -83,7 +89,7 @@ export function jobRoutes(table: RouteTable, { jobs, hub }: { jobs: JobsService;
         stop();
         throw err;
       }
-      deliver = stream(res, (event, listener) => req.on(event, listener), stop, job);
+      deliver = stream(res, (event, listener) => req.on(event, listener), stop, job, slot.lifetimeMs);
       for (const e of early) deliver(e);
       return undefined;
     },
@@ -101,6 +107,7 @@ function stream(
   onRequest: (event: 'close', listener: () => void) => unknown,
   stop: () => void,
   first: { status: string; progress: number },
+  lifetimeMs: number,
 ): (event: JobEvent) => void {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -125,11 +132,14 @@ function stream(
     if (final) finish();
   };
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  // At the end of its life the stream ends like a lost connection: the client reads the job.
+  const expiry = setTimeout(finish, lifetimeMs);
   function finish() {
     if (closed) return;
     closed = true;
     stop();
     clearInterval(heartbeat);
+    clearTimeout(expiry);
     res.end();
   }
   onRequest('close', finish);
