@@ -1,7 +1,10 @@
 // OpenRouter emulator: the OpenAI chat-completions protocol under /api/v1, with OpenRouter's own
 // touches (the `models` fallback list answered server-side, `provider` in the response, errors as
 // { error: { code, message, metadata? } }). Structured outputs return JSON that conforms to the
-// request's schema, with strings built from the prompt.
+// request's schema, with strings built from the prompt. Every answer carries `usage` as
+// OpenRouter's usage accounting sends it (tokens, `cost` in US dollars, the details objects).
+//   POST /__control/ignore-schema {count?}  the next `count` (default 1) completions answer `{}`
+//        whatever the schema asks, as a model that breaks structured output does (still charged).
 // Not emulated: streaming (`stream: true` is refused with a 400), tools, and `pattern` in schemas.
 import { randomBytes } from 'node:crypto';
 import { credential, sendJson, startServer, type Context, type Emulator, type EmulatorOptions } from './http.js';
@@ -79,12 +82,51 @@ function contentFor(request: ChatRequest): string {
 
 const tokens = (text: string) => Math.ceil(Array.from(text).length / 4);
 
-function complete(ctx: Context): void {
+/** US dollars per million prompt / completion tokens, near the models' public prices. */
+const PRICES: Record<string, [number, number]> = {
+  'openai/gpt-4o-mini': [0.15, 0.6],
+  'openai/gpt-4o': [2.5, 10],
+  'anthropic/claude-3.5-haiku': [0.8, 4],
+  'anthropic/claude-sonnet-4': [3, 15],
+  'google/gemini-2.5-flash': [0.3, 2.5],
+  'meta-llama/llama-3.3-70b-instruct': [0.13, 0.4],
+};
+const DEFAULT_PRICE: [number, number] = [1, 4];
+
+/**
+ * The `usage` object OpenRouter sends with every answer (usage accounting is always on): token
+ * counts, `cost` in credits (US dollars) and the details objects.
+ */
+export function usageFor(model: string, promptTokens: number, completionTokens: number) {
+  const [input, output] = PRICES[model] ?? DEFAULT_PRICE;
+  const cost = Number(((promptTokens * input + completionTokens * output) / 1_000_000).toFixed(9));
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    cost,
+    is_byok: false,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    cost_details: { upstream_inference_cost: null },
+    completion_tokens_details: { reasoning_tokens: 0 },
+  };
+}
+
+/** Completions still to answer off-schema (POST /__control/ignore-schema). */
+interface Misbehaviour {
+  ignoreSchema: number;
+}
+
+function complete(ctx: Context, misbehaviour: Misbehaviour): void {
   const problem = validate(ctx.body);
   if (problem) return sendJson(ctx.res, 400, errorBody(400, problem));
   const request = ctx.body as ChatRequest;
   const model = candidates(request)[(ctx.locals.modelIndex as number | undefined) ?? 0]!;
   let content = contentFor(request);
+  if (misbehaviour.ignoreSchema > 0) {
+    misbehaviour.ignoreSchema -= 1;
+    content = '{}';
+  }
   let finish = 'stop';
   const limit = request.max_tokens as number | undefined;
   if (limit !== undefined && tokens(content) > limit) {
@@ -111,15 +153,12 @@ function complete(ctx: Context): void {
         message: { role: 'assistant', content, refusal: null },
       },
     ],
-    usage: {
-      prompt_tokens: promptTokens,
-      completion_tokens: completionTokens,
-      total_tokens: promptTokens + completionTokens,
-    },
+    usage: usageFor(model, promptTokens, completionTokens),
   });
 }
 
 export function startOpenRouterEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const misbehaviour: Misbehaviour = { ignoreSchema: 0 };
   return startServer(
     {
       name: 'openrouter',
@@ -137,8 +176,22 @@ export function startOpenRouterEmulator(options: EmulatorOptions = {}): Promise<
         ctx.locals.modelIndex = at + 1;
         return true;
       },
+      control: (ctx) => {
+        if (`${ctx.method} ${ctx.path}` !== 'POST /__control/ignore-schema') return false;
+        const count = (ctx.body as { count?: unknown } | undefined)?.count ?? 1;
+        if (!Number.isInteger(count) || (count as number) < 0 || (count as number) > 1000) {
+          sendJson(ctx.res, 400, { error: 'count: expected a whole number from 0 to 1000' });
+          return true;
+        }
+        misbehaviour.ignoreSchema = count as number;
+        sendJson(ctx.res, 201, { ignoreSchema: misbehaviour.ignoreSchema });
+        return true;
+      },
+      reset: () => {
+        misbehaviour.ignoreSchema = 0;
+      },
       handle: (ctx) => {
-        if (isChat(ctx)) return complete(ctx);
+        if (isChat(ctx)) return complete(ctx, misbehaviour);
         if (ctx.method === 'GET' && ctx.path === '/api/v1/models') {
           const data = OPENROUTER_MODELS.map((id) => ({ id, name: id, context_length: 128_000 }));
           return sendJson(ctx.res, 200, { data });

@@ -1,6 +1,6 @@
 // OpenRouter over its OpenAI-compatible chat-completions protocol: structured output through a
-// JSON schema, fallback models through OpenRouter's own `models` list, token usage and the model
-// that answered reported back.
+// JSON schema, fallback models through OpenRouter's own `models` list, token usage, cost and the
+// model that answered reported back (usage also through `onUsage`, for answers that then fail).
 import { z } from 'zod';
 import type { Config } from '../config/index.js';
 import { readJson, request } from './http.js';
@@ -20,13 +20,25 @@ export interface StructuredRequest {
   maxTokens?: number;
   temperature?: number;
   signal?: AbortSignal;
+  /**
+   * Told what each answer OpenRouter sent cost, as soon as it arrives: also for an answer that
+   * then fails (not JSON, not a completion) and for each retried call, since every one was paid.
+   */
+  onUsage?: (usage: Usage) => void;
 }
 
-export interface StructuredResult {
-  value: unknown;
-  model: string;
+/** What one answer cost: OpenRouter's `usage` (tokens by the model's tokenizer, `cost` in credits = USD). */
+export interface Usage {
+  model?: string;
   tokensIn: number;
   tokensOut: number;
+  /** `usage.cost` in millionths of a US dollar (0 when not reported). */
+  costMicroUsd: number;
+}
+
+export interface StructuredResult extends Usage {
+  value: unknown;
+  model: string;
 }
 
 const completion = z.object({
@@ -39,8 +51,30 @@ const completion = z.object({
       }),
     )
     .min(1),
-  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).partial().optional(),
 });
+
+// OpenRouter sends `usage` with every answer (no opt-in any more), `cost` included.
+const usageBody = z.object({
+  model: z.string().optional(),
+  usage: z.object({
+    prompt_tokens: z.number().nonnegative().catch(0),
+    completion_tokens: z.number().nonnegative().catch(0),
+    cost: z.number().nonnegative().catch(0),
+  }),
+});
+
+/** The usage of an answer, read on its own so that an answer unusable otherwise still reports it. */
+function usageOf(body: unknown): Usage | undefined {
+  const parsed = usageBody.safeParse(body);
+  if (!parsed.success) return undefined;
+  const { prompt_tokens: tokensIn, completion_tokens: tokensOut, cost } = parsed.data.usage;
+  return {
+    model: parsed.data.model,
+    tokensIn: Math.round(tokensIn),
+    tokensOut: Math.round(tokensOut),
+    costMicroUsd: Math.round(cost * 1_000_000),
+  };
+}
 
 export function createOpenRouter(config: Config['openrouter'], resilience?: ResilienceOptions) {
   const guard = createGuard('OpenRouter', resilience);
@@ -80,7 +114,10 @@ export function createOpenRouter(config: Config['openrouter'], resilience?: Resi
             signal: req.signal ? AbortSignal.any([req.signal, signal]) : signal,
           },
         );
-        const parsed = completion.safeParse(await readJson(res, { provider: 'OpenRouter', what }));
+        const answer = await readJson(res, { provider: 'OpenRouter', what });
+        const usage = usageOf(answer) ?? { tokensIn: 0, tokensOut: 0, costMicroUsd: 0 };
+        req.onUsage?.(usage);
+        const parsed = completion.safeParse(answer);
         if (!parsed.success)
           throw new ProviderError('OpenRouter', 'malformed', `${what}: the answer is not a chat completion`);
         const content = parsed.data.choices[0]?.message.content ?? '';
@@ -90,12 +127,7 @@ export function createOpenRouter(config: Config['openrouter'], resilience?: Resi
         } catch {
           throw new ProviderError('OpenRouter', 'malformed', `${what}: the model did not answer JSON`);
         }
-        return {
-          value,
-          model: parsed.data.model,
-          tokensIn: parsed.data.usage?.prompt_tokens ?? 0,
-          tokensOut: parsed.data.usage?.completion_tokens ?? 0,
-        };
+        return { ...usage, value, model: parsed.data.model };
       });
     },
   };

@@ -1,5 +1,6 @@
-// The worker side of a job row: a checkpoint saves its data, model and tokens, and moves progress
-// in the same statement (forward only, only while the job runs), publishing the move once.
+// The worker side of a job row: a checkpoint saves its data and model, adds what the calls since
+// the last write cost, and moves progress in the same statement (forward only, only while the job
+// runs), publishing the move once.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedis, type Redis } from '../../../backend/src/lib/redis.ts';
 import { createJobLifecycle } from '../../../backend/src/modules/jobs/job-lifecycle.ts';
@@ -27,6 +28,15 @@ afterAll(async () => {
 });
 
 describe('job lifecycle: checkpoint', () => {
+  const spent = (tokensIn: number, tokensOut: number, llmCostMicroUsd = 0) => ({
+    tokensIn,
+    tokensOut,
+    llmCostMicroUsd,
+    images: 0,
+    voiceChars: 0,
+    llmCalls: 1,
+  });
+
   it('saves the checkpoint and usage, and moves progress forward only while the job runs', async () => {
     const { db } = handle;
     const lifecycle = createJobLifecycle({ db, redis });
@@ -35,7 +45,7 @@ describe('job lifecycle: checkpoint', () => {
     const mine = () => events.filter((e) => e.jobId === id);
 
     await lifecycle.start(id);
-    await lifecycle.checkpoint(id, { text: 'a' }, { model: 'm1', tokensIn: 5, tokensOut: 7, progress: 80 });
+    await lifecycle.checkpoint(id, { text: 'a' }, { model: 'm1', progress: 80 }, spent(5, 7, 40));
     await until('the progress event', () => mine().some((e) => e.progress === 80));
     expect(await db.job.findUniqueOrThrow({ where: { id } })).toMatchObject({
       status: 'RUNNING',
@@ -44,6 +54,7 @@ describe('job lifecycle: checkpoint', () => {
       model: 'm1',
       tokensIn: 5,
       tokensOut: 7,
+      llmCostMicroUsd: 40,
     });
 
     // Backwards: the data is saved, progress and usage not given stay as they were, no event.
@@ -62,8 +73,15 @@ describe('job lifecycle: checkpoint', () => {
       tokensIn: 5,
     });
 
+    // Spend adds up, with success too.
+    await lifecycle.succeed(id, {}, spent(3, 2, 10));
+    expect(await db.job.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      tokensIn: 8,
+      tokensOut: 9,
+      llmCostMicroUsd: 50,
+    });
+
     // Final: a late checkpoint keeps the final progress.
-    await lifecycle.succeed(id, {});
     await lifecycle.checkpoint(id, { text: 'c' }, { progress: 95 });
     expect(await db.job.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'SUCCEEDED', progress: 100 });
   });

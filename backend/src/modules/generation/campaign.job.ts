@@ -4,6 +4,8 @@
 import type { Db } from '../../lib/db.js';
 import type { OpenRouter } from '../../integrations/openrouter.js';
 import type { JobHandler } from '../jobs/handler.js';
+import { usageSpend } from '../jobs/spend.js';
+import { assertPostRoom } from '../posts/post-caps.js';
 import { deliverableChat } from '../telegram/link-status.js';
 import { calendarSlots } from './calendar.js';
 import type { CampaignInput } from './generation.schemas.js';
@@ -15,7 +17,7 @@ const BATCH = 10;
 type Batch = { contents: string[]; model: string; tokensIn: number; tokensOut: number };
 
 export function campaignJob({ db, openrouter }: { db: Db; openrouter: OpenRouter }): JobHandler {
-  return async ({ job, checkpoint }) => {
+  return async ({ job, checkpoint, spend }) => {
     const input = job.input as unknown as CampaignInput;
     const user = await db.user.findUniqueOrThrow({ where: { id: job.userId }, select: { timezone: true } });
     const brand = input.brandId ? await db.brand.findFirst({ where: { id: input.brandId, userId: job.userId } }) : null;
@@ -28,52 +30,48 @@ export function campaignJob({ db, openrouter }: { db: Db; openrouter: OpenRouter
       if (saved[key]) continue;
       const from = b * BATCH;
       const count = Math.min(BATCH, slots.length - from);
-      const written = await writePosts(openrouter, {
-        platform,
-        count,
-        style: input.style,
-        language: input.language,
-        brand,
-        source: { kind: 'goal', text: input.goal },
-        extra: `These are posts ${from + 1} to ${from + count} of a ${slots.length}-post campaign over ${input.durationDays} days; give each its own angle and build towards the goal.`,
-      });
+      const written = await writePosts(
+        openrouter,
+        {
+          platform,
+          count,
+          style: input.style,
+          language: input.language,
+          brand,
+          source: { kind: 'goal', text: input.goal },
+          extra: `These are posts ${from + 1} to ${from + count} of a ${slots.length}-post campaign over ${input.durationDays} days; give each its own angle and build towards the goal.`,
+        },
+        { onUsage: (usage) => spend(usageSpend(usage), { llmCall: true }) },
+      );
       const { contents, model, tokensIn, tokensOut } = written;
       saved[key] = { contents, model, tokensIn, tokensOut };
-      // The job row carries the tokens of every batch so far (a retry keeps the earlier ones).
-      const total = (field: 'tokensIn' | 'tokensOut') =>
-        Object.values(saved).reduce((sum, batch) => sum + batch[field], 0);
-      await checkpoint(
-        { [key]: saved[key] },
-        {
-          model,
-          tokensIn: total('tokensIn'),
-          tokensOut: total('tokensOut'),
-          progress: 10 + (70 * (i + 1)) / batches.length,
-        },
-      );
+      await checkpoint({ [key]: saved[key] }, { model, progress: 10 + (70 * (i + 1)) / batches.length });
     }
 
     const chat = input.schedule ? await deliverableChat(db, job.userId) : undefined;
     const status = chat ? ('SCHEDULED' as const) : ('DRAFT' as const);
-    await db.post.createMany({
-      data: input.platforms.flatMap((platform, p) =>
-        slots.map((scheduledFor, i) => {
-          const batch = saved[`${platform}:${Math.floor(i / BATCH)}`]!;
-          return {
-            userId: job.userId,
-            brandId: brand?.id ?? null,
-            platform,
-            content: batch.contents[i % BATCH]!,
-            status,
-            scheduledFor,
-            aiGenerated: true,
-            aiModel: batch.model,
-            jobId: job.id,
-            jobIndex: p * slots.length + i,
-          };
-        }),
-      ),
-      skipDuplicates: true,
+    const rows = input.platforms.flatMap((platform, p) =>
+      slots.map((scheduledFor, i) => {
+        const batch = saved[`${platform}:${Math.floor(i / BATCH)}`]!;
+        return {
+          userId: job.userId,
+          brandId: brand?.id ?? null,
+          platform,
+          content: batch.contents[i % BATCH]!,
+          status,
+          scheduledFor,
+          aiGenerated: true,
+          aiModel: batch.model,
+          jobId: job.id,
+          jobIndex: p * slots.length + i,
+        };
+      }),
+    );
+    // Under the user's posts lock: past the plan's stored or scheduled cap (posts written or
+    // scheduled since the job was accepted) the job fails with 402 and writes none.
+    await db.$transaction(async (tx) => {
+      await assertPostRoom(tx, job.userId, { stored: rows.length, scheduled: chat ? rows.length : 0, jobId: job.id });
+      await tx.post.createMany({ data: rows, skipDuplicates: true });
     });
     const posts = await db.post.findMany({
       where: { jobId: job.id },

@@ -3,6 +3,8 @@
 import type { Db } from '../../lib/db.js';
 import type { OpenRouter } from '../../integrations/openrouter.js';
 import type { JobHandler } from '../jobs/handler.js';
+import { usageSpend } from '../jobs/spend.js';
+import { assertPostRoom } from '../posts/post-caps.js';
 import type { GenerateInput } from './generation.schemas.js';
 import { writePosts } from './write-posts.js';
 
@@ -12,37 +14,42 @@ interface Checkpoint {
 }
 
 export function postsJob({ db, openrouter }: { db: Db; openrouter: OpenRouter }): JobHandler {
-  return async ({ job, progress, checkpoint }) => {
+  return async ({ job, progress, checkpoint, spend }) => {
     const input = job.input as unknown as GenerateInput;
     const brand = input.brandId ? await db.brand.findFirst({ where: { id: input.brandId, userId: job.userId } }) : null;
     let saved = (job.checkpoint ?? {}) as Checkpoint;
     if (!saved.contents) {
-      const written = await writePosts(openrouter, {
-        platform: input.platform,
-        count: input.numberOfPosts,
-        style: input.style,
-        language: input.language,
-        brand,
-        source: { kind: 'transcript', text: input.transcript },
-      });
-      saved = { contents: written.contents, model: written.model };
-      await checkpoint(
-        { ...saved },
-        { model: written.model, tokensIn: written.tokensIn, tokensOut: written.tokensOut, progress: 80 },
+      const written = await writePosts(
+        openrouter,
+        {
+          platform: input.platform,
+          count: input.numberOfPosts,
+          style: input.style,
+          language: input.language,
+          brand,
+          source: { kind: 'transcript', text: input.transcript },
+        },
+        { onUsage: (usage) => spend(usageSpend(usage), { llmCall: true }) },
       );
+      saved = { contents: written.contents, model: written.model };
+      await checkpoint({ ...saved }, { model: written.model, progress: 80 });
     } else {
       await progress(80);
     }
     // Raw SQL: the model API's createManyAndReturn compiled its query on every job. With succeed's
     // raw UPDATE, the worker's CPU per job fell by about a sixth (bench:jobs). Keyed (jobId,
-    // jobIndex): a retry's second insert of a post is skipped.
-    const created = await db.$queryRaw<Array<{ id: string; jobIndex: number }>>`
-      INSERT INTO "Post" ("userId", "brandId", "platform", "content", "aiGenerated", "aiModel", "jobId", "jobIndex", "updatedAt")
-      SELECT ${job.userId}::uuid, ${brand?.id ?? null}::uuid, ${input.platform}::"Platform", t."content", true,
-        ${saved.model ?? null}, ${job.id}::uuid, (t."i" - 1)::int, now()
-      FROM unnest(${saved.contents!}::text[]) WITH ORDINALITY AS t("content", "i")
-      ON CONFLICT ("jobId", "jobIndex") DO NOTHING
-      RETURNING "id", "jobIndex"`;
+    // jobIndex): a retry's second insert of a post is skipped. Under the user's posts lock, past
+    // the plan's stored-posts cap (posts written since the job was accepted) it fails with 402.
+    const created = await db.$transaction(async (tx) => {
+      await assertPostRoom(tx, job.userId, { stored: saved.contents!.length, jobId: job.id });
+      return tx.$queryRaw<Array<{ id: string; jobIndex: number }>>`
+        INSERT INTO "Post" ("userId", "brandId", "platform", "content", "aiGenerated", "aiModel", "jobId", "jobIndex", "updatedAt")
+        SELECT ${job.userId}::uuid, ${brand?.id ?? null}::uuid, ${input.platform}::"Platform", t."content", true,
+          ${saved.model ?? null}, ${job.id}::uuid, (t."i" - 1)::int, now()
+        FROM unnest(${saved.contents!}::text[]) WITH ORDINALITY AS t("content", "i")
+        ON CONFLICT ("jobId", "jobIndex") DO NOTHING
+        RETURNING "id", "jobIndex"`;
+    });
     // A retry after a crash finds some posts already written (skipped above): read them all then.
     const posts =
       created.length === saved.contents!.length

@@ -4,7 +4,7 @@
 // schema maxLength scaled down by how far over it was (an X post of CJK or emoji weighs about
 // twice its code points); a second bad answer fails the job (nothing over-long is ever stored).
 import { z } from 'zod';
-import type { OpenRouter } from '../../integrations/openrouter.js';
+import type { OpenRouter, Usage } from '../../integrations/openrouter.js';
 import { ProviderError } from '../../integrations/provider-error.js';
 import { contentLength, PLATFORM_LIMITS } from '../posts/platforms.js';
 import { postsMessages, postsSchema, targetLength, type PromptInput } from './prompts.js';
@@ -51,10 +51,14 @@ function shrink(maxLength: number, target: number, long: Problem['long']): numbe
   return Math.max(1, Math.min(maxLength, Math.floor((target * long.codePoints) / long.length)));
 }
 
+/**
+ * `onUsage` hears what every call cost as it is answered, including answers that are then
+ * refused here and calls of an attempt that fails: the job records them all (JobContext.spend).
+ */
 export async function writePosts(
   openrouter: OpenRouter,
   input: PromptInput,
-  signal?: AbortSignal,
+  { signal, onUsage }: { signal?: AbortSignal; onUsage?: (usage: Usage) => void } = {},
 ): Promise<WrittenPosts> {
   let tokensIn = 0;
   let tokensOut = 0;
@@ -68,6 +72,7 @@ export async function writePosts(
       schemaName: 'posts',
       maxTokens: Math.min(16_000, 200 + input.count * Math.ceil(PLATFORM_LIMITS[input.platform] / 2)),
       signal,
+      onUsage,
     });
     tokensIn += result.tokensIn;
     tokensOut += result.tokensOut;

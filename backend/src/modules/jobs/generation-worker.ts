@@ -13,6 +13,7 @@ import type { Redis } from '../../lib/redis.js';
 import { ProviderError } from '../../integrations/provider-error.js';
 import type { JobHandlers } from './handler.js';
 import { createJobLifecycle } from './job-lifecycle.js';
+import { createSpendMeter } from './spend.js';
 import { GENERATION_QUEUE, type GenerationPayload, type GenerationQueue } from './queue.js';
 
 export interface GenerationWorkerOptions {
@@ -54,6 +55,8 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
       const job = await lifecycle.start(jobId);
       if (!job) return { skipped: true };
       const log = logger.child({ jobId, type: job.type, attempt: bullJob.attemptsMade + 1 });
+      // What this attempt's provider calls cost, written with each of the row's updates below.
+      const meter = createSpendMeter();
       try {
         const result = await handlers[job.type]({
           job,
@@ -62,10 +65,11 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
           checkpoint: async (data, extra) => {
             const merged = { ...((job.checkpoint ?? {}) as Prisma.JsonObject), ...data };
             job.checkpoint = merged as Prisma.JsonObject;
-            await lifecycle.checkpoint(jobId, merged, extra);
+            await meter.flush((spend) => lifecycle.checkpoint(jobId, merged, extra, spend));
           },
+          spend: (spend, options) => meter.add(spend, options),
         });
-        await lifecycle.succeed(jobId, result);
+        await meter.flush((spend) => lifecycle.succeed(jobId, result, spend));
         log.info('job succeeded');
         return { ok: true };
       } catch (err) {
@@ -73,6 +77,9 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
           err instanceof ProviderError || isAppError(err) || bullJob.attemptsMade + 1 >= (bullJob.opts.attempts ?? 1);
         if (!final) {
           log.warn({ err }, 'job attempt failed; BullMQ will retry');
+          await meter
+            .flush((spend) => lifecycle.addSpend(jobId, spend))
+            .catch((e: Error) => log.warn({ reason: e.message }, 'could not record the attempt cost'));
           throw err;
         }
         const appError = err instanceof ProviderError ? err.toAppError() : isAppError(err) ? err : undefined;
@@ -82,7 +89,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
         if (!appError) log.error({ err }, 'job failed');
         // The job keeps the public message; the provider's own text (hosts, bodies) is logged.
         else log.warn({ error, reason: err instanceof Error ? err.message : undefined }, 'job failed');
-        await lifecycle.fail(jobId, error);
+        await meter.flush((spend) => lifecycle.fail(jobId, error, spend));
         return { failed: error.code };
       }
     },

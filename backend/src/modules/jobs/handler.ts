@@ -3,11 +3,10 @@
 // that make a second insert a no-op.
 import type { Job, Prisma } from '../../generated/prisma/client.js';
 import type { JobType } from '../../generated/prisma/enums.js';
+import type { Spend } from './spend.js';
 
 export interface CheckpointExtra {
   model?: string;
-  tokensIn?: number;
-  tokensOut?: number;
   /** 0..100, only forward. */
   progress?: number;
 }
@@ -17,10 +16,15 @@ export interface JobContext {
   /** 0..100, only forward. */
   progress: (percent: number) => Promise<void>;
   /**
-   * Merges `data` into the job's checkpoint, and records model and tokens when given. `progress`,
-   * when given, moves in the same write (one round trip fewer than checkpoint, then progress).
+   * Merges `data` into the job's checkpoint, and records the model when given. `progress`, when
+   * given, moves in the same write (one round trip fewer than checkpoint, then progress).
    */
   checkpoint: (data: Prisma.InputJsonObject, extra?: CheckpointExtra) => Promise<void>;
+  /**
+   * Reports what a provider call cost, as soon as it was paid for (a call whose answer is then
+   * unusable too); `llmCall` for each OpenRouter answer. Written with the job's next update.
+   */
+  spend: (spend: Partial<Spend>, options?: { llmCall?: boolean }) => void;
 }
 
 export type JobHandler = (ctx: JobContext) => Promise<Prisma.InputJsonObject>;

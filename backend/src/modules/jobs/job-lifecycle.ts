@@ -7,6 +7,7 @@ import type { Redis } from '../../lib/redis.js';
 import type { CheckpointExtra } from './handler.js';
 import { refund } from '../usage/quota.js';
 import { publishJobEvent } from './job-events.js';
+import { addSpendSql, hasSpend, type Spend } from './spend.js';
 import { withoutAddresses } from '../../integrations/provider-error.js';
 
 type Tx = Prisma.TransactionClient;
@@ -27,6 +28,9 @@ export interface JobError {
 /** A job a worker has taken is 10% done: the step before its first provider call. */
 export const STARTED_PROGRESS = 10;
 
+/** What a meter flush hands to the writes below (spend.ts). */
+type Flushed = Spend & { llmCalls: number };
+
 /** Progress as stored while a job runs: a whole number from 0 to 99 (100 is success's). */
 const toPercent = (progress: number) => Math.max(0, Math.min(99, Math.round(progress)));
 
@@ -36,6 +40,11 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
   // delays a live view (publishJobEvent never rejects).
   const publish = (jobId: string, status: string, progress: number) =>
     void publishJobEvent(redis, { jobId, status, progress });
+  /** Adds `spend` to the job's cost, whatever its state (the calls were paid for). */
+  async function addSpend(jobId: string, spend: Flushed | undefined, client: Db | Tx = db) {
+    if (!hasSpend(spend)) return;
+    await client.$executeRaw`UPDATE "Job" SET ${addSpendSql(spend)} WHERE "id" = ${jobId}::uuid`;
+  }
   return {
     /**
      * QUEUED or RUNNING (a retry) → RUNNING at STARTED_PROGRESS (or more, for a retry); undefined
@@ -64,18 +73,18 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
     },
 
     /**
-     * Saves the checkpoint (and model and tokens when given). With `progress`, the same statement
-     * moves progress forward while the job runs: one round trip instead of two.
+     * Saves the checkpoint (and the model when given), adding `spend` to the job's cost. With
+     * `progress`, the same statement moves progress forward while the job runs: one round trip
+     * instead of two.
      */
-    async checkpoint(jobId: string, checkpoint: Prisma.InputJsonObject, extra: CheckpointExtra = {}) {
-      const { progress, model, tokensIn, tokensOut } = extra;
+    async checkpoint(jobId: string, checkpoint: Prisma.InputJsonObject, extra: CheckpointExtra = {}, spend?: Flushed) {
+      const { progress, model } = extra;
       const value = progress === undefined ? null : toPercent(progress);
       const [row] = await db.$queryRaw<Array<{ moved: boolean }>>`
         WITH old AS (SELECT "progress" FROM "Job" WHERE "id" = ${jobId}::uuid FOR UPDATE)
         UPDATE "Job" j SET "checkpoint" = ${JSON.stringify(checkpoint)}::jsonb,
           "model" = COALESCE(${model ?? null}, j."model"),
-          "tokensIn" = COALESCE(${tokensIn ?? null}::int, j."tokensIn"),
-          "tokensOut" = COALESCE(${tokensOut ?? null}::int, j."tokensOut"),
+          ${addSpendSql(spend)},
           "progress" = CASE WHEN j."status" = 'RUNNING' THEN GREATEST(j."progress", COALESCE(${value}::int, 0)) ELSE j."progress" END,
           "updatedAt" = now()
         FROM old WHERE j."id" = ${jobId}::uuid
@@ -83,18 +92,22 @@ export function createJobLifecycle({ db, redis }: { db: Db; redis: Redis }) {
       if (row?.moved && value !== null) publish(jobId, 'RUNNING', value);
     },
 
-    async succeed(jobId: string, result: Prisma.InputJsonObject) {
+    addSpend,
+
+    async succeed(jobId: string, result: Prisma.InputJsonObject, spend?: Flushed) {
       // Raw SQL: the model API's updateMany compiled its query on every job (bench:jobs).
       const count = await db.$executeRaw`
         UPDATE "Job" SET "status" = 'SUCCEEDED', "progress" = 100, "result" = ${JSON.stringify(result)}::jsonb,
-          "finishedAt" = now(), "updatedAt" = now()
+          ${addSpendSql(spend)}, "finishedAt" = now(), "updatedAt" = now()
         WHERE "id" = ${jobId}::uuid AND "status" = 'RUNNING'`;
       if (count === 1) publish(jobId, 'SUCCEEDED', 100);
+      else await addSpend(jobId, spend);
       return count === 1;
     },
 
-    async fail(jobId: string, error: JobError) {
+    async fail(jobId: string, error: JobError, spend?: Flushed) {
       const failed = await db.$transaction(async (tx) => {
+        await addSpend(jobId, spend, tx);
         const { count } = await tx.job.updateMany({
           where: { id: jobId, status: { in: ['QUEUED', 'RUNNING'] } },
           // The row is shown to the user: no internal address, whoever wrote the message.

@@ -21,6 +21,7 @@ export const EXAMPLE_JOB = {
   },
   result: { postIds: ['5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17', 'c2a4e6b8-1d3f-4a5b-9c7d-0e2f4a6b8c1d'] },
   error: null,
+  cost: { tokensIn: 412, tokensOut: 236, llmCostUsd: 0.000203, images: 0, voiceChars: 0 },
   createdAt: '2026-11-22T09:30:00.000Z',
   startedAt: '2026-11-22T09:30:00.412Z',
   finishedAt: '2026-11-22T09:30:07.935Z',
@@ -43,6 +44,17 @@ export const jobSchema = z
       .object({ code: z.string(), message: z.string() })
       .nullable()
       .describe('Why it FAILED: an error code of the API (e.g. UPSTREAM_TIMEOUT) and a message.'),
+    cost: z
+      .object({
+        tokensIn: z.number().int().describe("The model's prompt tokens, over every call."),
+        tokensOut: z.number().int().describe("The model's completion tokens, over every call."),
+        llmCostUsd: z.number().describe('What OpenRouter charged for those calls, in US dollars.'),
+        images: z.number().int().describe('Images requested from the image model.'),
+        voiceChars: z.number().int().describe('Characters spoken by the voice model.'),
+      })
+      .describe(
+        'What the job used at its providers so far, retries and failed calls included (a failed job is refunded from your quota, not from this).',
+      ),
     createdAt: z.iso.datetime(),
     startedAt: z.iso.datetime().nullable(),
     finishedAt: z.iso.datetime().nullable(),
@@ -55,6 +67,7 @@ export const EXAMPLE_QUEUED_JOB = {
   status: 'QUEUED',
   progress: 0,
   result: null,
+  cost: { tokensIn: 0, tokensOut: 0, llmCostUsd: 0, images: 0, voiceChars: 0 },
   startedAt: null,
   finishedAt: null,
 } as const;
@@ -78,6 +91,13 @@ export function toJobDto(j: Job): JobDto {
     input: j.input as Record<string, unknown>,
     result: (j.result as Record<string, unknown> | null) ?? null,
     error: (j.error as { code: string; message: string } | null) ?? null,
+    cost: {
+      tokensIn: j.tokensIn ?? 0,
+      tokensOut: j.tokensOut ?? 0,
+      llmCostUsd: j.llmCostMicroUsd / 1_000_000,
+      images: j.images,
+      voiceChars: j.voiceChars,
+    },
     createdAt: j.createdAt.toISOString(),
     startedAt: iso(j.startedAt),
     finishedAt: iso(j.finishedAt),

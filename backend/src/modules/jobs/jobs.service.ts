@@ -1,7 +1,9 @@
 // Accepting, reading and cancelling jobs (the web side). Accepting writes the Job row and reserves
-// its quota (ledger row included) in one statement; with an Idempotency-Key, that statement runs in
-// a transaction that also claims the key and stores the response to replay. Only after it commits
-// is the work enqueued; a job whose enqueue was lost is found again by the worker's sweeper.
+// its quota (ledger row included) in one statement, in a transaction that first takes the user's
+// jobs lock (the per-user caps are counts: see usage/job-caps.ts); with an Idempotency-Key, the
+// transaction first claims the key, so a replay answers the stored response before any cap is
+// looked at, and then stores the response to replay. Only after it commits is the work enqueued;
+// a job whose enqueue was lost is found again by the worker's sweeper.
 import { createHash } from 'node:crypto';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { JobStatus, JobType } from '../../generated/prisma/enums.js';
@@ -9,6 +11,7 @@ import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { afterCursor, decodeCursor, pageOrder } from '../../http/pagination.js';
+import type { PostsToWrite } from '../usage/job-caps.js';
 import { createJobWithReservation, type Reservation } from '../usage/quota.js';
 import { refundJob } from './job-lifecycle.js';
 import { publishJobEvent } from './job-events.js';
@@ -17,6 +20,7 @@ import { toJobDto, type JobDto } from './jobs.schemas.js';
 import type { Redis } from '../../lib/redis.js';
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const NO_COST: JobDto['cost'] = { tokensIn: 0, tokensOut: 0, llmCostUsd: 0, images: 0, voiceChars: 0 };
 
 export interface AcceptRequest {
   userId: string;
@@ -33,6 +37,13 @@ export interface AcceptRequest {
 export interface Accepted {
   job: JobDto;
   replayed: boolean;
+}
+
+/** The posts a job writes when it succeeds: POSTS and CAMPAIGN jobs write one per reserved post. */
+export function postsToWrite(req: Pick<AcceptRequest, 'type' | 'input' | 'reservation'>): PostsToWrite {
+  if (req.type !== 'POSTS' && req.type !== 'CAMPAIGN') return { stored: 0, scheduled: 0 };
+  const stored = req.reservation.units;
+  return { stored, scheduled: req.type === 'CAMPAIGN' && req.input.schedule === true ? stored : 0 };
 }
 
 /** A stable hash of a request body: the same key with another body is 409. */
@@ -87,16 +98,20 @@ export function createJobsService({
     }
     if (!existing.responseBody)
       throw new AppError('CONFLICT', 'A request with this Idempotency-Key is still being processed.');
-    return existing.responseBody as JobDto;
+    // Responses stored before jobs carried their cost have none: a replay reports it as zero, as
+    // a just-accepted job's is.
+    return { cost: NO_COST, ...(existing.responseBody as Omit<JobDto, 'cost'>) };
   }
 
   return {
     async accept(req: AcceptRequest): Promise<Accepted> {
       const job = { type: req.type, input: req.input as Prisma.InputJsonObject };
+      const posts = postsToWrite(req);
       let outcome: Accepted;
       if (!req.idempotencyKey) {
-        // One statement, atomic by itself: no transaction's extra round trips on the hot path.
-        const row = await createJobWithReservation(db, req.userId, job, req.reservation);
+        const row = await db.$transaction((tx) =>
+          createJobWithReservation(tx, req.userId, job, req.reservation, posts),
+        );
         outcome = { job: toJobDto(row), replayed: false };
       } else {
         const key = req.idempotencyKey;
@@ -104,7 +119,7 @@ export function createJobsService({
         outcome = await db.$transaction(async (tx) => {
           const replay = await claimKey(tx, req, key, hash);
           if (replay) return { job: replay, replayed: true };
-          const dto = toJobDto(await createJobWithReservation(tx, req.userId, job, req.reservation));
+          const dto = toJobDto(await createJobWithReservation(tx, req.userId, job, req.reservation, posts));
           await tx.idempotencyKey.update({
             where: { userId_key: { userId: req.userId, key } },
             data: { responseStatus: 202, responseBody: dto as unknown as Prisma.InputJsonObject },

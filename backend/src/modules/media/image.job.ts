@@ -20,7 +20,7 @@ interface Checkpoint {
 }
 
 export function imageJob({ db, fal, storage }: { db: Db; fal: Fal; storage: Storage }): JobHandler {
-  return async ({ job, progress, checkpoint }) => {
+  return async ({ job, progress, checkpoint, spend }) => {
     const input = job.input as unknown as ImageInput;
     const model = input.model ?? 'SCHNELL';
     const saved = { ...((job.checkpoint ?? {}) as Checkpoint) };
@@ -37,6 +37,9 @@ export function imageJob({ db, fal, storage }: { db: Db; fal: Fal; storage: Stor
           prompt: style ? `${input.prompt}. Style: ${style}` : input.prompt,
           aspectRatio: input.aspectRatio,
         });
+        // Counted once Fal has the request: it runs and is billed even when the safety checker
+        // then refuses the image.
+        spend({ images: 1 });
         await checkpoint({ requestId: saved.requestId }, { model: `fal:${model}` });
       }
       await progress(20);

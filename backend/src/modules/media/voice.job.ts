@@ -21,11 +21,13 @@ export function voiceJob({
   elevenlabs: ElevenLabs;
   storage: Storage;
 }): JobHandler {
-  return async ({ job, progress, checkpoint }) => {
+  return async ({ job, progress, checkpoint, spend }) => {
     const input = job.input as unknown as VoiceInput;
     let audioUrl = (job.checkpoint as { audioUrl?: string } | null)?.audioUrl;
     if (!audioUrl) {
       const audio = await elevenlabs.speak(input.text, input.voiceId ?? elevenlabs.defaultVoiceId);
+      // ElevenLabs bills the characters of every speech it answered, stored or not.
+      spend({ voiceChars: [...input.text].length });
       await progress(80);
       const stored = await storage.put('audio', audio, VOICE_FORMAT.contentType, VOICE_FORMAT.extension);
       await db.mediaAsset.create({

@@ -3,10 +3,13 @@
 // plan's limit, with the plan read in the same statement (never from a cache). Concurrent requests
 // on any number of replicas serialize on the counter row, so none can pass the limit. Every change
 // is also a ledger row whose unique idempotency key makes it happen at most once.
+// The same statement checks the caps of job-caps.ts (jobs in flight, failed jobs of the day, the
+// posts the job will write); those are counts over rows, so it runs after the user's jobs lock.
 import type { Job, Prisma } from '../../generated/prisma/client.js';
 import type { JobType, UsageMetric } from '../../generated/prisma/enums.js';
 import { AppError } from '../../lib/errors.js';
-import { PLANS } from '../billing/plans.js';
+import { PLANS, planCase } from '../billing/plans.js';
+import { capsGateSql, capsRefusal, FAILED_WINDOW_MS, lockUserJobs, type PostsToWrite } from './job-caps.js';
 import { periodOf } from './period.js';
 
 type Tx = Prisma.TransactionClient;
@@ -18,12 +21,7 @@ const LIMIT_COLUMN: Record<UsageMetric, 'posts' | 'images' | 'voiceChars'> = {
 };
 
 /** SQL CASE mapping the user's plan to this metric's limit (from the one PLANS table). */
-function limitCase(metric: UsageMetric) {
-  const key = LIMIT_COLUMN[metric];
-  return `CASE u.plan::text ${Object.entries(PLANS)
-    .map(([plan, p]) => `WHEN '${plan}' THEN ${p.limits[key]}`)
-    .join(' ')} END`;
-}
+const limitCase = (metric: UsageMetric) => planCase((plan) => PLANS[plan].limits[LIMIT_COLUMN[metric]]);
 
 export interface Reservation {
   metric: UsageMetric;
@@ -31,22 +29,30 @@ export interface Reservation {
 }
 
 /**
- * Creates a job and reserves its `units` of `metric` for `userId` in the month of `now`, in one
- * statement (so atomic without a transaction, and one round trip): the job row and its ledger row
- * (key `reserve:<jobId>:<metric>`) are written only when the reservation fits. Runs on the client
- * or inside the caller's transaction. Returns the new job row; throws 402 QUOTA_EXCEEDED (with
- * metric, limit, used, requested, resetsAt) when it does not fit, and then writes nothing.
+ * Creates a job and reserves its `units` of `metric` for `userId` in the month of `now`, checking
+ * the caps of job-caps.ts for `posts` it will write. Must run inside a transaction: it takes the
+ * user's jobs lock, then one statement writes the job row and its ledger row (key
+ * `reserve:<jobId>:<metric>`) only when the reservation and the caps fit. Returns the new job
+ * row; throws, writing nothing, 402 QUOTA_EXCEEDED (details: metric, limit, used, requested,
+ * resetsAt) when the quota or a post cap does not fit, 429 RATE_LIMITED (details: cap, limit,
+ * used, retryAfterSeconds) past the failed-jobs or in-flight cap.
  */
 export async function createJobWithReservation(
-  client: Tx,
+  tx: Tx,
   userId: string,
   job: { type: JobType; input: Prisma.InputJsonObject },
   { metric, units }: Reservation,
+  posts: PostsToWrite = { stored: 0, scheduled: 0 },
   now = new Date(),
 ): Promise<Job> {
   const { start, end } = periodOf(now);
-  const rows = await client.$queryRawUnsafe<Job[]>(
-    `WITH lim AS (SELECT ${limitCase(metric)} AS "limit" FROM "User" u WHERE u.id = $1::uuid),
+  const since = new Date(now.getTime() - FAILED_WINDOW_MS);
+  await lockUserJobs(tx, userId);
+  const rows = await tx.$queryRawUnsafe<Job[]>(
+    `WITH lim AS (
+       SELECT ${limitCase(metric)} AS "limit" FROM "User" u WHERE u.id = $1::uuid
+         AND EXISTS (${capsGateSql({ since: '$7', stored: '$8::int', scheduled: '$9::int' })})
+     ),
      counter AS (
        INSERT INTO "UsageCounter" ("userId", "periodStart", "metric", "used", "updatedAt")
        SELECT $1::uuid, $2, $3::"UsageMetric", $4, now() FROM lim WHERE $4 <= lim."limit"
@@ -72,9 +78,12 @@ export async function createJobWithReservation(
     units,
     job.type,
     JSON.stringify(job.input),
+    since,
+    posts.stored,
+    posts.scheduled,
   );
   if (rows.length === 1) return rows[0]!;
-  const [state] = await client.$queryRawUnsafe<Array<{ limit: number; used: number | null }>>(
+  const [state] = await tx.$queryRawUnsafe<Array<{ limit: number; used: number | null }>>(
     `SELECT ${limitCase(metric)} AS "limit",
        (SELECT "used" FROM "UsageCounter" c WHERE c."userId" = u.id AND c."periodStart" = $2 AND c.metric = $3::"UsageMetric") AS "used"
      FROM "User" u WHERE u.id = $1::uuid`,
@@ -84,17 +93,21 @@ export async function createJobWithReservation(
   );
   const limit = state?.limit ?? 0;
   const used = state?.used ?? 0;
-  throw new AppError(
-    'QUOTA_EXCEEDED',
-    `Your plan allows ${limit} ${LIMIT_COLUMN[metric]} a month; ${used} used, ${units} requested.`,
-    {
-      metric: LIMIT_COLUMN[metric],
-      limit,
-      used,
-      requested: units,
-      resetsAt: end.toISOString(),
-    },
-  );
+  // The month's quota is named first when it is what does not fit: no waiting lifts it.
+  if (used + units > limit) {
+    throw new AppError(
+      'QUOTA_EXCEEDED',
+      `Your plan allows ${limit} ${LIMIT_COLUMN[metric]} a month; ${used} used, ${units} requested.`,
+      {
+        metric: LIMIT_COLUMN[metric],
+        limit,
+        used,
+        requested: units,
+        resetsAt: end.toISOString(),
+      },
+    );
+  }
+  throw await capsRefusal(tx, userId, posts, now);
 }
 
 /**
