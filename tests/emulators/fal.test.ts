@@ -163,4 +163,62 @@ describe('Fal emulator', () => {
     const error = await fal.queue.result('fal-ai/flux/schnell', { requestId: request_id }).catch((e) => e);
     expect(error.status).toBe(400);
   });
+
+  describe('POST /__control/output: results a client must not trust', () => {
+    const setOutput = (body: unknown) =>
+      fetch(`${emu.url}/__control/output`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const imageOf = async () => {
+      const { data } = await fal.subscribe('fal-ai/flux/schnell', { input: { prompt, image_size: 'square' }, ...fast });
+      return (data.images as { url: string }[])[0]!.url;
+    };
+
+    it('lists exactly the URL asked for', async () => {
+      expect((await setOutput({ url: 'https://elsewhere.example/x.png' })).status).toBe(200);
+      expect(await imageOf()).toBe('https://elsewhere.example/x.png');
+    });
+
+    it('serves a redirect to the real PNG, a page, or a GIF, each sent as image/png', async () => {
+      await setOutput({ serve: 'redirect' });
+      const redirected = await fetch(await imageOf(), { redirect: 'manual' });
+      expect(redirected.status).toBe(302);
+      expect(await png(new URL(redirected.headers.get('location')!, emu.url).href)).toEqual({
+        width: 512,
+        height: 512,
+      });
+      await setOutput({ serve: 'html' });
+      const page = await fetch(await imageOf());
+      expect([page.headers.get('content-type'), (await page.text()).startsWith('<!doctype html>')]).toEqual([
+        'image/png',
+        true,
+      ]);
+      await setOutput({ serve: 'gif' });
+      const gif = await fetch(await imageOf());
+      expect(gif.headers.get('content-type')).toBe('image/png');
+      expect(Buffer.from(await gif.arrayBuffer()).toString('latin1', 0, 6)).toBe('GIF89a');
+    });
+
+    it('streams an oversize body without Content-Length and counts what it wrote', async () => {
+      await setOutput({ serve: 'oversize', bytes: 300_000 });
+      const res = await fetch(await imageOf());
+      expect(res.headers.get('content-length')).toBeNull();
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(body.length).toBe(300_000);
+      expect(body.subarray(1, 4).toString()).toBe('PNG');
+      const state = (await (await fetch(`${emu.url}/__control/output`)).json()) as { streamed: number };
+      expect(state.streamed).toBe(300_000);
+    });
+
+    it('refuses settings it cannot honour, and reset restores real PNGs', async () => {
+      expect((await setOutput({ serve: 'teapot' })).status).toBe(400);
+      expect((await setOutput({ bytes: -1 })).status).toBe(400);
+      expect((await setOutput({ url: 'not a url' })).status).toBe(400);
+      await setOutput({ serve: 'html' });
+      await resetEmulator(emu.url);
+      expect(await png(await imageOf())).toEqual({ width: 512, height: 512 });
+    });
+  });
 });

@@ -1,7 +1,9 @@
 // Media on an S3-compatible bucket, end to end: the real app and worker with S3_* pointed at the
 // S3 emulator store IMAGE and VOICE results as objects, serve them at S3_PUBLIC_URL, deliver them
-// to Telegram from there, and remove them with the user; bad credentials fail the job readably.
+// to Telegram read from the bucket by key, and remove them with the user; bad credentials fail the
+// job readably.
 import { existsSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -47,6 +49,19 @@ afterAll(async () => {
   await s3?.close();
 });
 
+/**
+ * The status of a GET on a new connection. The public URL was last read some five seconds ago,
+ * right at the emulator's keep-alive timeout: a pooled socket could be reset under our request.
+ */
+function freshStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
 const keyOf = (url: string) => url.slice(s3.publicUrl(BUCKET).length + 1);
 
 async function linkChat(c: Client, chat: number) {
@@ -89,9 +104,11 @@ describe('S3 media storage', () => {
     expect(served.status).toBe(200);
     expect(Buffer.from(await served.arrayBuffer())).toEqual(png.bytes);
 
-    // Delivery reads them through the public URL and uploads the very bytes to Telegram.
+    // Delivery reads them from the bucket by key (GetObject, signed), never through their public
+    // URL, and uploads the very bytes to Telegram.
     const chat = 7_100_001;
     await linkChat(c, chat);
+    const readsBefore = s3.requests.length;
     expect((await c.post(`/posts/${post.id}/send-now`)).status).toBeLessThan(300);
     await until(
       'the post to be delivered',
@@ -102,6 +119,10 @@ describe('S3 media storage', () => {
     expect(sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendVoice']);
     expect(telegram.state.media.get(sent[0]!.photo_file_id!)?.bytes).toEqual(png.bytes);
     expect(telegram.state.media.get(sent[1]!.voice_file_id!)?.bytes).toEqual(s3.object(BUCKET, keyOf(audioUrl))!.bytes);
+    const reads = s3.requests.slice(readsBefore).filter((r) => r.method === 'GET');
+    expect(reads.map((r) => r.path).sort()).toEqual(
+      [`/${BUCKET}/${keyOf(audioUrl)}`, `/${BUCKET}/${keyOf(imageUrl)}`].sort(),
+    );
 
     // Deleting the user removes their objects from the bucket, then their rows.
     const userId = (await c.get('/me')).body.id as string;
@@ -110,7 +131,7 @@ describe('S3 media storage', () => {
     expect(await deleteUserByClerkId(deps, clerkId)).toBe(true);
     expect(s3.object(BUCKET, keyOf(imageUrl))).toBeUndefined();
     expect(s3.object(BUCKET, keyOf(audioUrl))).toBeUndefined();
-    expect((await fetch(imageUrl)).status).toBe(404);
+    expect(await freshStatus(imageUrl)).toBe(404);
     expect(await g.app.db.mediaAsset.count({ where: { userId } })).toBe(0);
   });
 

@@ -36,7 +36,8 @@ async function media(userId: string, kind: 'IMAGE' | 'AUDIO', data: Buffer) {
   const file = join(t.app.config.dataDir, 'media', key);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, data);
-  const url = `${t.app.url}/media/${key}`;
+  // Under the storage's public URL (API_URL/media): only such URLs name stored media.
+  const url = `${t.app.config.storage.publicUrl}/${key}`;
   await t.app.db.mediaAsset.create({
     data: {
       userId,
