@@ -15,7 +15,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signInLocally, TEST_APP_URL } from '../helpers/auth.ts';
-import { fill, operations, servedDocument, type Operation } from './owasp-helpers.ts';
+import { fill, fingerprint, operations, servedDocument, type Operation } from './owasp-helpers.ts';
 
 let app: TestApp;
 let token: string;
@@ -255,5 +255,29 @@ describe('API8 errors: the envelope, and nothing internal', () => {
     expect(res.body).not.toContain('trace-echo');
     expect(res.body).not.toContain(token);
     expect(JSON.parse(res.body)).toHaveProperty('error.code');
+  });
+});
+
+describe('API8 an outside service that does not answer', () => {
+  // hole: POST /telegram/link writes the link code row first and then asks Telegram for the bot's
+  // username (getMe); when Telegram does not answer, the request is a bare 500 INTERNAL_ERROR
+  // (not 503 UPSTREAM_UNAVAILABLE) and the code row stays behind the error. Not one of issue 12's
+  // items; remove `.fails` once the route reads the username first (or keeps it from start-up)
+  // and maps the failure to 503.
+  it.fails('POST /telegram/link with Telegram unreachable is 503 UPSTREAM_UNAVAILABLE and writes nothing', async () => {
+    const down = await startTestApp({ env: { TELEGRAM_API_ROOT: 'http://127.0.0.1:9' } });
+    try {
+      const authorization = `Bearer ${await signInLocally(down.api)}`;
+      const before = await fingerprint(down.db);
+      const res = await fetch(`${down.api}/telegram/link`, {
+        method: 'POST',
+        headers: { Authorization: authorization },
+      });
+      const body = await expectEnvelope(res, 'telegram link, Telegram down');
+      expect([res.status, body.error.code]).toEqual([503, 'UPSTREAM_UNAVAILABLE']);
+      expect(await fingerprint(down.db)).toEqual(before);
+    } finally {
+      await down.close();
+    }
   });
 });
