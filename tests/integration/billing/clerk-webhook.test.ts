@@ -169,8 +169,8 @@ describe('Clerk webhooks', () => {
     };
     expect(counts).toEqual(Object.fromEntries(Object.keys(counts).map((k) => [k, 0])));
     expect(existsSync(file)).toBe(false);
-    // The old token no longer finds its data: a new, empty user would be created on sight.
-    expect((await c.get(`/posts/${post.id}`)).status).toBe(404);
+    // The old token no longer gets in: the deleted user is not created again on sight.
+    expect((await c.get(`/posts/${post.id}`)).status).toBe(401);
   });
 
   it('does not mark an event processed when its effect fails, so the retry is applied', async () => {

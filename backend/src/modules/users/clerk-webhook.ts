@@ -1,7 +1,8 @@
 // POST /api/v1/webhooks/clerk: svix-signed events verified by Clerk's `verifyWebhook` on the raw
 // body (a bad or missing signature is 400 and writes nothing), deduplicated by `svix-id` (a claim
 // that is released when its effect fails, so the retry is applied).
-// user.created / user.updated keep email and name in step; user.deleted removes the user's data.
+// user.created / user.updated keep email and name in step; user.deleted removes the user's data
+// and leaves a tombstone, so a user.created / user.updated that arrives after it is ignored.
 import type { Request, Response } from 'express';
 import { verifyWebhook } from '@clerk/express/webhooks';
 import type { Db } from '../../lib/db.js';
@@ -63,14 +64,18 @@ export function clerkWebhook(deps: ClerkWebhookDeps) {
 
 async function apply(deps: ClerkWebhookDeps, type: string, data: ClerkUserData) {
   const { db, invalidateUser, logger } = deps;
-  if (type === 'user.created' || type === 'user.updated') {
+  if ((type === 'user.created' || type === 'user.updated') && data.id) {
     const { email, name } = profileOf(data);
-    await db.user.upsert({
-      where: { clerkId: data.id! },
-      create: { clerkId: data.id!, email, name },
-      update: { email, name },
-    });
-    await invalidateUser(data.id!);
+    // One statement: no row for a deleted id (tombstone), none changed while one is being deleted.
+    const rows = await db.$queryRaw<Array<{ id: string }>>`
+      INSERT INTO "User" ("clerkId", "email", "name", "updatedAt")
+      SELECT ${data.id}, ${email}, ${name}, now()
+      WHERE NOT EXISTS (SELECT 1 FROM "DeletedClerkUser" WHERE "clerkId" = ${data.id})
+      ON CONFLICT ("clerkId") DO UPDATE SET "email" = EXCLUDED."email", "name" = EXCLUDED."name", "updatedAt" = now()
+      WHERE "User"."deletedAt" IS NULL
+      RETURNING "id"`;
+    if (rows.length === 0) logger.info({ type }, 'clerk event for a deleted user ignored');
+    await invalidateUser(data.id);
   } else if (type === 'user.deleted' && data.id) {
     const deleted = await deleteUserByClerkId(deps, data.id);
     await invalidateUser(data.id);

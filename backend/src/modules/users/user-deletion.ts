@@ -3,7 +3,9 @@
 // usage and its ledger, idempotency records, the Telegram chat and link codes, deliveries and their
 // attempts, media rows and the subscription; audit rows are not foreign keys, so they are deleted
 // explicitly. Queued generation jobs find no row and are skipped; pending deliveries go with their
-// rows.
+// rows. First of all the Clerk id gets a tombstone (DeletedClerkUser), even when no row exists
+// yet: a late `user.created`/`user.updated` or a session token still alive for that id must not
+// bring the user back (clerk-webhook.ts, users.service.ts).
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Storage } from '../../integrations/storage.js';
@@ -25,6 +27,7 @@ export async function deleteUserByClerkId(
   { db, stripe, storage, logger }: DeletionDeps,
   clerkId: string,
 ): Promise<boolean> {
+  await db.deletedClerkUser.upsert({ where: { clerkId }, create: { clerkId }, update: {} });
   const user = await db.user.findUnique({ where: { clerkId }, include: { subscription: true } });
   if (!user) return false;
   await db.user.update({ where: { id: user.id }, data: { deletedAt: new Date() } });

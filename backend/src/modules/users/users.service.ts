@@ -1,8 +1,10 @@
 // Users are created on first sight of a Clerk `sub`, race-free: one INSERT ... ON CONFLICT, so
 // fifty concurrent first requests make one row (Prisma's upsert falls back to read-then-create,
 // which races). Token claims fill in a missing email or name; they never overwrite one that the
-// user chose or the Clerk webhook wrote.
+// user chose or the Clerk webhook wrote. A deleted Clerk user (a tombstone, or a row whose deletion
+// is under way) is not created again by a token that is still alive: 401.
 import type { Db } from '../../lib/db.js';
+import { AppError } from '../../lib/errors.js';
 import type { Plan } from '../../generated/prisma/enums.js';
 import type { UserCache } from './user-cache.js';
 
@@ -22,16 +24,21 @@ export interface TokenProfile {
 
 const SELECT = { id: true, clerkId: true, email: true, name: true, plan: true, timezone: true } as const;
 
+const deleted = () => new AppError('UNAUTHORIZED', 'This account was deleted.');
+
 export function createUsersService({ db, cache }: { db: Db; cache: UserCache<AuthUser> }) {
   async function upsert(clerkId: string, profile: TokenProfile): Promise<AuthUser> {
     const rows = await db.$queryRaw<AuthUser[]>`
       INSERT INTO "User" ("clerkId", "email", "name", "updatedAt")
-      VALUES (${clerkId}, ${profile.email ?? null}, ${profile.name ?? null}, now())
+      SELECT ${clerkId}, ${profile.email ?? null}, ${profile.name ?? null}, now()
+      WHERE NOT EXISTS (SELECT 1 FROM "DeletedClerkUser" WHERE "clerkId" = ${clerkId})
       ON CONFLICT ("clerkId") DO UPDATE SET
         "email" = COALESCE("User"."email", EXCLUDED."email"),
         "name" = COALESCE("User"."name", EXCLUDED."name")
+      WHERE "User"."deletedAt" IS NULL
       RETURNING "id", "clerkId", "email", "name", "plan"::text AS "plan", "timezone"`;
-    return rows[0]!;
+    if (!rows[0]) throw deleted();
+    return rows[0];
   }
 
   return {
@@ -39,10 +46,15 @@ export function createUsersService({ db, cache }: { db: Db; cache: UserCache<Aut
     async resolve(clerkId: string, profile: TokenProfile): Promise<AuthUser> {
       const cached = cache.get(clerkId);
       if (cached) return cached;
-      const existing = await db.user.findUnique({ where: { clerkId }, select: SELECT });
-      const missing =
-        !existing || (existing.email === null && profile.email) || (existing.name === null && profile.name);
-      const user = missing ? await upsert(clerkId, profile) : existing;
+      const found = await db.user.findUnique({ where: { clerkId }, select: { ...SELECT, deletedAt: true } });
+      let existing: AuthUser | null = null;
+      if (found) {
+        const { deletedAt, ...user } = found;
+        if (deletedAt) throw deleted(); // its deletion is under way
+        existing = user;
+      }
+      const incomplete = (u: AuthUser) => (u.email === null && profile.email) || (u.name === null && profile.name);
+      const user = existing && !incomplete(existing) ? existing : await upsert(clerkId, profile);
       cache.set(clerkId, user);
       return user;
     },
