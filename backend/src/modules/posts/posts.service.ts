@@ -12,6 +12,7 @@ import { scheduleDelivery } from '../delivery/reschedule.js';
 import { assertPostMedia } from '../media/media-urls.js';
 import { deliverableChat } from '../telegram/link-status.js';
 import { lengthProblem } from './platforms.js';
+import { assertPostRoom, SCHEDULED_STATUSES } from './post-caps.js';
 import type { postCreate, postListQuery, postPatch } from './posts.schemas.js';
 import type { z } from 'zod';
 
@@ -20,9 +21,9 @@ const SCHEDULABLE: PostStatus[] = ['DRAFT', 'SCHEDULED', 'FAILED'];
 const UNSCHEDULABLE: PostStatus[] = ['SCHEDULED', 'FAILED'];
 const MAX_AHEAD_MS = 365 * 24 * 60 * 60 * 1000;
 const MAX_BEHIND_MS = 60 * 1000;
-
 /** A post scheduled within this much of now is already due: send-now has nothing to add. */
 const SEND_NOW_DUE_MS = 60 * 1000;
+
 const notFound = () => new AppError('NOT_FOUND', 'Post not found.');
 const invalidState = (post: Post, action: string) =>
   new AppError('INVALID_STATE', `A ${post.status} post cannot be ${action}.`, { status: post.status });
@@ -83,9 +84,9 @@ export function createPostsService({ db, storagePublicUrl, now = () => new Date(
   async function scheduleAt(userId: string, id: string, at: Date, action: string, sendNow = false) {
     const post = await owned(userId, id);
     if (!SCHEDULABLE.includes(post.status)) throw invalidState(post, action);
-    const chat = await deliverableChat(db, userId);
     if (sendNow && post.status === 'SCHEDULED' && post.scheduledFor!.getTime() <= at.getTime() + SEND_NOW_DUE_MS)
       throw alreadyDue(post);
+    const chat = await deliverableChat(db, userId);
     if (!chat) {
       throw new AppError(
         'TELEGRAM_NOT_LINKED',
@@ -93,21 +94,24 @@ export function createPostsService({ db, storagePublicUrl, now = () => new Date(
       );
     }
     return db.$transaction(async (tx) => {
+      // Past the plan's scheduled-posts cap: 402, nothing changed (one already scheduled is moved).
+      const adds = !(SCHEDULED_STATUSES as readonly PostStatus[]).includes(post.status);
+      await assertPostRoom(tx, userId, { scheduled: adds ? 1 : 0 });
       const { count } = await tx.post.updateMany({
         where: sendNow
           ? { id, userId, ...sendable(at) }
           : { id, userId, status: { in: SCHEDULABLE }, updatedAt: post.updatedAt },
         data: { status: 'SCHEDULED', scheduledFor: at, lastError: null },
       });
-      if (count === 0)
-        throw new AppError('CONFLICT', 'The post changed while this request ran; read it again and retry.');
-      // One delivery per (post, chat); a chat linked since replaces the old one.
-      await tx.delivery.updateMany({
       if (count === 0 && sendNow) {
         const current = await tx.post.findFirst({ where: { id, userId } });
         if (!current) throw notFound();
         throw SCHEDULABLE.includes(current.status) ? alreadyDue(current) : invalidState(current, action);
       }
+      if (count === 0)
+        throw new AppError('CONFLICT', 'The post changed while this request ran; read it again and retry.');
+      // One delivery per (post, chat); a chat linked since replaces the old one.
+      await tx.delivery.updateMany({
         where: { postId: id, chatId: { not: chat.chatId }, status: { in: ['SCHEDULED', 'QUEUED'] } },
         data: { status: 'CANCELLED' },
       });
@@ -120,7 +124,11 @@ export function createPostsService({ db, storagePublicUrl, now = () => new Date(
     async create(userId: string, input: z.output<typeof postCreate>) {
       await assertPostMedia(db, storagePublicUrl, userId, input);
       await assertBrand(userId, input.brandId);
-      return db.post.create({ data: { ...input, userId } });
+      // Past the plan's stored-posts cap: 402, nothing written.
+      return db.$transaction(async (tx) => {
+        await assertPostRoom(tx, userId, { stored: 1 });
+        return tx.post.create({ data: { ...input, userId } });
+      });
     },
 
     list(userId: string, q: z.output<typeof postListQuery>) {
@@ -196,17 +204,20 @@ export function createPostsService({ db, storagePublicUrl, now = () => new Date(
 
     async duplicate(userId: string, id: string) {
       const post = await owned(userId, id);
-      return db.post.create({
-        data: {
-          userId,
-          brandId: post.brandId,
-          platform: post.platform,
-          content: post.content,
-          imageUrl: post.imageUrl,
-          audioUrl: post.audioUrl,
-          aiGenerated: post.aiGenerated,
-          aiModel: post.aiModel,
-        },
+      return db.$transaction(async (tx) => {
+        await assertPostRoom(tx, userId, { stored: 1 });
+        return tx.post.create({
+          data: {
+            userId,
+            brandId: post.brandId,
+            platform: post.platform,
+            content: post.content,
+            imageUrl: post.imageUrl,
+            audioUrl: post.audioUrl,
+            aiGenerated: post.aiGenerated,
+            aiModel: post.aiModel,
+          },
+        });
       });
     },
   };
