@@ -106,7 +106,7 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
   // Signed in.
   meRoutes(table, { db, users });
   usageRoutes(table, db);
-  brandRoutes(table, db);
+  brandRoutes(table, db, voices);
   postRoutes(table, createPostsService({ db, storagePublicUrl: services.storage.publicUrl }));
   aiRoutes(table, { db, jobs });
   mediaRoutes(table, { db, jobs, voices });

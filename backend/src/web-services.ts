@@ -18,8 +18,9 @@ import { JobEventHub } from './modules/jobs/job-events.js';
 import { createJobsService } from './modules/jobs/jobs.service.js';
 import { createGenerationQueue, GENERATION_QUEUE, QUEUE_PREFIX } from './modules/jobs/queue.js';
 import { DELIVERY_QUEUE } from './modules/delivery/delivery-worker.js';
-import { limitSends } from './modules/delivery/limited-api.js';
-import { createTelegramLimiter, telegramLimiterPrefix } from './modules/delivery/limiter.js';
+import { limitReplies } from './modules/delivery/limited-api.js';
+import { telegramLimiterPrefix } from './modules/delivery/limiter.js';
+import { chatHasAccount, createReplyBudget } from './modules/telegram/reply-budget.js';
 import { createNoticeQueue } from './modules/telegram/notices.js';
 import { createUsers } from './modules/users/wiring.js';
 
@@ -45,15 +46,13 @@ export function createWebServices({
   // A getter: the SDK loads on the first billing request or Stripe/Clerk webhook, not at boot.
   const stripe = createStripe(config.stripe);
   const bot = createBot(config.telegram);
-  // Command replies and test messages share the senders' budget (one limiter for the bot).
-  bot.api.config.use(
-    limitSends(
-      createTelegramLimiter(redis, {
-        globalPerSecond: config.telegram.maxPerSecond,
-        prefix: telegramLimiterPrefix(queuePrefix),
-      }),
-    ),
-  );
+  // Command replies and test messages have a budget of their own beside the senders', and are
+  // dropped when it is spent (modules/telegram/reply-budget.ts).
+  const replies = createReplyBudget(redis, {
+    perSecond: config.telegram.repliesPerSecond,
+    prefix: telegramLimiterPrefix(queuePrefix),
+  });
+  bot.api.config.use(limitReplies(replies, chatHasAccount(db)));
   // The bot's @username (for deep links) from getMe, asked once when first needed.
   let username: Promise<string> | undefined;
   const botUsername = () =>

@@ -78,6 +78,8 @@ export const envSchema = z.object({
   TELEGRAM_WEBHOOK_SECRET: optional,
   TELEGRAM_UPDATES: optional.pipe(z.enum(['webhook', 'polling']).optional()),
   TELEGRAM_MAX_PER_SECOND: int(25, 1, 1000),
+  // The bot's own replies (commands, test messages): a budget beside the senders', dropped when spent.
+  TELEGRAM_REPLIES_PER_SECOND: int(3, 1, 30),
   TELEGRAM_PAID_BROADCAST: bool,
 
   STRIPE_SECRET_KEY: optional,

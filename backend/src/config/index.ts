@@ -95,7 +95,8 @@ function build(env: RawEnv) {
       apiKey: env.ELEVENLABS_API_KEY,
       baseUrl: trimSlash(env.ELEVENLABS_BASE_URL ?? 'https://api.elevenlabs.io'),
       modelId: env.ELEVENLABS_MODEL_ID ?? 'eleven_multilingual_v2',
-      voiceId: env.ELEVENLABS_VOICE_ID ?? 'JBFqnCBsd6RMkjVDRZzb',
+      // Unset: a voice-over without a voice (its own or its brand's) takes the account's first voice.
+      voiceId: env.ELEVENLABS_VOICE_ID,
       timeoutMs: env.ELEVENLABS_TIMEOUT_MS,
     },
     telegram: {

@@ -66,8 +66,9 @@ export function createElevenLabs(config: Config['elevenlabs'], resilience?: Resi
   const call = { provider: 'ElevenLabs' as const, timeoutMs: config.timeoutMs };
   return {
     guard,
+    /** ELEVENLABS_VOICE_ID, when set (the voice rule: modules/media/voices.ts). */
     defaultVoiceId: config.voiceId,
-    async speak(text: string, voiceId = config.voiceId, signal?: AbortSignal): Promise<Buffer> {
+    async speak(text: string, voiceId: string, signal?: AbortSignal): Promise<Buffer> {
       return guard(async (policySignal) => {
         const what = 'text-to-speech';
         const res = await request(

@@ -68,19 +68,21 @@ describe('provider failures', () => {
     expect((await c.get('/usage')).body.posts.used).toBe(0);
   });
 
-  it('fails a voice job on an unknown voice (a 4xx is never retried), and refunds', async () => {
+  it('fails a voice job that ElevenLabs answers 404 (a 4xx is never retried), and refunds', async () => {
     const c = await g.signIn();
-    const before = g.emulators.elevenlabs.requests.length;
-    const job = await waitForJob(
-      c,
-      (await c.post('/voice/generate', { text: 'Hello there', voiceId: 'no-such-voice' })).body.id,
-    );
+    // An unlisted voiceId is refused before any job (tests/security/voice-rule.test.ts); a voice
+    // removed from the account after the check is answered 404 by ElevenLabs.
+    g.emulators.elevenlabs.faults.add({ status: 404, path: '/v1/text-to-speech/' });
+    const before = g.emulators.elevenlabs.requests.filter((r) => r.path.startsWith('/v1/text-to-speech/')).length;
+    const job = await waitForJob(c, (await c.post('/voice/generate', { text: 'Hello there' })).body.id);
     expect(job.status).toBe('FAILED');
     expect(job.error).toMatchObject({
       code: 'UPSTREAM_ERROR',
       message: expect.stringMatching(/^ElevenLabs: text-to-speech answered 404/),
     });
-    expect(g.emulators.elevenlabs.requests.length - before).toBe(1);
+    expect(
+      g.emulators.elevenlabs.requests.filter((r) => r.path.startsWith('/v1/text-to-speech/')).length - before,
+    ).toBe(1);
     expect((await c.get('/usage')).body.voiceChars.used).toBe(0);
   });
 

@@ -1,8 +1,9 @@
-// The web process's bot (command replies, the test message, notices) takes its permits from the
-// same Redis limiter as the delivery senders, and a 429 it is answered pauses every process.
+// The web process's bot (command replies, the test message) has a reply budget of its own that
+// drops rather than waits (tests/security/bot-replies.test.ts), but a 429 it is answered pauses
+// every process, the delivery senders too, as a sender's 429 would.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTelegramLimiter, telegramLimiterPrefix } from '../../../backend/src/modules/delivery/limiter.ts';
+import { telegramLimiterPrefix } from '../../../backend/src/modules/delivery/limiter.ts';
 import { startTelegram, type TelegramSetup } from '../../helpers/telegram.ts';
 import { until } from '../../helpers/wait.ts';
 
@@ -19,17 +20,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('the web bot under the shared limiter', () => {
-  it('waits for a pause that a sender set before it replies', async () => {
-    const chat = 8_100_001;
-    const limiter = createTelegramLimiter(redis, { globalPerSecond: 25, prefix });
-    const paused = Date.now();
-    await limiter.pauseAll(1_500);
-    t.telegram.userMessage(chat, { text: '/help' });
-    const reply = await until('the /help reply', () => t.telegram.messages(chat).at(-1));
-    expect(reply.ts_ms - paused).toBeGreaterThanOrEqual(1_400);
-  });
-
+describe('the web bot and the shared pause', () => {
   it('pauses every process when one of its sends is answered 429', async () => {
     const chat = 8_100_002;
     t.telegram.faults.add({ status: 429, retryAfter: 3, path: 'sendMessage', count: 1 });

@@ -11,7 +11,9 @@ const LINK_PAGE = `${APP_URL}/telegram`;
 
 let t: TelegramSetup;
 beforeAll(async () => {
-  t = await startTelegram({ env: { APP_URL } });
+  // These cases talk to the bot quickly, one after the other: a reply budget that does not drop
+  // them (the budget itself: tests/security/bot-replies.test.ts).
+  t = await startTelegram({ env: { APP_URL, TELEGRAM_REPLIES_PER_SECOND: '30' } });
 });
 afterAll(() => t?.close());
 

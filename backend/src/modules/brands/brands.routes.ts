@@ -1,16 +1,21 @@
-// Brands: CRUD, each scoped to its owner. Another user's brand is 404, like a missing one.
+// Brands: CRUD, each scoped to its owner. Another user's brand is 404, like a missing one. A
+// `voiceId` must be one of GET /voice/voices (400 otherwise), checked before anything is written.
 import { z } from 'zod';
 import { afterCursor, decodeCursor, listQuery, listResponse, page, pageOrder } from '../../http/pagination.js';
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import { currentUser } from '../auth/require-user.js';
+import type { VoiceCatalog } from '../media/voices.js';
 import { brandCreate, brandPatch, brandSchema, EXAMPLE_BRAND, idParams, toBrandDto } from './brands.schemas.js';
 
 const notFound = () => new AppError('NOT_FOUND', 'Brand not found.');
 
-export function brandRoutes(table: RouteTable, db: Db) {
+export function brandRoutes(table: RouteTable, db: Db, voices: Pick<VoiceCatalog, 'requireVoice'>) {
   const tag = 'Brands';
+  const checkVoice = async (voiceId: string | null | undefined) => {
+    if (voiceId) await voices.requireVoice(voiceId);
+  };
   table.add(
     {
       method: 'get',
@@ -44,7 +49,10 @@ export function brandRoutes(table: RouteTable, db: Db) {
       response: brandSchema,
       examples: { response: EXAMPLE_BRAND },
     },
-    async ({ res, body }) => toBrandDto(await db.brand.create({ data: { ...body, userId: currentUser(res).id } })),
+    async ({ res, body }) => {
+      await checkVoice(body.voiceId);
+      return toBrandDto(await db.brand.create({ data: { ...body, userId: currentUser(res).id } }));
+    },
   );
   table.add(
     {
@@ -77,6 +85,7 @@ export function brandRoutes(table: RouteTable, db: Db) {
       errors: ['NOT_FOUND'],
     },
     async ({ res, params, body }) => {
+      await checkVoice(body.voiceId);
       const { count } = await db.brand.updateMany({
         where: { id: params.id, userId: currentUser(res).id },
         data: body,

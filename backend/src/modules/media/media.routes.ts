@@ -51,7 +51,9 @@ const voiceBody = z
       .min(1)
       .max(100)
       .optional()
-      .describe("One of GET /voice/voices; default: the post's brand voice, then the account's default."),
+      .describe(
+        "One of GET /voice/voices (400 otherwise); default: the post's brand voice, then ELEVENLABS_VOICE_ID, then the account's first voice.",
+      ),
   })
   .refine((b) => (b.text === undefined) !== (b.postId === undefined), { message: 'Send either text or postId.' })
   .meta({
@@ -110,10 +112,12 @@ export function mediaRoutes(
     async ({ req, res, body }) => {
       const post = body.postId ? await ownPost(db, currentUser(res).id, body.postId) : undefined;
       const text = body.text ?? post!.content;
-      const voiceId = body.voiceId ?? post?.brand?.voiceId ?? undefined;
+      // The voice rule (voices.ts): a voiceId of the list (400 otherwise), else the brand's, the
+      // configured one, the account's first. Chosen now, so the job speaks with what was checked.
+      const voiceId = await voices.chooseVoice(body.voiceId, post?.brand?.voiceId);
       return acceptJob(jobs, req, res, {
         type: 'VOICE',
-        input: { text, ...(body.postId ? { postId: body.postId } : {}), ...(voiceId ? { voiceId } : {}) },
+        input: { text, ...(body.postId ? { postId: body.postId } : {}), voiceId },
         reservation: { metric: 'VOICE_CHARS', units: [...text].length },
       });
     },

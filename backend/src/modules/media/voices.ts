@@ -4,7 +4,8 @@
 // browser loads nothing from another host. The server fetches a sample only from the preview_url
 // that ElevenLabs listed for that voice, and only on ElevenLabs' hosts (isSampleUrl), then keeps
 // the bytes in Redis for a day: one fetch per voice per day across every web replica (a Redis lock
-// makes the replicas that ask at once wait for the first one's bytes).
+// makes the replicas that ask at once wait for the first one's bytes). The same list decides
+// which `voiceId` a brand or a voice-over may name (requireVoice, chooseVoice).
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../config/index.js';
@@ -115,7 +116,33 @@ export function createVoiceCatalog({ redis, elevenlabs, config, logger, apiBaseU
     return pending;
   }
 
-  return { list, sampleUrl, sample };
+  /**
+   * The contract's voice rule: a `voiceId` given by the caller must be one of the list (400
+   * VALIDATION_ERROR naming `field` otherwise).
+   */
+  async function requireVoice(voiceId: string, field = 'voiceId'): Promise<string> {
+    if (!(await list()).some((v) => v.id === voiceId)) {
+      throw new AppError('VALIDATION_ERROR', `${field} must be one of the voices of GET /voice/voices.`, {
+        field,
+      });
+    }
+    return voiceId;
+  }
+
+  /**
+   * The voice of a voice-over: the one asked for (checked), else the brand's, else
+   * ELEVENLABS_VOICE_ID, else the first voice the account lists.
+   */
+  async function chooseVoice(requested: string | undefined, brandVoiceId?: string | null): Promise<string> {
+    if (requested) return requireVoice(requested);
+    if (brandVoiceId) return brandVoiceId;
+    if (config.elevenlabs.voiceId) return config.elevenlabs.voiceId;
+    const first = (await list())[0];
+    if (!first) throw new AppError('SERVICE_UNAVAILABLE', 'The ElevenLabs account lists no voice.');
+    return first.id;
+  }
+
+  return { list, sampleUrl, sample, requireVoice, chooseVoice };
 }
 
 export type VoiceCatalog = ReturnType<typeof createVoiceCatalog>;

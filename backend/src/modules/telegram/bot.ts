@@ -2,11 +2,20 @@
 // lists the next five scheduled posts in the user's time zone, /stop unlinks, /help. The buttons
 // of a delivered post mark it posted or snooze it by an hour. Wherever the person has to act in
 // the web app, the text names its page (`${APP_URL}/telegram`).
-import type { Bot, Context } from 'grammy';
+//
+// Every handler runs inside an error boundary. In webhook mode (production's) an error that left a
+// handler would make POST /webhooks/telegram answer 500, and Telegram would deliver that update
+// again and again (grammY's bot.catch serves long polling only): a /help from a chat Telegram then
+// refuses to reply to ("chat not found") must not become a loop. The boundary logs and the update
+// is answered 200. A reply the reply budget dropped (delivery/limited-api.ts) is expected: it is
+// logged at debug level only.
+import type { Bot, BotError, Context } from 'grammy';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
+import { isDroppedReply } from '../delivery/limited-api.js';
 import type { LinkService } from './link.service.js';
 import { markPosted, snooze } from './post-actions.js';
+import { logTelegramFailure } from './telegram-errors.js';
 
 const helpText = (linkPage: string) =>
   [
@@ -32,7 +41,15 @@ export interface BotDeps {
   appUrl: string;
 }
 
-export function registerBotHandlers(bot: Bot, { db, link, logger, appUrl }: BotDeps) {
+/** Logged, never thrown on: Telegram's answer, or a network failure, or our own error (scrubbed). */
+function onHandlerError(logger: Logger, { error, ctx }: BotError<Context>) {
+  const where = { update: ctx.update.update_id, chat: ctx.chat?.id };
+  if (isDroppedReply(error)) logger.debug(where, 'bot reply dropped (reply budget)');
+  else logTelegramFailure(logger, error, where, 'bot handler failed');
+}
+
+export function registerBotHandlers(outer: Bot, { db, link, logger, appUrl }: BotDeps) {
+  const bot = outer.errorBoundary((err) => onHandlerError(logger, err));
   const linkPage = `${appUrl}/telegram`;
   const help = helpText(linkPage);
   const privateOnly = async (ctx: Context) => {
@@ -120,5 +137,6 @@ export function registerBotHandlers(bot: Bot, { db, link, logger, appUrl }: BotD
     }
   });
 
-  bot.catch((err) => logger.error({ err: err.error, update: err.ctx.update.update_id }, 'bot handler failed'));
+  // Long polling's own handler, for anything outside the boundary.
+  outer.catch((err) => onHandlerError(logger, err));
 }
