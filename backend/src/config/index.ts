@@ -107,6 +107,7 @@ function build(env: RawEnv) {
       // Webhooks need a public API_URL; long polling suits one local web process.
       updates: env.TELEGRAM_UPDATES ?? (env.NODE_ENV === 'production' ? 'webhook' : 'polling'),
       maxPerSecond: env.TELEGRAM_MAX_PER_SECOND,
+      repliesPerSecond: env.TELEGRAM_REPLIES_PER_SECOND,
       paidBroadcast: env.TELEGRAM_PAID_BROADCAST,
     },
     stripe: {
