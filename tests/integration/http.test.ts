@@ -96,8 +96,9 @@ describe('web skeleton', () => {
   });
 
   it('compresses large responses when asked', async () => {
-    const res = await fetch(`${app.url}/api/v1/${'x'.repeat(2000)}`, { headers: { 'Accept-Encoding': 'gzip' } });
-    expect(res.status).toBe(404);
+    // The OpenAPI document is large (an error's echo of a long path is capped, so no longer is).
+    const res = await fetch(`${app.url}/api/v1/openapi.json`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(res.status).toBe(200);
     expect(res.headers.get('content-encoding')).toBe('gzip');
   });
 });
