@@ -59,6 +59,8 @@ export function startNoticeWorker({ db, appUrl, api, limiter, connection, prefix
     async (job) => {
       const chat = await db.telegramChat.findUnique({ where: { userId: job.data.userId } });
       if (!chat || chat.status !== 'LINKED') return { sent: false };
+      // The senders' limiter, not the bot's reply budget (which drops when spent): a notice is one
+      // message per cause (a failed payment) that the user must get, so it waits its turn.
       if (!(await limiter.acquire(chat.chatId))) throw new Error('no permit from the Telegram limiter in time');
       try {
         await api.sendMessage(Number(chat.chatId), noticeText(job.data, appUrl));
