@@ -13,6 +13,7 @@ import type { Bot, BotError, Context } from 'grammy';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import { isDroppedReply } from '../delivery/limited-api.js';
+import { askToMove, registerChatMove } from './chat-move.js';
 import type { LinkService } from './link.service.js';
 import { markPosted, snooze } from './post-actions.js';
 import { logTelegramFailure } from './telegram-errors.js';
@@ -52,6 +53,7 @@ export function registerBotHandlers(outer: Bot, { db, link, logger, appUrl }: Bo
   const bot = outer.errorBoundary((err) => onHandlerError(logger, err));
   const linkPage = `${appUrl}/telegram`;
   const help = helpText(linkPage);
+  registerChatMove(bot, { link, linkPage });
   const privateOnly = async (ctx: Context) => {
     if (ctx.chat?.type === 'private') return true;
     await ctx.reply('Please talk to me in a private chat: posts are delivered only there.');
@@ -76,6 +78,7 @@ export function registerBotHandlers(outer: Bot, { db, link, logger, appUrl }: Bo
       await ctx.reply('Linked! Your scheduled Postaify posts will arrive here. /status shows what is next.');
       return;
     }
+    if (result.reason === 'confirm') return askToMove(ctx, code, result.email);
     const why = {
       unknown: 'This link is not valid.',
       expired: 'This link has expired (links last 15 minutes).',

@@ -3,8 +3,15 @@
 // is one conditional UPDATE, so it links at most one chat even if sent twice. With the local
 // Telegram emulator (no TELEGRAM_BOT_TOKEN) nobody can open t.me, so a code also comes with the
 // emulator's inbox page that plays the person tapping the deep link.
+// A code opened in a chat that is linked to another account does not move the chat by itself:
+// the bot asks first (chat-move.ts) and the code stays unused until the person confirms. On
+// confirmation the old account loses the chat as if it had unlinked, and its link status shows
+// that the chat moved (User.telegramMovedAt) until it links a chat again.
 import { createHash, randomBytes } from 'node:crypto';
+import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
+
+type Tx = Prisma.TransactionClient;
 
 export const LINK_CODE_TTL_MS = 15 * 60 * 1000;
 
@@ -16,7 +23,27 @@ export interface ChatProfile {
   firstName?: string;
 }
 
-export type ConsumeResult = { ok: true; userId: string } | { ok: false; reason: 'unknown' | 'expired' | 'used' };
+export type ConsumeResult =
+  | { ok: true; userId: string; email: string | null; moved: boolean }
+  | { ok: false; reason: 'unknown' | 'expired' | 'used' }
+  /** The chat is linked to another account: nothing changed, ask the person (`email`: the code's account). */
+  | { ok: false; reason: 'confirm'; email: string | null };
+
+/**
+ * What the old account's pending deliveries become when it loses its chat: cancelled, and their
+ * posts FAILED with `reason`, so the user sees them and can reschedule after linking again.
+ */
+async function detach(tx: Tx, userId: string, chatId: bigint, reason: string) {
+  await tx.delivery.updateMany({
+    where: { userId, chatId, status: { in: ['SCHEDULED', 'QUEUED'] } },
+    data: { status: 'CANCELLED' },
+  });
+  await tx.post.updateMany({ where: { userId, status: 'SCHEDULED' }, data: { status: 'FAILED', lastError: reason } });
+  await tx.telegramChat.delete({ where: { userId } });
+}
+
+const MOVED_REASON =
+  'Your Telegram chat was moved to another Postaify account before delivery: link a chat again, then reschedule.';
 
 export interface LinkServiceDeps {
   db: Db;
@@ -48,27 +75,50 @@ export function createLinkService({ db, botUsername, localEmulatorUrl }: LinkSer
       };
     },
 
-    /** Links the chat to the code's user; a chat linked to someone else moves to this user. */
-    async consume(code: string, chat: ChatProfile, now = new Date()): Promise<ConsumeResult> {
+    /**
+     * Links the chat to the code's user. A chat linked to another user is moved only with
+     * `move` (the person confirmed); without it the answer is `confirm` and nothing changes.
+     */
+    async consume(code: string, chat: ChatProfile, { move = false } = {}, now = new Date()): Promise<ConsumeResult> {
       return db.$transaction(async (tx) => {
         const hash = hashCode(code);
+        const row = await tx.telegramLinkCode.findUnique({
+          where: { codeHash: hash },
+          include: { user: { select: { email: true } } },
+        });
+        if (!row) return { ok: false, reason: 'unknown' } as const;
+        const { userId } = row;
+        const email = row.user.email;
+        const current = await tx.telegramChat.findUnique({ where: { chatId: chat.chatId } });
+        const other = current && current.userId !== userId ? current : undefined;
+        if (other && !move && !row.usedAt && row.expiresAt > now)
+          return { ok: false, reason: 'confirm', email } as const;
+        // Using the code is the conditional step: a code sent twice links once.
         const { count } = await tx.telegramLinkCode.updateMany({
           where: { codeHash: hash, usedAt: null, expiresAt: { gt: now } },
           data: { usedAt: now },
         });
-        if (count === 0) {
-          const row = await tx.telegramLinkCode.findUnique({ where: { codeHash: hash } });
-          return { ok: false, reason: !row ? 'unknown' : row.usedAt ? 'used' : 'expired' } as const;
+        if (count === 0) return { ok: false, reason: row.usedAt ? 'used' : 'expired' } as const;
+        if (other) {
+          await detach(tx, other.userId, other.chatId, MOVED_REASON);
+          await tx.user.update({ where: { id: other.userId }, data: { telegramMovedAt: now } });
         }
-        const { userId } = await tx.telegramLinkCode.findUniqueOrThrow({ where: { codeHash: hash } });
-        await tx.telegramChat.deleteMany({ where: { chatId: chat.chatId, userId: { not: userId } } });
         const profile = { chatId: chat.chatId, username: chat.username ?? null, firstName: chat.firstName ?? null };
         await tx.telegramChat.upsert({
           where: { userId },
           create: { userId, ...profile },
           update: { ...profile, status: 'LINKED', linkedAt: now, unreachableAt: null, lastError: null },
         });
-        return { ok: true, userId } as const;
+        await tx.user.update({ where: { id: userId }, data: { telegramMovedAt: null } });
+        return { ok: true, userId, email, moved: Boolean(other) } as const;
+      });
+    },
+
+    /** The person said no to moving their chat: the code can no longer be used. */
+    async decline(code: string, now = new Date()) {
+      await db.telegramLinkCode.updateMany({
+        where: { codeHash: hashCode(code), usedAt: null },
+        data: { usedAt: now },
       });
     },
 
@@ -80,15 +130,7 @@ export function createLinkService({ db, botUsername, localEmulatorUrl }: LinkSer
       return db.$transaction(async (tx) => {
         const chat = await tx.telegramChat.findUnique({ where: { userId } });
         if (!chat) return false;
-        await tx.delivery.updateMany({
-          where: { userId, chatId: chat.chatId, status: { in: ['SCHEDULED', 'QUEUED'] } },
-          data: { status: 'CANCELLED' },
-        });
-        await tx.post.updateMany({
-          where: { userId, status: 'SCHEDULED' },
-          data: { status: 'FAILED', lastError: 'Telegram was unlinked before delivery: link again, then reschedule.' },
-        });
-        await tx.telegramChat.delete({ where: { userId } });
+        await detach(tx, userId, chat.chatId, 'Telegram was unlinked before delivery: link again, then reschedule.');
         return true;
       });
     },
