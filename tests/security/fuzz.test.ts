@@ -375,7 +375,10 @@ function caseFor(op: Operation): fc.Arbitrary<Case> {
  */
 function mutated(op: Operation): fc.Arbitrary<Case> {
   return fc.tuple(variant(op, false), fc.nat(), nastyValue, nastyText).map(([c, pick, value, text]) => {
-    const body = c.body && typeof c.body === 'object' && !Array.isArray(c.body) ? { ...c.body } : undefined;
+    const body =
+      c.body && typeof c.body === 'object' && !Array.isArray(c.body)
+        ? { ...(c.body as Record<string, unknown>) }
+        : undefined;
     const keys = body ? Object.keys(body) : [];
     const queryParts = c.query ? c.query.split('&') : [];
     if (keys.length > 0 && (pick % 2 === 0 || queryParts.length === 0)) {
