@@ -91,7 +91,10 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
   const voices = createVoiceCatalog({ redis, elevenlabs, config, logger, apiBaseUrl: `${config.apiUrl}${API_BASE}` });
   voiceSampleRoutes(table, voices);
   if (config.clerk.mode === 'local' && localKeys) {
-    localSignInRoutes(table, localKeys, config.clerk.authorizedParties[0] ?? config.appUrl);
+    localSignInRoutes(table, localKeys, {
+      authorizedParty: config.clerk.authorizedParties[0] ?? config.appUrl,
+      apiUrl: config.apiUrl,
+    });
   }
   // Per-user limits on the expensive prefixes (their routes arrive with the generation issue).
   router.use(

@@ -54,6 +54,13 @@ export function createApp({ config, logger, db, redis, services }: AppDeps): Exp
 
   // Webhooks (mounted by their issues) need the raw body, so JSON parsing happens inside the API
   // router, not here.
+  // API answers are about one user (and carry tokens and ids): no shared cache or browser history
+  // may keep them. The routes that cache on purpose set their own header over this one (the voice
+  // samples, the reference's immutable assets, the reference page's no-cache).
+  app.use(API_BASE, (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(API_BASE, createApi({ config, db, redis, logger, services }).router);
 
   // Locally stored media (no S3 configured). Keys are random, so the folder cannot be listed.

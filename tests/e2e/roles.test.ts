@@ -55,6 +55,8 @@ describe('process roles', () => {
       S3_ACCESS_KEY_ID: 'k',
       S3_SECRET_ACCESS_KEY: 'k',
       S3_PUBLIC_URL: 'https://media.example.com',
+      TRUST_PROXY: '1',
+      METRICS_TOKEN: 'metrics-token-of-32-characters-x',
     };
     const result = run('main.js', env);
     expect(result.status).toBe(1);

@@ -22,4 +22,7 @@ export const PRODUCTION_ENV = {
   S3_ACCESS_KEY_ID: 'AKIA',
   S3_SECRET_ACCESS_KEY: 'secret',
   S3_PUBLIC_URL: 'https://media.postaify.example',
+  // Railway's edge is one proxy hop in front of the API.
+  TRUST_PROXY: '1',
+  METRICS_TOKEN: 'metrics-token-of-32-characters-x',
 };

@@ -3,6 +3,7 @@
 // and row gauges read on scrape. Two apps in one process: each has its own registry.
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createMetrics } from '../../backend/src/http/metrics.ts';
 import { createRedis, type Redis } from '../../backend/src/lib/redis.ts';
 import { GENERATION_QUEUE } from '../../backend/src/modules/jobs/queue.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -113,12 +114,58 @@ describe('GET /metrics with METRICS_TOKEN set', () => {
     expect(sample(initial, 'postaify_deliveries', { status: 'SENT' })).toBe(0);
     expect(sample(initial, 'postaify_metrics_source_up', { source: 'redis' })).toBe(1);
 
-    // A job in this app's own generation queue shows up on the next scrape.
+    // A job in this app's own generation queue shows up once the last reading is older than the
+    // gauges' few seconds.
     const queue = new Queue(GENERATION_QUEUE, { connection: redis, prefix: guarded.queuePrefix });
     try {
       await queue.add('POSTS', { jobId: 'metrics-test' });
-      const text = await scrape(guarded);
-      expect(sample(text, 'postaify_queue_jobs', { queue: 'generation', state: 'waiting' })).toBe(1);
+      await until('the waiting job in the gauge', async () => {
+        const text = await scrape(guarded);
+        return sample(text, 'postaify_queue_jobs', { queue: 'generation', state: 'waiting' }) === 1;
+      });
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+});
+
+describe('gauge reads', () => {
+  it('are shared by concurrent scrapes and kept for sourceMaxAgeMs, so scraping cannot load Redis or Postgres', async () => {
+    const queue = new Queue(`cache-${guarded.queuePrefix}`, { connection: redis, prefix: guarded.queuePrefix });
+    let reads = 0;
+    const counted = {
+      getJobCounts: (...states: Parameters<Queue['getJobCounts']>) => {
+        reads += 1;
+        return queue.getJobCounts(...states);
+      },
+    };
+    const jobs = (text: string) => sample(text, 'postaify_jobs', { status: 'QUEUED' });
+    const waiting = (text: string) => sample(text, 'postaify_queue_jobs', { queue: 'q', state: 'waiting' });
+    try {
+      const cached = createMetrics({ db: guarded.db, queues: { q: counted }, sourceMaxAgeMs: 60_000 });
+      const first = await Promise.all(Array.from({ length: 20 }, () => cached.register.metrics()));
+      expect(reads).toBe(1);
+      expect(first.map(waiting)).toEqual(Array(20).fill(0));
+      const queuedBefore = jobs(first[0]!);
+
+      // New rows and queue entries: the cached reading stands until it is sourceMaxAgeMs old.
+      const user = await guarded.db.user.create({ data: { clerkId: `user_${guarded.queuePrefix}` } });
+      await guarded.db.job.create({ data: { userId: user.id, type: 'POSTS', input: {} } });
+      await queue.add('POSTS', {});
+      const again = await cached.register.metrics();
+      expect(reads).toBe(1);
+      expect(waiting(again)).toBe(0);
+      expect(jobs(again)).toBe(queuedBefore);
+
+      // With a short age, a later scrape reads again and sees what changed since.
+      const fresh = createMetrics({ db: guarded.db, queues: { q: counted }, sourceMaxAgeMs: 50 });
+      const now = await fresh.register.metrics();
+      expect([waiting(now), jobs(now)]).toEqual([1, (queuedBefore ?? 0) + 1]);
+      expect(reads).toBe(2);
+      await queue.add('POSTS', {});
+      await until('a fresh reading', async () => waiting(await fresh.register.metrics()) === 2);
+      expect(reads).toBeGreaterThan(2);
     } finally {
       await queue.obliterate({ force: true });
       await queue.close();

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { envSchema, type RawEnv } from './env.js';
+import { localSignInProblems, productionProblems, trustProxyProblems } from './production.js';
 import { secretValues } from './secrets.js';
 
 /** `real`: the service's key is set and its SDK talks to it. `local`: no key; the local stand-in. */
@@ -35,8 +36,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = withEnvFile()) {
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
   }
-  const config = build(parsed.data);
-  const problems = config.isProduction ? productionProblems(parsed.data) : [];
+  const env = parsed.data;
+  const config = build(env);
+  const problems = [
+    ...trustProxyProblems(env.TRUST_PROXY),
+    ...localSignInProblems(env),
+    ...(config.isProduction ? productionProblems(env) : []),
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
 }
@@ -141,40 +147,6 @@ function build(env: RawEnv) {
     /** Every secret value set (keys, tokens, URL passwords): the logger scrubs them from its lines. */
     secrets: secretValues(env),
   };
-}
-
-/** One line per problem; each names the variable and what would happen without it. */
-function productionProblems(env: RawEnv): string[] {
-  const problems: string[] = [];
-  const need = (name: keyof RawEnv, why: string) => {
-    const value = env[name];
-    if (value === undefined || (Array.isArray(value) && value.length === 0)) {
-      problems.push(`${name} is required in production: ${why}`);
-    }
-  };
-  need('DATABASE_URL', 'without it the embedded Postgres (local use only) would be started');
-  need('REDIS_URL', 'without it a local redis-server would be started');
-  need('API_URL', 'the public URL of the API (Telegram webhook, media links)');
-  need('APP_URL', 'the public URL of the frontend (CORS, redirects)');
-  need('CLERK_PUBLISHABLE_KEY', 'Clerk verifies session tokens with it');
-  need('CLERK_SECRET_KEY', 'without it the local sign-in would be used');
-  need('CLERK_WEBHOOK_SIGNING_SECRET', 'Clerk webhooks could not be verified');
-  need('OPENROUTER_API_KEY', 'without it posts would come from the local OpenRouter emulator');
-  need('FAL_KEY', 'without it images would come from the local Fal emulator');
-  need('ELEVENLABS_API_KEY', 'without it voice-overs would come from the local ElevenLabs emulator');
-  need('TELEGRAM_BOT_TOKEN', 'without it posts would go to the local Telegram emulator');
-  need('STRIPE_SECRET_KEY', 'without it billing would use the local Stripe emulator');
-  need('STRIPE_WEBHOOK_SECRET', 'Stripe webhooks could not be verified');
-  need('STRIPE_PRICE_PRO', 'the Stripe price of the PRO plan');
-  need('STRIPE_PRICE_BUSINESS', 'the Stripe price of the BUSINESS plan');
-  need('S3_BUCKET', 'without S3 storage media would be kept on the local disk');
-  need('S3_ACCESS_KEY_ID', 'S3 storage needs credentials');
-  need('S3_SECRET_ACCESS_KEY', 'S3 storage needs credentials');
-  need('S3_PUBLIC_URL', 'the public base URL of stored media');
-  if ((env.TELEGRAM_UPDATES ?? 'webhook') === 'webhook') {
-    need('TELEGRAM_WEBHOOK_SECRET', 'the Telegram webhook route checks it on every update');
-  }
-  return problems;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {

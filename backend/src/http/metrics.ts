@@ -2,7 +2,9 @@
 // one process, and prom-client's global registry would refuse the second set of names), the
 // default process metrics, request durations, and gauges read on scrape from BullMQ and Postgres.
 // The queue and row gauges describe shared state, so every web replica reports the same numbers:
-// aggregate them with max(), not sum().
+// aggregate them with max(), not sum(). Those reads are kept for a few seconds (`sourceMaxAgeMs`)
+// and shared by scrapes that arrive together, so scraping faster, or from many scrapers, cannot
+// turn into load on Postgres or Redis.
 import type { Queue } from 'bullmq';
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -15,9 +17,29 @@ export interface MetricsSources {
   db: Db;
   /** BullMQ queues by the name their gauge series carry. */
   queues: Record<string, Pick<Queue, 'getJobCounts'>>;
+  /** How long a source's reading serves later scrapes, in ms (default 5,000). */
+  sourceMaxAgeMs?: number;
 }
 
-export function createMetrics({ db, queues }: MetricsSources) {
+/**
+ * `fill` at most once per `maxAgeMs` (from the start of the last read), and one read for callers
+ * that come while it runs; in between, the gauges keep what the last read set.
+ */
+function throttled(maxAgeMs: number, fill: () => Promise<void>): () => Promise<void> {
+  let startedAt = -Infinity;
+  let pending: Promise<void> | undefined;
+  return () => {
+    if (pending) return pending;
+    if (performance.now() - startedAt < maxAgeMs) return Promise.resolve();
+    startedAt = performance.now();
+    pending = fill().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+}
+
+export function createMetrics({ db, queues, sourceMaxAgeMs = 5_000 }: MetricsSources) {
   const register = new Registry();
   collectDefaultMetrics({ register });
 
@@ -37,28 +59,29 @@ export function createMetrics({ db, queues }: MetricsSources) {
     labelNames: ['source'] as const,
     registers: [register],
   });
-  const read = async (source: string, gauge: { reset(): void }, fill: () => Promise<void>) => {
-    try {
-      await fill();
-      sourceUp.set({ source }, 1);
-    } catch {
-      gauge.reset();
-      sourceUp.set({ source }, 0);
-    }
-  };
+  const read = (source: string, gauge: { reset(): void }, fill: () => Promise<void>) =>
+    throttled(sourceMaxAgeMs, async () => {
+      try {
+        await fill();
+        sourceUp.set({ source }, 1);
+      } catch {
+        gauge.reset();
+        sourceUp.set({ source }, 0);
+      }
+    });
 
   const queueJobs: Gauge<'queue' | 'state'> = new Gauge({
     name: 'postaify_queue_jobs',
     help: 'BullMQ jobs by queue and state.',
     labelNames: ['queue', 'state'] as const,
     registers: [register],
-    collect: () =>
-      read('redis', queueJobs, async () => {
-        for (const [queue, q] of Object.entries(queues)) {
-          const counts = await q.getJobCounts(...QUEUE_STATES);
-          for (const state of QUEUE_STATES) queueJobs.set({ queue, state }, counts[state] ?? 0);
-        }
-      }),
+    collect: () => readQueues(),
+  });
+  const readQueues = read('redis', queueJobs, async () => {
+    for (const [queue, q] of Object.entries(queues)) {
+      const counts = await q.getJobCounts(...QUEUE_STATES);
+      for (const state of QUEUE_STATES) queueJobs.set({ queue, state }, counts[state] ?? 0);
+    }
   });
 
   // One GROUP BY per table per scrape. Both tables have a (status, …) index to count from; if
@@ -73,8 +96,9 @@ export function createMetrics({ db, queues }: MetricsSources) {
       help: `${table} rows by status.`,
       labelNames: ['status'] as const,
       registers: [register],
-      collect: () => read(`postgres_${table}`, gauge, async () => fillByStatus(gauge, statuses, await count())),
+      collect: () => readRows(),
     });
+    const readRows = read(`postgres_${table}`, gauge, async () => fillByStatus(gauge, statuses, await count()));
   };
   // Awaited apart: as a returned expression, Prisma's groupBy would infer its arguments from
   // rowsByStatus's type and reject them.

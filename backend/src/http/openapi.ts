@@ -55,7 +55,9 @@ const ERROR_EXAMPLES: Record<ErrorCode, { message: string; details?: Record<stri
   INVALID_STATE: { message: 'A DELIVERED post cannot be edited.', details: { status: 'DELIVERED' } },
   METHOD_NOT_ALLOWED: { message: 'PUT is not allowed on /api/v1/brands; it allows GET, HEAD, POST.' },
   PAYLOAD_TOO_LARGE: { message: 'The request body is larger than 100 kB.' },
-  UNSUPPORTED_MEDIA_TYPE: { message: 'Send the body as JSON, with Content-Type: application/json (it was text/plain).' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    message: 'Send the body as JSON, with Content-Type: application/json (it was text/plain).',
+  },
   HEADERS_TOO_LARGE: { message: 'The request line and headers are larger than 16 kB.' },
   QUOTA_EXCEEDED: {
     message: 'Your plan allows 20 posts a month; 18 used, 5 requested.',

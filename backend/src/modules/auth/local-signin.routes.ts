@@ -1,10 +1,18 @@
 // POST /api/v1/dev/session: the zero-config default's sign-in. Exists only when Clerk is not
 // configured (never in production: config refuses to start without Clerk there). Tokens are
 // RS256 session tokens shaped like Clerk's, signed with the local key pair.
+//
+// It signs in anyone as anyone, so it serves this machine alone, and not on NODE_ENV's word only:
+// config refuses a non-loopback API_URL without Clerk at boot, and each request is refused unless
+// API_URL and the request's Host are both loopback (a process reachable from elsewhere under
+// another name, or built from a configuration that skipped those checks, signs in nobody).
 import { createHash, randomBytes } from 'node:crypto';
+import type { Request } from 'express';
 import { SignJWT, importPKCS8 } from 'jose';
 import { z } from 'zod';
 import type { RouteTable } from '../../http/route.js';
+import { AppError } from '../../lib/errors.js';
+import { isLoopbackHost, isLoopbackUrl } from '../../lib/loopback.js';
 import { LOCAL_ISSUER } from './clerk.js';
 import type { LocalKeys } from './local-keys.js';
 
@@ -17,8 +25,27 @@ const body = z
   })
   .meta({ id: 'LocalSessionRequest' });
 
-export function localSignInRoutes(table: RouteTable, keys: LocalKeys, authorizedParty: string) {
+export interface LocalSignInOptions {
+  /** The token's `azp` (the web app's origin). */
+  authorizedParty: string;
+  /** The API's public URL (API_URL): the route signs in nobody unless it is loopback. */
+  apiUrl: string;
+}
+
+/** The Host header's name without its port, or undefined when it is missing or not a host. */
+function hostOf(req: Request): string | undefined {
+  const host = req.headers.host;
+  if (!host) return undefined;
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+export function localSignInRoutes(table: RouteTable, keys: LocalKeys, { authorizedParty, apiUrl }: LocalSignInOptions) {
   const key = importPKCS8(keys.privateKeyPem, 'RS256');
+  const apiIsLocal = isLoopbackUrl(apiUrl);
   table.add(
     {
       method: 'post',
@@ -42,7 +69,14 @@ export function localSignInRoutes(table: RouteTable, keys: LocalKeys, authorized
         },
       },
     },
-    async ({ body }) => {
+    async ({ body, req }) => {
+      const host = hostOf(req);
+      if (!apiIsLocal || host === undefined || !isLoopbackHost(host)) {
+        throw new AppError(
+          'FORBIDDEN',
+          'The local sign-in answers only on this machine (a loopback API_URL, reached as localhost or 127.0.0.1). Configure Clerk to sign in from elsewhere.',
+        );
+      }
       const email = body.email.toLowerCase();
       // The same email is the same user across restarts.
       const sub = `user_local_${createHash('sha256').update(email).digest('hex').slice(0, 24)}`;

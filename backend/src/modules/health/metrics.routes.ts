@@ -1,5 +1,6 @@
 // GET /metrics: Prometheus text. With METRICS_TOKEN set, a scrape must carry
-// `Authorization: Bearer <token>`; without it the endpoint is open (keep it off the public network).
+// `Authorization: Bearer <token>`; without it the endpoint is open, which only a local or test
+// process can be: production refuses to start without the token (config/production.ts).
 import { Router, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import { AppError } from '../../lib/errors.js';
