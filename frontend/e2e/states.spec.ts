@@ -1,6 +1,6 @@
 // Error and session states: an API error shows its message and request id; an ended session
 // returns to sign-in and back to where the person was.
-import { expect, signIn, test } from './fixtures';
+import { API_URL, expect, signIn, test, tokenFor, uniqueEmail } from './fixtures';
 
 test('an error from the API shows its message and request id', async ({ page }) => {
   await signIn(page);
@@ -50,4 +50,32 @@ test('signed out, / arrives rendered from the server, plans included; a signed-i
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Telegram');
+});
+
+test('an account whose chat was moved to another account from the bot is told so', async ({ page, request }) => {
+  // A links a chat in the browser; B's link is then opened in that same chat and the person
+  // confirms the move in the emulator's inbox, as they would in Telegram.
+  const email = await signIn(page);
+  const chatId = String(100_000 + Math.floor(Math.random() * 800_000));
+  const linkIn = async (token: string) => {
+    const response = await request.post(`${API_URL}/api/v1/telegram/link`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const tap = new URL(((await response.json()) as { localTapUrl: string }).localTapUrl);
+    tap.searchParams.set('chat', chatId);
+    return tap.toString();
+  };
+  const inbox = await page.context().newPage();
+  await inbox.goto(await linkIn(await tokenFor(request, email)));
+  await expect(inbox.getByText(/^Linked!/)).toBeVisible();
+
+  await inbox.goto(await linkIn(await tokenFor(request, uniqueEmail('other'))));
+  await inbox.getByRole('button', { name: /^Yes, move this chat to / }).click();
+  await expect(inbox.getByText(/^Moved: this chat now receives/).first()).toBeVisible();
+
+  await page.goto('/telegram');
+  await expect(page.getByRole('status').filter({ hasText: 'Not linked' })).toBeVisible();
+  await expect(page.getByText(/Your chat was moved to another Postaify account on/)).toBeVisible();
+  await page.goto('/');
+  await expect(page.getByText(/Your Telegram chat was moved to another Postaify account/)).toBeVisible();
 });

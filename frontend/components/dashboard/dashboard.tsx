@@ -108,6 +108,14 @@ function AttentionCard() {
             Link Telegram again
           </Link>
         </p>
+      ) : telegram === 'UNLINKED' && me.data?.telegram.movedAt ? (
+        <p className="text-sm">
+          Your Telegram chat was moved to another Postaify account from the bot on{' '}
+          <Time iso={me.data.telegram.movedAt} />, so scheduled posts have nowhere to go.{' '}
+          <Link href="/telegram" className="font-medium underline underline-offset-2">
+            Connect Telegram
+          </Link>
+        </p>
       ) : telegram === 'UNLINKED' ? (
         <p className="text-sm">
           No Telegram chat is linked, so scheduled posts have nowhere to go.{' '}

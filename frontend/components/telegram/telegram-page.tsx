@@ -98,6 +98,12 @@ export function TelegramPage() {
                 Telegram refused to deliver to the linked chat: the bot was blocked or the chat is gone. Connect again
                 to resume deliveries.
               </p>
+            ) : link.data.movedAt ? (
+              <p className="text-sm">
+                Your chat was moved to another Postaify account on <Time iso={link.data.movedAt} />: someone in it
+                opened that account&rsquo;s link and confirmed the move in the bot. Posts that were scheduled failed;
+                connect a chat again, then reschedule them.
+              </p>
             ) : (
               <p className="text-sm">No chat is linked yet. Connect once; every scheduled post then arrives there.</p>
             )}

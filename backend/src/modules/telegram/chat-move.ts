@@ -46,10 +46,13 @@ export function registerChatMove(bot: Composer<Context>, { link, linkPage }: { l
     }
     // The question is answered once: its buttons go.
     await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    // The answer to the button is the one reply sure to arrive (the reply budget may drop a
+    // message to a chat that just had two); the message repeats it in the chat's history.
     if (answer === 'no') {
       await link.decline(code!);
-      await ctx.answerCallbackQuery({ text: 'Kept' });
-      await ctx.reply('OK: this chat stays linked to its account, and that link was cancelled.');
+      const kept = 'OK: this chat stays linked to its account, and that link was cancelled.';
+      await ctx.answerCallbackQuery({ text: kept });
+      await ctx.reply(kept);
       return;
     }
     const result = await link.consume(
@@ -57,11 +60,10 @@ export function registerChatMove(bot: Composer<Context>, { link, linkPage }: { l
       { chatId: BigInt(chat.id), username: ctx.from.username, firstName: ctx.from.first_name },
       { move: true },
     );
-    await ctx.answerCallbackQuery({ text: result.ok ? 'Moved' : 'Not moved' });
     if (result.ok) {
-      await ctx.reply(
-        `Moved: this chat now receives the scheduled posts of ${accountName(result.email)}. /status shows what is next.`,
-      );
+      const moved = `Moved: this chat now receives the scheduled posts of ${accountName(result.email)}.`;
+      await ctx.answerCallbackQuery({ text: moved });
+      await ctx.reply(`${moved} /status shows what is next.`);
       return;
     }
     const why = {
@@ -70,6 +72,7 @@ export function registerChatMove(bot: Composer<Context>, { link, linkPage }: { l
       used: 'This link was already used.',
       confirm: 'This link could not be used.',
     }[result.reason];
+    await ctx.answerCallbackQuery({ text: `Not moved. ${why}` });
     await ctx.reply(`${why} Create a new one here: ${linkPage}`);
   });
 }

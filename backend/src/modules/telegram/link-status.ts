@@ -1,5 +1,7 @@
 // The Telegram link as the API shows it (`/me`, `GET /telegram`). No row means UNLINKED. The chat
-// id never leaves the backend.
+// id never leaves the backend. An account whose chat was moved to another account from the bot
+// (chat-move.ts) has no chat left to be told in: its status carries `movedAt` instead, until it
+// links a chat again.
 import { z } from 'zod';
 import type { Db } from '../../lib/db.js';
 
@@ -8,6 +10,12 @@ export const telegramLinkSchema = z.object({
   linked: z.boolean(),
   username: z.string().nullable(),
   linkedAt: z.iso.datetime().nullable(),
+  movedAt: z.iso
+    .datetime()
+    .optional()
+    .describe(
+      'Only when UNLINKED because the person in the chat moved it to another Postaify account (they confirmed it in the bot): when that happened.',
+    ),
 });
 
 export type TelegramLinkDto = z.input<typeof telegramLinkSchema>;
@@ -17,7 +25,11 @@ export async function readTelegramLink(db: Db, userId: string): Promise<Telegram
     where: { userId },
     select: { status: true, username: true, linkedAt: true },
   });
-  if (!chat) return { status: 'UNLINKED', linked: false, username: null, linkedAt: null };
+  if (!chat) {
+    const user = await db.user.findUnique({ where: { id: userId }, select: { telegramMovedAt: true } });
+    const moved = user?.telegramMovedAt ? { movedAt: user.telegramMovedAt.toISOString() } : {};
+    return { status: 'UNLINKED', linked: false, username: null, linkedAt: null, ...moved };
+  }
   return {
     status: chat.status,
     linked: chat.status === 'LINKED',
