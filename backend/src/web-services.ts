@@ -22,6 +22,7 @@ import { limitReplies } from './modules/delivery/limited-api.js';
 import { telegramLimiterPrefix } from './modules/delivery/limiter.js';
 import { chatHasAccount, createReplyBudget } from './modules/telegram/reply-budget.js';
 import { createNoticeQueue } from './modules/telegram/notices.js';
+import { telegramUpstreamError } from './modules/telegram/telegram-errors.js';
 import { createUsers } from './modules/users/wiring.js';
 
 export function createWebServices({
@@ -60,7 +61,7 @@ export function createWebServices({
       (me) => me.username,
       (err: unknown) => {
         username = undefined;
-        throw err;
+        throw telegramUpstreamError(err, 'the bot could not be asked for its name');
       },
     ));
   const link = createLinkService({

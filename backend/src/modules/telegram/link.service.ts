@@ -64,12 +64,14 @@ export function createLinkService({ db, botUsername, localEmulatorUrl }: LinkSer
   return {
     async createCode(userId: string, now = new Date()) {
       // 24 random bytes: 32 characters of [A-Za-z0-9_-], inside Telegram's 64-character payload.
+      // The bot's name first: when Telegram cannot say it, no code is written that nobody could open.
+      const bot = await botUsername();
       const code = randomBytes(24).toString('base64url');
       const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
       await db.telegramLinkCode.create({ data: { codeHash: hashCode(code), userId, expiresAt } });
       return {
         code,
-        deepLink: `https://t.me/${await botUsername()}?start=${code}`,
+        deepLink: `https://t.me/${bot}?start=${code}`,
         expiresAt: expiresAt.toISOString(),
         localTapUrl: localEmulatorUrl ? localTapUrl(localEmulatorUrl, code) : null,
       };

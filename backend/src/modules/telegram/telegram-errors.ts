@@ -6,6 +6,7 @@
 // (which holds the bot token; see integrations/telegram.ts).
 import { GrammyError, HttpError } from 'grammy';
 import { TelegramUnreachableError } from '../../integrations/telegram.js';
+import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 
 export type TelegramFailure =
@@ -38,6 +39,24 @@ export function classifyTelegramError(err: unknown): TelegramFailure | undefined
   }
   if (err instanceof HttpError) return { kind: 'network', description: unreachable(err) };
   return undefined;
+}
+
+/**
+ * A Bot API failure as an API answer: 503 UPSTREAM_UNAVAILABLE when Telegram is down, busy or
+ * limiting us (retry later), 502 UPSTREAM_ERROR when it refused the request. `what` says, in our
+ * words, what could not be done. Anything that is not a Bot API failure is returned as it came.
+ */
+export function telegramUpstreamError(err: unknown, what: string): unknown {
+  const failure = classifyTelegramError(err);
+  if (!failure) return err;
+  const code =
+    failure.kind === 'network' || failure.kind === 'server' || failure.kind === 'rate-limited'
+      ? 'UPSTREAM_UNAVAILABLE'
+      : 'UPSTREAM_ERROR';
+  // Telegram's own description is a sentence about the request; a network failure's reason
+  // (ECONNREFUSED, a timeout) is about our network and stays in the log.
+  const why = failure.kind === 'network' ? 'Telegram did not answer' : failure.description;
+  return new AppError(code, `Telegram: ${what} (${why}).`, { provider: 'telegram' }, { cause: err });
 }
 
 /** `Telegram unreachable: sendMessage (ECONNREFUSED)`; from a client built elsewhere, no detail. */

@@ -7,7 +7,7 @@ import { currentUser } from '../auth/require-user.js';
 import type { LinkService } from './link.service.js';
 import { readTelegramLink, telegramLinkSchema } from './link-status.js';
 import { markUnreachable } from '../delivery/outcomes.js';
-import { classifyTelegramError } from './telegram-errors.js';
+import { classifyTelegramError, telegramUpstreamError } from './telegram-errors.js';
 
 export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; link: LinkService; api: Api }) {
   const tag = 'Telegram';
@@ -21,6 +21,7 @@ export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; l
         'A single-use deep link, valid 15 minutes. Open `deepLink` on the phone (or show it as a QR code) and press **Start** in the bot: that chat is linked, and `GET /telegram` says `LINKED`.',
       tag,
       status: 201,
+      errors: ['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE'],
       response: z
         .object({
           code: z.string().describe('Single use; what the deep link sends to the bot as `/start <code>`.'),
@@ -111,11 +112,7 @@ export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; l
             `Telegram refused delivery (${failure.description}); link your chat again.`,
           );
         }
-        const code =
-          failure.kind === 'network' || failure.kind === 'server' || failure.kind === 'rate-limited'
-            ? 'UPSTREAM_UNAVAILABLE'
-            : 'UPSTREAM_ERROR';
-        throw new AppError(code, `Telegram: ${failure.description}`);
+        throw telegramUpstreamError(err, 'the test message was not sent');
       }
       return { sent: true as const };
     },
