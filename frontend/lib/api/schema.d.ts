@@ -11,7 +11,7 @@ export interface paths {
         put?: never;
         /**
          * Stripe events
-         * @description Checkout, subscription and invoice events from Stripe. The `Stripe-Signature` is checked against the raw body before anything is read or written.
+         * @description Checkout, subscription and invoice events from Stripe (at most 512 kB). The `Stripe-Signature` is checked against the raw body before anything is read or written.
          */
         post: operations["stripeWebhook"];
         delete?: never;
@@ -31,7 +31,7 @@ export interface paths {
         put?: never;
         /**
          * Clerk events
-         * @description `user.created`, `user.updated` and `user.deleted` from Clerk. The svix signature is checked against the raw body before anything is read or written.
+         * @description `user.created`, `user.updated` and `user.deleted` from Clerk (at most 128 kB). The svix signature is checked against the raw body before anything is read or written.
          */
         post: operations["clerkWebhook"];
         delete?: never;
@@ -51,7 +51,7 @@ export interface paths {
         put?: never;
         /**
          * Telegram bot updates
-         * @description Updates for the bot, when `TELEGRAM_UPDATES=webhook` (404 while the process long-polls instead). A wrong or missing secret header is 401.
+         * @description Updates for the bot, when `TELEGRAM_UPDATES=webhook` (404 while the process long-polls instead), at most 256 kB. A wrong or missing secret header is 401, before the body is read.
          */
         post: operations["telegramWebhook"];
         delete?: never;
@@ -511,7 +511,7 @@ export interface paths {
         };
         /**
          * Follow a job (Server-Sent Events)
-         * @description A `text/event-stream` of `progress` events whose data is `{ "status", "progress" }`: the current state first, then each change, until a final status (`SUCCEEDED`, `FAILED`, `CANCELLED`), when the stream ends. In a browser: `new EventSource(url)` cannot send a bearer token, so read it with `fetch` and a stream reader.
+         * @description A `text/event-stream` of `progress` events whose data is `{ "status", "progress" }`: the current state first, then each change, until a final status (`SUCCEEDED`, `FAILED`, `CANCELLED`), when the stream ends. A stream lasts at most 10 minutes by default (then it ends: read the job, or open a new one); at most 5 streams per user at once by default (429 `RATE_LIMITED` with `Retry-After` past that). In a browser: `new EventSource(url)` cannot send a bearer token, so read it with `fetch` and a stream reader.
          */
         get: operations["streamJobEvents"];
         put?: never;
@@ -706,7 +706,7 @@ export interface components {
                  * @description Branch on this.
                  * @enum {string}
                  */
-                code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "TELEGRAM_NOT_LINKED" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "UPSTREAM_ERROR" | "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL_ERROR";
+                code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "TELEGRAM_NOT_LINKED" | "INVALID_STATE" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "HEADERS_TOO_LARGE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "UPSTREAM_ERROR" | "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL_ERROR";
                 /** @description For people: what went wrong and what to do. */
                 message: string;
                 /** @description Depends on the code: `issues` for VALIDATION_ERROR; `metric`, `limit`, `used`, `requested`, `resetsAt` for QUOTA_EXCEEDED. */
@@ -903,6 +903,13 @@ export interface components {
          *         ]
          *       },
          *       "error": null,
+         *       "cost": {
+         *         "tokensIn": 412,
+         *         "tokensOut": 236,
+         *         "llmCostUsd": 0.000203,
+         *         "images": 0,
+         *         "voiceChars": 0
+         *       },
          *       "createdAt": "2026-11-22T09:30:00.000Z",
          *       "startedAt": "2026-11-22T09:30:00.412Z",
          *       "finishedAt": "2026-11-22T09:30:07.935Z"
@@ -932,6 +939,19 @@ export interface components {
                 code: string;
                 message: string;
             } | null;
+            /** @description What the job used at its providers so far, retries and failed calls included (a failed job is refunded from your quota, not from this). */
+            cost: {
+                /** @description The model's prompt tokens, over every call. */
+                tokensIn: number;
+                /** @description The model's completion tokens, over every call. */
+                tokensOut: number;
+                /** @description What OpenRouter charged for those calls, in US dollars. */
+                llmCostUsd: number;
+                /** @description Images requested from the image model. */
+                images: number;
+                /** @description Characters spoken by the voice model. */
+                voiceChars: number;
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -965,7 +985,7 @@ export interface components {
             usage: components["schemas"]["Usage"];
         };
         MeUpdate: {
-            name?: string | null;
+            name?: string;
             timezone?: string;
         };
         Plan: {
@@ -1116,6 +1136,11 @@ export interface components {
             username: string | null;
             /** Format: date-time */
             linkedAt: string | null;
+            /**
+             * Format: date-time
+             * @description Only when UNLINKED because the person in the chat moved it to another Postaify account (they confirmed it in the bot): when that happened.
+             */
+            movedAt?: string;
         };
         TelegramLinkCode: {
             /** @description Single use; what the deep link sends to the bot as `/start <code>`. */
@@ -1176,7 +1201,7 @@ export interface components {
              * @description Read this post's content, and attach the voice-over to it.
              */
             postId?: string;
-            /** @description One of GET /voice/voices; default: the post's brand voice, then the account's default. */
+            /** @description One of GET /voice/voices (400 otherwise); default: the post's brand voice, then ELEVENLABS_VOICE_ID, then the account's first voice. */
             voiceId?: string;
         };
     };
@@ -1664,6 +1689,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unsupported media type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
@@ -1865,6 +1899,15 @@ export interface operations {
             };
             /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2141,6 +2184,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unsupported media type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
@@ -2371,6 +2423,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unsupported media type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
@@ -2566,6 +2627,15 @@ export interface operations {
             };
             /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2839,6 +2909,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unsupported media type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
@@ -2950,6 +3029,15 @@ export interface operations {
             };
             /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3257,6 +3345,13 @@ export interface operations {
                      *       },
                      *       "result": null,
                      *       "error": null,
+                     *       "cost": {
+                     *         "tokensIn": 0,
+                     *         "tokensOut": 0,
+                     *         "llmCostUsd": 0,
+                     *         "images": 0,
+                     *         "voiceChars": 0
+                     *       },
                      *       "createdAt": "2026-11-22T09:30:00.000Z",
                      *       "startedAt": null,
                      *       "finishedAt": null
@@ -3312,6 +3407,15 @@ export interface operations {
             };
             /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3424,6 +3528,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unsupported media type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
@@ -3529,6 +3642,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unsupported media type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
@@ -3627,6 +3749,15 @@ export interface operations {
             };
             /** @description Body too large: `PAYLOAD_TOO_LARGE` */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3876,6 +4007,13 @@ export interface operations {
                      *         ]
                      *       },
                      *       "error": null,
+                     *       "cost": {
+                     *         "tokensIn": 412,
+                     *         "tokensOut": 236,
+                     *         "llmCostUsd": 0.000203,
+                     *         "images": 0,
+                     *         "voiceChars": 0
+                     *       },
                      *       "createdAt": "2026-11-22T09:30:00.000Z",
                      *       "startedAt": "2026-11-22T09:30:00.412Z",
                      *       "finishedAt": "2026-11-22T09:30:07.935Z"
@@ -4233,6 +4371,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unsupported media type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests: `RATE_LIMITED` */
             429: {
                 headers: {
@@ -4435,6 +4582,24 @@ export interface operations {
             };
             /** @description Internal error: `INTERNAL_ERROR` */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Upstream error: `UPSTREAM_ERROR` */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable: `UPSTREAM_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
