@@ -10,7 +10,12 @@
 // document-driven sweep over every resource.)
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTelegramEmulator, type TelegramEmulator } from '../../emulators/src/index.ts';
+import {
+  startElevenLabsEmulator,
+  startTelegramEmulator,
+  type Emulator,
+  type TelegramEmulator,
+} from '../../emulators/src/index.ts';
 import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signInLocally } from '../helpers/auth.ts';
@@ -33,6 +38,7 @@ type Kind = 'brand' | 'post' | 'job';
 type Objects = Record<Kind, string>;
 
 let telegram: TelegramEmulator;
+let elevenlabs: Emulator;
 let app: TestApp;
 let doc: any;
 let ops: Operation[];
@@ -218,8 +224,15 @@ function idReferences(): { body: string[]; query: string[] } {
 beforeAll(async () => {
   // The Telegram emulator answers the bot's getMe (the link code's deep link names the bot).
   telegram = await startTelegramEmulator({ token: LOCAL_BOT_TOKEN });
+  // A voice-over without a voiceId speaks with the account's first voice, read from ElevenLabs.
+  elevenlabs = await startElevenLabsEmulator();
   app = await startTestApp({
-    env: { TELEGRAM_API_ROOT: telegram.url, RATE_LIMIT_AI_PER_USER: '1000', RATE_LIMIT_MEDIA_PER_USER: '1000' },
+    env: {
+      TELEGRAM_API_ROOT: telegram.url,
+      ELEVENLABS_BASE_URL: elevenlabs.url,
+      RATE_LIMIT_AI_PER_USER: '1000',
+      RATE_LIMIT_MEDIA_PER_USER: '1000',
+    },
   });
   doc = await servedDocument(app);
   ops = operations(doc);
@@ -241,6 +254,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await telegram?.close();
+  await elevenlabs?.close();
 });
 
 describe('API1 coverage: every id in the document has a case', () => {

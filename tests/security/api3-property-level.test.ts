@@ -10,7 +10,12 @@
 //   keys, no chat id, Stripe id or configured secret.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStripeEmulator, type StripeEmulator } from '../../emulators/src/index.ts';
+import {
+  startElevenLabsEmulator,
+  startStripeEmulator,
+  type Emulator,
+  type StripeEmulator,
+} from '../../emulators/src/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signInLocally } from '../helpers/auth.ts';
 import { client, type Client, type Reply } from '../helpers/http.ts';
@@ -114,6 +119,7 @@ const BASE: Record<string, (ctx: Ctx) => { id?: string; body: Record<string, unk
 };
 
 let stripe: StripeEmulator;
+let elevenlabs: Emulator;
 let app: TestApp;
 let ops: Operation[];
 let doc: any;
@@ -142,8 +148,11 @@ function request(ctx: Ctx, o: Operation, body: unknown) {
 
 beforeAll(async () => {
   stripe = await startStripeEmulator();
+  // A voice-over without a voiceId speaks with the account's first voice, read from ElevenLabs.
+  elevenlabs = await startElevenLabsEmulator();
   app = await startTestApp({
     env: {
+      ELEVENLABS_BASE_URL: elevenlabs.url,
       STRIPE_API_BASE: stripe.url,
       STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
       RATE_LIMIT_AI_PER_USER: '1000',
@@ -159,6 +168,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await stripe?.close();
+  await elevenlabs?.close();
 });
 
 describe('API3 mass assignment', () => {

@@ -609,10 +609,26 @@ function leaks(c: Case, answer: Answer): string[] {
   }
   const haystack = `${JSON.stringify(answer.headers)}\n${text}`;
   const found = secrets.filter((s) => haystack.includes(s)).map((s) => `secret ${s.slice(0, 6)}…`);
+  // An address the request itself carried (a body key, a query value) may come back in a
+  // validation message: that is an echo of the caller's own input, not something of ours.
+  const sent = requestText(c);
   for (const [address] of haystack.matchAll(LOOPBACK)) {
-    if (!allowedHosts.has(address.toLowerCase())) found.push(`address ${address}`);
+    const a = address.toLowerCase();
+    if (!allowedHosts.has(a) && !sent.includes(a)) found.push(`address ${address}`);
   }
   return found;
+}
+
+/** The case's path, query and body as one lower-case string, percent-decoded where it decodes. */
+function requestText(c: Case): string {
+  const raw = `${c.path}?${c.query}\n${JSON.stringify(c.body) ?? ''}`;
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // a bad percent-encoding is one of the cases: keep the raw text
+  }
+  return `${raw}\n${decoded}`.toLowerCase();
 }
 
 const describeCase = (c: Case) =>
