@@ -2,7 +2,8 @@
 // plays MP3 as a voice message (sendVoice takes OGG/Opus, MP3 or M4A).
 import { z } from 'zod';
 import type { Config } from '../config/index.js';
-import { readBytes, readJson, request } from './http.js';
+import { readCapped } from './capped-body.js';
+import { readJson, request } from './http.js';
 import { ProviderError } from './provider-error.js';
 import { createGuard, type ResilienceOptions } from './resilience.js';
 
@@ -84,7 +85,7 @@ export function createElevenLabs(config: Config['elevenlabs'], resilience?: Resi
           },
           { ...call, what, signal: signal ? AbortSignal.any([signal, policySignal]) : policySignal },
         );
-        const audio = await readBytes(res, { provider: 'ElevenLabs', what }, MAX_AUDIO_BYTES);
+        const audio = await readCapped(res, { provider: 'ElevenLabs', what }, MAX_AUDIO_BYTES);
         if (audio.length === 0) throw new ProviderError('ElevenLabs', 'malformed', `${what} answered no audio`);
         return audio;
       });
@@ -126,7 +127,7 @@ export function createElevenLabs(config: Config['elevenlabs'], resilience?: Resi
           await res.body?.cancel();
           throw new ProviderError('ElevenLabs', 'http', `${what} answered ${res.status}`, res.status);
         }
-        const audio = await readBytes(res, { provider: 'ElevenLabs', what }, MAX_SAMPLE_BYTES);
+        const audio = await readCapped(res, { provider: 'ElevenLabs', what }, MAX_SAMPLE_BYTES);
         if (!looksLikeMp3(audio)) throw new ProviderError('ElevenLabs', 'malformed', `${what} is not an MP3`);
         return audio;
       });

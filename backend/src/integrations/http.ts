@@ -61,21 +61,3 @@ export async function readJson(
     throw new ProviderError(provider, 'malformed', `${what} answered a body that is not JSON: ${describeBody(text)}`);
   }
 }
-
-export async function readBytes(
-  res: Response,
-  { provider, what }: Pick<CallOptions, 'provider' | 'what'>,
-  maxBytes: number,
-): Promise<Buffer> {
-  const length = Number(res.headers.get('content-length') ?? 0);
-  if (length > maxBytes)
-    throw new ProviderError(provider, 'malformed', `${what}: ${length} bytes is more than ${maxBytes}`);
-  const bytes = Buffer.from(
-    await res.arrayBuffer().catch(() => {
-      throw new ProviderError(provider, 'network', `${what}: the connection broke while reading the answer`);
-    }),
-  );
-  if (bytes.length > maxBytes)
-    throw new ProviderError(provider, 'malformed', `${what}: ${bytes.length} bytes is more than ${maxBytes}`);
-  return bytes;
-}
