@@ -41,6 +41,8 @@ export interface TestAppOptions {
   queuePrefix?: string;
   /** The web process's logger (default: silent), for tests that read what it logs. */
   logger?: Logger;
+  /** The address to listen on (default 127.0.0.1; `0.0.0.0` to be reached from other interfaces). */
+  listenHost?: string;
 }
 
 export async function startTestApp({
@@ -48,6 +50,7 @@ export async function startTestApp({
   databaseUrl,
   queuePrefix = uniqueName('q'),
   logger = silentLogger,
+  listenHost = '127.0.0.1',
 }: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDb(databaseUrl);
   const redisUrl = env.REDIS_URL ?? inject('redisUrl');
@@ -74,7 +77,7 @@ export async function startTestApp({
   });
   const expressApp = createApp({ config, logger, db: database.db, redis, services });
   const server = createWebServer(expressApp);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, listenHost, resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return {

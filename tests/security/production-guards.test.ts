@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, repoRoot } from '../../backend/src/config/index.ts';
@@ -257,6 +258,37 @@ describe('the local sign-in', () => {
         expect(body.token).toBeUndefined();
       }
     });
+  });
+});
+
+/** This machine's first address that is not loopback (IPv4), if it has one. */
+const lanAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+
+// A machine with no interface but loopback cannot show it; every machine this runs on in CI has one.
+describe.skipIf(!lanAddress)('the local sign-in reached from another address', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ listenHost: '0.0.0.0' });
+  });
+  afterAll(() => app?.close());
+
+  it('refuses (403) a connection from a non-loopback address even when it claims Host: localhost', async () => {
+    const port = new URL(app.url).port;
+    const body = JSON.stringify({ email: 'lan@example.com' });
+    const json = { 'Content-Type': 'application/json' };
+    const res = await hit(`http://${lanAddress}:${port}/api/v1/dev/session`, {
+      from: lanAddress,
+      method: 'POST',
+      headers: { ...json, Host: `localhost:${port}` },
+      body,
+    });
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    expect(JSON.parse(res.body).token).toBeUndefined();
+    // The same request over loopback signs in: the peer address is what decided.
+    expect((await hit(`${app.api}/dev/session`, { method: 'POST', headers: json, body })).status).toBe(201);
   });
 });
 

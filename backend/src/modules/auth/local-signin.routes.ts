@@ -4,8 +4,10 @@
 //
 // It signs in anyone as anyone, so it serves this machine alone, and not on NODE_ENV's word only:
 // config refuses a non-loopback API_URL without Clerk at boot, and each request is refused unless
-// API_URL and the request's Host are both loopback (a process reachable from elsewhere under
-// another name, or built from a configuration that skipped those checks, signs in nobody).
+// API_URL, the request's Host and the connection's peer address are all loopback (a process
+// reachable from elsewhere, under another name or with a forged `Host: localhost`, or built from a
+// configuration that skipped those checks, signs in nobody). The peer is the socket's own address,
+// never X-Forwarded-For: a proxy in front means the request came from elsewhere.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { SignJWT, importPKCS8 } from 'jose';
@@ -71,7 +73,8 @@ export function localSignInRoutes(table: RouteTable, keys: LocalKeys, { authoriz
     },
     async ({ body, req }) => {
       const host = hostOf(req);
-      if (!apiIsLocal || host === undefined || !isLoopbackHost(host)) {
+      const peer = req.socket.remoteAddress;
+      if (!apiIsLocal || host === undefined || !isLoopbackHost(host) || !peer || !isLoopbackHost(peer)) {
         throw new AppError(
           'FORBIDDEN',
           'The local sign-in answers only on this machine (a loopback API_URL, reached as localhost or 127.0.0.1). Configure Clerk to sign in from elsewhere.',
