@@ -3,6 +3,7 @@
 // batch is checkpointed; posts carry (jobId, jobIndex) so a retry never duplicates them.
 import type { Db } from '../../lib/db.js';
 import type { OpenRouter } from '../../integrations/openrouter.js';
+import { createDeliveries } from '../delivery/lifecycle.js';
 import type { JobHandler } from '../jobs/handler.js';
 import { usageSpend } from '../jobs/spend.js';
 import { assertPostRoom } from '../posts/post-caps.js';
@@ -79,10 +80,10 @@ export function campaignJob({ db, openrouter }: { db: Db; openrouter: OpenRouter
       select: { id: true, scheduledFor: true },
     });
     if (chat) {
-      await db.delivery.createMany({
-        data: posts.map((p) => ({ postId: p.id, userId: job.userId, chatId: chat.chatId, dueAt: p.scheduledFor! })),
-        skipDuplicates: true,
-      });
+      await createDeliveries(
+        db,
+        posts.map((p) => ({ postId: p.id, userId: job.userId, chatId: chat.chatId, dueAt: p.scheduledFor! })),
+      );
     }
     return { postIds: posts.map((p) => p.id), scheduled: Boolean(chat) };
   };
