@@ -16,7 +16,7 @@ import { createBillingService } from './modules/billing/billing.service.js';
 import { loadOrCreateLocalKeys } from './modules/auth/local-keys.js';
 import { JobEventHub } from './modules/jobs/job-events.js';
 import { createJobsService } from './modules/jobs/jobs.service.js';
-import { createGenerationQueue, GENERATION_QUEUE, QUEUE_PREFIX } from './modules/jobs/queue.js';
+import { createJobQueue, GENERATION_QUEUE, QUEUE_PREFIX } from './modules/jobs/queues.js';
 import { DELIVERY_QUEUE } from './modules/delivery/delivery-worker.js';
 import { limitReplies } from './modules/delivery/limited-api.js';
 import { telegramLimiterPrefix } from './modules/delivery/limiter.js';
@@ -40,7 +40,7 @@ export function createWebServices({
 }) {
   // One subscriber connection for everything this process listens to.
   const subscriber = createRedis(config.redisUrl!, logger, 'worker', 'web-subscriber');
-  const queue = createGenerationQueue(redis, queuePrefix);
+  const queue = createJobQueue(redis, queuePrefix);
   // The web process never adds delivery jobs; it holds the queue only to count them for /metrics.
   const deliveries = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: queuePrefix });
   const notices = createNoticeQueue(redis, queuePrefix);

@@ -9,11 +9,11 @@ import { createFal } from './integrations/fal.js';
 import { createOpenRouter } from './integrations/openrouter.js';
 import type { ResilienceOptions } from './integrations/resilience.js';
 import { createStorage } from './integrations/storage.js';
-import { startMaintenance } from './jobs/maintenance.js';
+import { startMaintenance } from './maintenance/maintenance.js';
 import { campaignJob } from './modules/generation/campaign.job.js';
 import { postsJob } from './modules/generation/posts.job.js';
-import { startGenerationWorker } from './modules/jobs/generation-worker.js';
-import { createGenerationQueue, QUEUE_PREFIX } from './modules/jobs/queue.js';
+import { startJobWorker } from './modules/jobs/job-worker.js';
+import { createJobQueue, QUEUE_PREFIX } from './modules/jobs/queues.js';
 import { imageJob } from './modules/media/image.job.js';
 import { voiceJob } from './modules/media/voice.job.js';
 import { startDeliveryWorker } from './modules/delivery/delivery-worker.js';
@@ -47,8 +47,8 @@ export async function startWorkers({
   const fal = createFal(config.fal, resilience);
   const elevenlabs = createElevenLabs(config.elevenlabs, resilience);
   const storage = createStorage(config);
-  const queue = createGenerationQueue(connection, prefix);
-  const generation = startGenerationWorker({
+  const queue = createJobQueue(connection, prefix);
+  const generation = startJobWorker({
     db,
     redis: publisher,
     connection,

@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createMetrics } from '../../backend/src/http/metrics.ts';
 import { createRedis, type Redis } from '../../backend/src/lib/redis.ts';
-import { GENERATION_QUEUE } from '../../backend/src/modules/jobs/queue.ts';
+import { GENERATION_QUEUE } from '../../backend/src/modules/jobs/queues.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { silentLogger } from '../helpers/logger.ts';
 import { until } from '../helpers/wait.ts';

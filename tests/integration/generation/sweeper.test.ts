@@ -2,7 +2,7 @@
 // that BullMQ gave up on behind the handler's back (stalled too often) is failed and refunded.
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { GENERATION_QUEUE } from '../../../backend/src/modules/jobs/queue.ts';
+import { GENERATION_QUEUE } from '../../../backend/src/modules/jobs/queues.ts';
 import { startGeneration, waitForJob, type GenerationSetup } from '../../helpers/generation.ts';
 import { until } from '../../helpers/wait.ts';
 import { startTestWorker } from '../../helpers/worker.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeExpired } from '../../../backend/src/jobs/maintenance.ts';
+import { purgeExpired } from '../../../backend/src/maintenance/maintenance.ts';
 import { createTestDb } from '../../helpers/db.ts';
 
 let handle: Awaited<ReturnType<typeof createTestDb>>;

@@ -15,7 +15,7 @@ import type { PostsToWrite } from '../usage/job-caps.js';
 import { createJobWithReservation, type Reservation } from '../usage/quota.js';
 import { refundJob } from './job-lifecycle.js';
 import { publishJobEvent } from './job-events.js';
-import type { GenerationQueue } from './queue.js';
+import type { JobQueue } from './queues.js';
 import { toJobDto, type JobDto } from './jobs.schemas.js';
 import type { Redis } from '../../lib/redis.js';
 
@@ -71,7 +71,7 @@ export function createJobsService({
 }: {
   db: Db;
   redis: Redis;
-  queue: GenerationQueue;
+  queue: JobQueue;
   logger: Logger;
 }) {
   async function claimKey(

@@ -1,4 +1,4 @@
-// The BullMQ worker that runs generation jobs. The row decides: a job that is already final
+// The BullMQ worker that runs every job type (POSTS, CAMPAIGN, IMAGE, VOICE). The row decides: a job that is already final
 // (cancelled meanwhile, or finished before a crash) is skipped. Provider failures already had
 // their retries inside the client, so they fail the job at once (refunded); anything else (a
 // database hiccup, a crash) is retried by BullMQ, and fails the job after the last attempt.
@@ -14,15 +14,15 @@ import { ProviderError } from '../../integrations/provider-error.js';
 import type { JobHandlers } from './handler.js';
 import { createJobLifecycle } from './job-lifecycle.js';
 import { createSpendMeter } from './spend.js';
-import { GENERATION_QUEUE, type GenerationPayload, type GenerationQueue } from './queue.js';
+import { GENERATION_QUEUE, type JobPayload, type JobQueue } from './queues.js';
 
-export interface GenerationWorkerOptions {
+export interface JobWorkerOptions {
   db: Db;
   /** A normal (non-blocking) connection for publishing progress. */
   redis: Redis;
   connection: ConnectionOptions;
   prefix: string;
-  queue: GenerationQueue;
+  queue: JobQueue;
   handlers: JobHandlers;
   logger: Logger;
   /** Jobs run at once by this process (default 50: they mostly wait on providers). */
@@ -33,7 +33,7 @@ export interface GenerationWorkerOptions {
   sweepEveryMs?: number;
 }
 
-export function startGenerationWorker(options: GenerationWorkerOptions) {
+export function startJobWorker(options: JobWorkerOptions) {
   const {
     db,
     redis,
@@ -48,7 +48,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
   } = options;
   const lifecycle = createJobLifecycle({ db, redis });
 
-  const worker = new Worker<GenerationPayload>(
+  const worker = new Worker<JobPayload>(
     GENERATION_QUEUE,
     async (bullJob) => {
       const { jobId } = bullJob.data;
@@ -102,7 +102,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions) {
       maxStalledCount: 2,
     },
   );
-  worker.on('error', (err) => logger.warn({ reason: err.message }, 'generation worker error'));
+  worker.on('error', (err) => logger.warn({ reason: err.message }, 'job worker error'));
 
   const sweep = async () => {
     const stale = await db.job.findMany({

@@ -2,9 +2,9 @@
 // deleted, so those tables stay small. Safe to run twice or on several workers at once.
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Db } from '../lib/db.js';
+import { MAINTENANCE_QUEUE } from '../modules/jobs/queues.js';
 import type { Logger } from '../lib/logger.js';
 
-export const MAINTENANCE_QUEUE = 'maintenance';
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 /** Used link codes are kept a day past expiry so that a late /start can be answered clearly. */
 const LINK_CODE_GRACE_MS = 24 * 60 * 60 * 1000;
