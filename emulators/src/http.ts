@@ -101,12 +101,16 @@ export const STATUS_TEXT: Record<number, string> = {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function readBody(req: IncomingMessage): Promise<{ raw: string; tooLarge: boolean }> {
+/** The body as text; past `maxBytes` it stops reading and says so (the caller answers 413). */
+export async function readBody(
+  req: IncomingMessage,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<{ raw: string; tooLarge: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) return { raw: '', tooLarge: true };
+    if (size > maxBytes) return { raw: '', tooLarge: true };
     chunks.push(chunk);
   }
   return { raw: Buffer.concat(chunks).toString('utf8'), tooLarge: false };
@@ -121,44 +125,99 @@ function parseBody(raw: string): { body: unknown; invalid: boolean } {
   }
 }
 
-function record(requests: RecordedRequest[], ctx: Context) {
+/**
+ * Keeps a request for GET /__control/requests, without the `secretHeaders` (default: credentials),
+ * dropping the oldest past MAX_RECORDED.
+ */
+export function recordRequest(
+  requests: RecordedRequest[],
+  req: IncomingMessage,
+  entry: { method: string; path: string; query: URLSearchParams; body: unknown },
+  secretHeaders: ReadonlySet<string> = SECRET_HEADERS,
+) {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(ctx.req.headers)) {
-    if (value === undefined || SECRET_HEADERS.has(name)) continue;
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || secretHeaders.has(name)) continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   requests.push({
-    method: ctx.method,
-    path: ctx.path,
-    query: Object.fromEntries(ctx.query),
+    method: entry.method,
+    path: entry.path,
+    query: Object.fromEntries(entry.query),
     headers,
-    body: ctx.body,
+    body: entry.body,
   });
   if (requests.length > MAX_RECORDED) requests.splice(0, requests.length - MAX_RECORDED);
 }
 
-function control(ctx: Context, emulator: Emulator, spec: ServerSpec): void {
-  const route = `${ctx.method} ${ctx.path}`;
-  if (route === 'GET /__control/requests') return sendJson(ctx.res, 200, emulator.requests);
-  if (route === 'GET /__control/faults') return sendJson(ctx.res, 200, emulator.faults.pending());
+/**
+ * The /__control routes every emulator has (requests, faults, reset) for `route` ("POST
+ * /__control/faults") and its parsed JSON body; false when the route is none of them.
+ */
+export function answerSharedControl(res: ServerResponse, route: string, body: unknown, emulator: Emulator): boolean {
+  const answer = (status: number, value: unknown) => {
+    sendJson(res, status, value);
+    return true;
+  };
+  if (route === 'GET /__control/requests') return answer(200, emulator.requests);
+  if (route === 'GET /__control/faults') return answer(200, emulator.faults.pending());
   if (route === 'POST /__control/reset') {
     emulator.reset();
-    return sendJson(ctx.res, 200, { ok: true });
+    return answer(200, { ok: true });
   }
-  if (route === 'POST /__control/faults') {
-    const specs = Array.isArray(ctx.body) ? ctx.body : [ctx.body ?? {}];
-    try {
-      for (const spec of specs) {
-        if (typeof spec !== 'object' || spec === null) throw new Error('a fault is a JSON object');
-      }
-      for (const spec of specs as FaultSpec[]) emulator.faults.add(spec);
-    } catch (err) {
-      return sendJson(ctx.res, 400, { error: (err as Error).message });
+  if (route !== 'POST /__control/faults') return false;
+  const specs = Array.isArray(body) ? (body as unknown[]) : [body ?? {}];
+  try {
+    for (const spec of specs) {
+      if (typeof spec !== 'object' || spec === null) throw new Error('a fault is a JSON object');
     }
-    return sendJson(ctx.res, 201, { queued: specs.length, pending: emulator.faults.pending() });
+    for (const spec of specs as FaultSpec[]) emulator.faults.add(spec);
+  } catch (err) {
+    return answer(400, { error: (err as Error).message });
   }
+  return answer(201, { queued: specs.length, pending: emulator.faults.pending() });
+}
+
+function control(ctx: Context, emulator: Emulator, spec: ServerSpec): void {
+  const route = `${ctx.method} ${ctx.path}`;
+  if (answerSharedControl(ctx.res, route, ctx.body, emulator)) return;
   if (spec.control?.(ctx)) return;
   sendJson(ctx.res, 404, { error: `no control route ${route}` });
+}
+
+/**
+ * A fault's first steps: `hang` leaves the request unanswered (close() ends it), else its delay
+ * passes and a `malformed` one answers 200 with `malformed()`'s body. Then: 'done' (answered or
+ * hung), 'status' (its status is still to be answered: `answerFaultStatus`), or 'pass' (it was
+ * only a delay: answer normally).
+ */
+export async function startFault(
+  fault: FaultSpec,
+  res: ServerResponse,
+  malformed: () => { contentType: string; body: string | Buffer },
+): Promise<'done' | 'status' | 'pass'> {
+  if (fault.hang) return 'done'; // the server's close() destroys the socket
+  if (fault.delayMs) await sleep(fault.delayMs);
+  if (fault.malformed) {
+    const bad = malformed();
+    sendBytes(res, 200, bad.contentType, bad.body);
+    return 'done';
+  }
+  return fault.status === undefined ? 'pass' : 'status';
+}
+
+/** Answers an injected status in the provider's error shape; a 429 carries Retry-After 1 unless set. */
+export function answerFaultStatus(
+  res: ServerResponse,
+  fault: FaultSpec & { status: number },
+  spec: Pick<ServerSpec, 'name' | 'errorBody'>,
+  headers: Record<string, string> = {},
+) {
+  const retryAfter = fault.retryAfter ?? (fault.status === 429 ? 1 : undefined);
+  const all: Record<string, string> = { ...headers };
+  if (retryAfter !== undefined) all['retry-after'] = String(retryAfter);
+  const message = `${STATUS_TEXT[fault.status] ?? 'Error'} (injected by the ${spec.name} emulator)`;
+  sendJson(res, fault.status, spec.errorBody(fault.status, message), all);
 }
 
 async function serve(spec: ServerSpec, emulator: Emulator, req: IncomingMessage, res: ServerResponse) {
@@ -178,7 +237,7 @@ async function serve(spec: ServerSpec, emulator: Emulator, req: IncomingMessage,
   // Control routes answer at the origin and under the base URL alike (`${url}/__control/...`).
   const controlAt = ctx.path.indexOf('/__control/');
   if (controlAt >= 0) return control({ ...ctx, path: ctx.path.slice(controlAt) }, emulator, spec);
-  record(emulator.requests, ctx);
+  recordRequest(emulator.requests, req, ctx);
   if (tooLarge) return sendJson(res, 413, spec.errorBody(413, 'Request body too large'));
 
   // Credentials first, as a real gateway does: a request without a key never reaches the model.
@@ -186,22 +245,17 @@ async function serve(spec: ServerSpec, emulator: Emulator, req: IncomingMessage,
   if (denied !== undefined) return sendJson(res, 401, spec.errorBody(401, denied));
 
   let fault = emulator.faults.take(url.pathname + url.search);
+  const malformed = () =>
+    spec.malformed?.(ctx) ?? { contentType: 'application/json', body: '{"id":"malformed","choices":[{"' };
   while (fault) {
-    if (fault.hang) return; // the server's close() destroys the socket
-    if (fault.delayMs) await sleep(fault.delayMs);
-    if (fault.malformed) {
-      const bad = spec.malformed?.(ctx) ?? { contentType: 'application/json', body: '{"id":"malformed","choices":[{"' };
-      return sendBytes(res, 200, bad.contentType, bad.body);
-    }
-    if (fault.status === undefined) break;
+    const step = await startFault(fault, res, malformed);
+    if (step === 'done') return;
+    if (step === 'pass') break;
     if (spec.absorbFault?.(ctx, fault)) {
       fault = emulator.faults.take(url.pathname + url.search);
       continue;
     }
-    const retryAfter = fault.retryAfter ?? (fault.status === 429 ? 1 : undefined);
-    const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
-    const message = `${STATUS_TEXT[fault.status] ?? 'Error'} (injected by the ${spec.name} emulator)`;
-    return sendJson(res, fault.status, spec.errorBody(fault.status, message), headers);
+    return answerFaultStatus(res, fault as FaultSpec & { status: number }, spec);
   }
   if (invalid) return sendJson(res, 400, spec.errorBody(400, 'Request body is not valid JSON'));
   await spec.handle(ctx);

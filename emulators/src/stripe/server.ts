@@ -6,26 +6,24 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FaultQueue, type FaultSpec } from '../faults.js';
 import {
+  answerFaultStatus,
   credential,
+  listen,
+  readBody,
+  recordRequest,
   sendBytes,
   sendJson,
-  STATUS_TEXT,
+  startFault,
   type Emulator,
   type EmulatorOptions,
   type RecordedRequest,
-  listen,
 } from '../http.js';
-import { canonical, parseForm, type FormObject } from './form.js';
-import {
-  newId,
-  StripeApiError,
-  stripeErrorBody,
-  STRIPE_API_VERSION,
-  STRIPE_DEFAULT_PRICES,
-  type StripePriceOption,
-} from './objects.js';
 import { stateFile } from '../persist.js';
-import { handleApi, handlePage } from './routes.js';
+import { answerApi, type IdempotencyCache } from './api.js';
+import { control, type ControlTarget } from './control.js';
+import { parseForm, type FormObject } from './form.js';
+import { newId, StripeApiError, stripeErrorBody, STRIPE_DEFAULT_PRICES, type StripePriceOption } from './objects.js';
+import { handlePage } from './routes.js';
 import { StripeStore, type StripeStoreSnapshot } from './store.js';
 import { WebhookSender, type DeliveryRecord } from './webhooks.js';
 
@@ -68,49 +66,14 @@ export interface StripeEmulator extends Emulator {
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'stripe-signature']);
-const MAX_RECORDED = 500;
 const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_IDEMPOTENCY_KEYS = 10_000;
-const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/** What a `malformed` fault answers: JSON cut off inside an id. */
+const MALFORMED = { contentType: 'application/json', body: '{"id": "cus_' };
 
-interface SavedResponse {
-  route: string;
-  params: string;
-  status: number;
-  body: unknown;
-  requestId: string;
-  at: number;
-}
-
-interface Internals {
+interface Internals extends ControlTarget {
   emulator: StripeEmulator;
-  store: StripeStore;
-  sender: WebhookSender;
   options: StripeEmulatorOptions;
-  idempotency: Map<string, SavedResponse>;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function readBody(req: IncomingMessage): Promise<{ raw: string; tooLarge: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return { raw: '', tooLarge: true };
-    chunks.push(chunk);
-  }
-  return { raw: Buffer.concat(chunks).toString('utf8'), tooLarge: false };
-}
-
-function record(requests: RecordedRequest[], req: IncomingMessage, method: string, url: URL, body: unknown) {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || SECRET_HEADERS.has(name)) continue;
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body });
-  if (requests.length > MAX_RECORDED) requests.splice(0, requests.length - MAX_RECORDED);
+  idempotency: IdempotencyCache;
 }
 
 const redact = (key: string) => `${key.slice(0, key.indexOf('_', 3) + 1 || 3)}****${key.slice(-4)}`;
@@ -139,187 +102,11 @@ function sendHtml(res: ServerResponse, status: number, html: string) {
 async function applyFaults(faults: FaultQueue, url: URL, res: ServerResponse): Promise<boolean> {
   const fault = faults.take(url.pathname + url.search);
   if (!fault) return false;
-  if (fault.hang) return true; // the server's close() destroys the socket
-  if (fault.delayMs) await sleep(fault.delayMs);
-  if (fault.malformed) {
-    sendBytes(res, 200, 'application/json', '{"id": "cus_');
-    return true;
-  }
-  if (fault.status === undefined) return false; // a pure delay: answer normally
-  const retryAfter = fault.retryAfter ?? (fault.status === 429 ? 1 : undefined);
-  const headers: Record<string, string> = { 'request-id': newId('req', 14) };
-  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
-  const message = `${STATUS_TEXT[fault.status] ?? 'Error'} (injected by the stripe emulator)`;
-  sendJson(res, fault.status, stripeErrorBody(fault.status, message), headers);
+  const step = await startFault(fault, res, () => MALFORMED);
+  if (step !== 'status') return step === 'done';
+  const spec = { name: 'stripe', errorBody: stripeErrorBody };
+  answerFaultStatus(res, fault as FaultSpec & { status: number }, spec, { 'request-id': newId('req', 14) });
   return true;
-}
-
-function api(
-  ctx: Internals,
-  req: IncomingMessage,
-  res: ServerResponse,
-  method: string,
-  path: string,
-  params: FormObject,
-  apiKey: string,
-  origin: string,
-) {
-  const requestId = newId('req', 14);
-  const versionHeader = req.headers['stripe-version'];
-  const version = typeof versionHeader === 'string' && versionHeader !== '' ? versionHeader : STRIPE_API_VERSION;
-  const headers: Record<string, string> = { 'request-id': requestId, 'stripe-version': version };
-  const keyHeader = req.headers['idempotency-key'];
-  // As on Stripe, only POST requests are idempotent by key; GET and DELETE are by nature.
-  const key = method === 'POST' && typeof keyHeader === 'string' && keyHeader !== '' ? keyHeader : undefined;
-  const route = `${method} ${path}`;
-  const fingerprint = canonical(params);
-  const scope = `${apiKey}\n${key}`;
-  if (key !== undefined) {
-    headers['idempotency-key'] = key;
-    if (key.length > 255) {
-      const body = stripeErrorBody(400, `Invalid idempotency_key: must be at most 255 characters (got ${key.length}).`);
-      return sendJson(res, 400, body, headers);
-    }
-    const saved = ctx.idempotency.get(scope);
-    if (saved && Date.now() - saved.at > IDEMPOTENCY_TTL_MS) ctx.idempotency.delete(scope);
-    else if (saved) {
-      const retry = `Try using a key other than '${key}' if you meant to execute a different request.`;
-      if (saved.route !== route) {
-        const message = `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${saved.route}' vs '${route}'). ${retry}`;
-        return sendJson(res, 400, stripeErrorBody(400, message, { type: 'idempotency_error' }), headers);
-      }
-      if (saved.params !== fingerprint) {
-        const message = `Keys for idempotent requests can only be used with the same parameters they were first used with. ${retry}`;
-        return sendJson(res, 400, stripeErrorBody(400, message, { type: 'idempotency_error' }), headers);
-      }
-      return sendJson(res, saved.status, saved.body, {
-        ...headers,
-        'idempotent-replayed': 'true',
-        'original-request': saved.requestId,
-      });
-    }
-  }
-
-  let status = 200;
-  let body: unknown;
-  ctx.store.request = { id: requestId, idempotency_key: key ?? null };
-  try {
-    body = handleApi(ctx.store, { method, path, params, origin });
-  } catch (err) {
-    if (!(err instanceof StripeApiError)) throw err;
-    status = err.status;
-    body = err.body();
-  } finally {
-    ctx.store.request = { id: null, idempotency_key: null };
-  }
-  // Stripe keeps the result once the endpoint ran; a request refused by validation (400) is not kept.
-  if (key !== undefined && status !== 400) {
-    ctx.idempotency.set(scope, { route, params: fingerprint, status, body, requestId, at: Date.now() });
-    if (ctx.idempotency.size > MAX_IDEMPOTENCY_KEYS) ctx.idempotency.delete(ctx.idempotency.keys().next().value!);
-  }
-  sendJson(res, status, body, headers);
-}
-
-// ---------------------------------------------------------------------------------------------
-// /__control
-
-function controlError(res: ServerResponse, err: unknown) {
-  if (err instanceof StripeApiError)
-    return sendJson(res, err.status === 400 ? 400 : err.status, { error: err.message });
-  return sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
-}
-
-async function control(ctx: Internals, res: ServerResponse, method: string, path: string, raw: string) {
-  const { emulator, store, sender } = ctx;
-  let body: unknown = null;
-  if (raw.trim() !== '') {
-    try {
-      body = JSON.parse(raw) as unknown;
-    } catch {
-      return sendJson(res, 400, { error: 'control bodies are JSON' });
-    }
-  }
-  const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const route = `${method} ${path}`;
-  try {
-    if (route === 'GET /__control/requests') return sendJson(res, 200, emulator.requests);
-    if (route === 'GET /__control/faults') return sendJson(res, 200, emulator.faults.pending());
-    if (route === 'POST /__control/reset') {
-      emulator.reset();
-      return sendJson(res, 200, { ok: true });
-    }
-    if (route === 'POST /__control/faults') {
-      const specs = Array.isArray(body) ? (body as unknown[]) : [body ?? {}];
-      for (const spec of specs) {
-        if (typeof spec !== 'object' || spec === null) throw new Error('a fault is a JSON object');
-      }
-      for (const spec of specs as FaultSpec[]) emulator.faults.add(spec);
-      return sendJson(res, 201, { queued: specs.length, pending: emulator.faults.pending() });
-    }
-    if (route === 'GET /__control/webhook') return sendJson(res, 200, { url: sender.url });
-    if (route === 'POST /__control/webhook') {
-      if (input.url !== undefined && input.url !== null && typeof input.url !== 'string') {
-        throw new Error('url must be a string or null');
-      }
-      const url = input.url === undefined ? sender.url : input.url;
-      sender.setTarget(url, input.secret as string | undefined);
-      return sendJson(res, 200, { url: sender.url });
-    }
-    if (route === 'GET /__control/deliveries') return sendJson(res, 200, sender.deliveries);
-    if (route === 'POST /__control/flush') return sendJson(res, 200, await emulator.flush());
-    if (route === 'GET /__control/events') {
-      const events = [...store.events.values()].map(({ id, type, created }) => ({ id, type, created }));
-      return sendJson(res, 200, events);
-    }
-    if (route === 'POST /__control/send') {
-      const ids = input.eventIds;
-      if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string')) {
-        throw new Error('eventIds must be a non-empty array of event ids');
-      }
-      const events = (ids as string[]).map((id) => store.event(id));
-      if (sender.url === null) return sendJson(res, 409, { error: 'no webhook endpoint configured' });
-      return sendJson(res, 202, { deliveries: events.map((event) => sender.enqueue(event)) });
-    }
-    const resend = /^POST \/__control\/events\/([^/]+)\/resend$/.exec(route);
-    if (resend) {
-      const event = store.event(decodeURIComponent(resend[1]!));
-      if (sender.url === null) return sendJson(res, 409, { error: 'no webhook endpoint configured' });
-      return sendJson(res, 202, { delivery: sender.enqueue(event) });
-    }
-    const pay = /^POST \/__control\/pay\/([^/]+)$/.exec(route);
-    if (pay) {
-      const payer = {
-        email: typeof input.email === 'string' ? input.email : undefined,
-        name: typeof input.name === 'string' ? input.name : undefined,
-      };
-      const paid = store.payCheckoutSession(decodeURIComponent(pay[1]!), payer);
-      return sendJson(res, 200, {
-        session: paid.session,
-        subscription: paid.subscription,
-        invoice: paid.invoice,
-        customer: paid.customer,
-        events: paid.events.map(({ id, type }) => ({ id, type })),
-        redirectUrl: paid.session.success_url.replaceAll('{CHECKOUT_SESSION_ID}', paid.session.id),
-      });
-    }
-    const clock = /^POST \/__control\/subscriptions\/([^/]+)\/(renew|fail-payment|end-period)$/.exec(route);
-    if (clock) {
-      const id = decodeURIComponent(clock[1]!);
-      const result =
-        clock[2] === 'renew'
-          ? store.renew(id)
-          : clock[2] === 'fail-payment'
-            ? store.failPayment(id)
-            : store.endPeriod(id);
-      return sendJson(res, 200, {
-        ...result,
-        events: result.events.map(({ id: eventId, type }) => ({ id: eventId, type })),
-      });
-    }
-  } catch (err) {
-    return controlError(res, err);
-  }
-  sendJson(res, 404, { error: `no control route ${route}` });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -328,7 +115,7 @@ async function serve(ctx: Internals, req: IncomingMessage, res: ServerResponse) 
   const { emulator } = ctx;
   const url = new URL(req.url ?? '/', 'http://emulator');
   const method = (req.method ?? 'GET').toUpperCase();
-  const { raw, tooLarge } = await readBody(req);
+  const { raw, tooLarge } = await readBody(req, MAX_BODY_BYTES);
   const origin = `http://${req.headers.host ?? new URL(emulator.url).host}`;
   const controlAt = url.pathname.indexOf('/__control/');
   if (controlAt >= 0) return control(ctx, res, method, url.pathname.slice(controlAt), raw);
@@ -344,7 +131,8 @@ async function serve(ctx: Internals, req: IncomingMessage, res: ServerResponse) 
     parseError = err;
   }
   const recordedBody = inQuery || raw === '' ? null : parseError ? raw : params;
-  record(emulator.requests, req, method, url, recordedBody);
+  const entry = { method, path: url.pathname, query: url.searchParams, body: recordedBody };
+  recordRequest(emulator.requests, req, entry, SECRET_HEADERS);
   if (tooLarge) return sendJson(res, 413, stripeErrorBody(413, 'Request body too large'));
 
   if (!isApi) {
@@ -371,7 +159,7 @@ async function serve(ctx: Internals, req: IncomingMessage, res: ServerResponse) 
   }
   if (await applyFaults(emulator.faults, url, res)) return;
   if (parseError) return sendJson(res, 400, parseError.body(), { 'request-id': newId('req', 14) });
-  api(ctx, req, res, method, url.pathname, params, auth.key, origin);
+  answerApi(ctx.store, ctx.idempotency, req, res, { method, path: url.pathname, params, apiKey: auth.key, origin });
 }
 
 /** Starts the Stripe emulator; port 0 (the default) picks a free one. `url` is STRIPE_API_BASE. */
