@@ -15,8 +15,8 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
   console.error('usage: npm run db:diff -- <name>   (lower-case letters, digits and _)');
   process.exit(2);
 }
-const { startLocalPostgres } = await import(join(root, 'backend/dist/stack/postgres.js'));
-const { freePort } = await import(join(root, 'backend/dist/stack/ports.js'));
+const { startLocalPostgres } = await import(join(root, 'stack/dist/postgres.js'));
+const { freePort } = await import(join(root, 'stack/dist/ports.js'));
 const { MIGRATIONS_DIR } = await import(join(root, 'backend/dist/db/migrator.js'));
 const snapshot = join(MIGRATIONS_DIR, '.schema.prisma');
 

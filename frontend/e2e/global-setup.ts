@@ -57,7 +57,7 @@ export default async function globalSetup() {
     // by all of them, as the API's own tests note; the per-user limits stay as they are.
     RATE_LIMIT_PER_IP: '2000',
   };
-  const child = spawn(process.execPath, [join(root, 'backend/dist/stack/main.js')], {
+  const child = spawn(process.execPath, [join(root, 'stack/dist/main.js')], {
     cwd: root,
     // Next's types declare NODE_ENV required; the stack decides it (unset: development).
     env: env as unknown as NodeJS.ProcessEnv,

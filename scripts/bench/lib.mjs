@@ -1,6 +1,6 @@
 // What the benchmarks in this folder (startup.mjs, api.mjs, jobs.mjs) share: free ports, child
 // processes and their process groups, waiting with a deadline, the Linux process tree, the compiled
-// local stack (backend/dist/stack/main.js) in a data folder of its own, signing in, percentiles,
+// local stack (stack/dist/main.js) in a data folder of its own, signing in, percentiles,
 // and stopping what was started on Ctrl-C. Times are in milliseconds unless a name says otherwise.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -197,12 +197,12 @@ export const stackEnv = (dataDir, port, extra = {}) => ({
 });
 
 /**
- * Starts the compiled stack (`node backend/dist/stack/main.js`, as `npm start` runs it after its
+ * Starts the compiled stack (`node stack/dist/main.js`, as `npm start` runs it after its
  * build) with `stackEnv(dataDir, port, extraEnv)`, in its own process group: a Ctrl-C here reaches
  * it only through the benchmark's cleanup. Returns the process from `start`.
  */
 export const startStack = (dataDir, port, extraEnv) =>
-  start(process.execPath, [join(root, 'backend', 'dist', 'stack', 'main.js')], {
+  start(process.execPath, [join(root, 'stack', 'dist', 'main.js')], {
     cwd: root,
     detached: true,
     env: stackEnv(dataDir, port, extraEnv),

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram.ts';
-import { freePort } from '../../backend/src/stack/ports.ts';
+import { freePort } from '../../stack/src/ports.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { commandOf, descendants, isAlive } from '../helpers/processes.ts';
 import { cleanEnv, startStack, waitReady, type RunningStack } from '../helpers/stack.ts';

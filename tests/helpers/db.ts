@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createDb, type DbHandle } from '../../backend/src/lib/db.ts';
-import { createDatabaseIfMissing } from '../../backend/src/stack/postgres.ts';
+import { createDatabaseIfMissing } from '../../stack/src/postgres.ts';
 import { silentLogger } from './logger.ts';
 
 export const uniqueName = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../backend/src/config/index.ts';
 import { until } from './wait.ts';
 
-export const STACK_ENTRY = join(repoRoot, 'backend', 'dist', 'stack', 'main.js');
+export const STACK_ENTRY = join(repoRoot, 'stack', 'dist', 'main.js');
 
 export interface RunningStack {
   child: ChildProcess;

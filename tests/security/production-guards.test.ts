@@ -335,7 +335,7 @@ describe('railway.json', () => {
     const web = read('railway.json');
     const worker = read('railway.worker.json');
     expect(web.deploy.startCommand).toBe('env NODE_ENV=production npm run start:web');
-    expect(web.deploy.preDeployCommand).toEqual(['env NODE_ENV=production npm run db:migrate']);
+    expect(web.deploy.preDeployCommand).toEqual(['env NODE_ENV=production node backend/dist/db/migrate-cli.js']);
     expect(worker.deploy.startCommand).toBe('env NODE_ENV=production npm run start:worker');
   });
 });

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../../backend/src/db/migrator.ts';
-import { freePort } from '../../backend/src/stack/ports.ts';
-import { createDatabaseIfMissing, startLocalPostgres } from '../../backend/src/stack/postgres.ts';
-import { startLocalRedis } from '../../backend/src/stack/redis.ts';
+import { freePort } from '../../stack/src/ports.ts';
+import { createDatabaseIfMissing, startLocalPostgres } from '../../stack/src/postgres.ts';
+import { startLocalRedis } from '../../stack/src/redis.ts';
 
 export const TEMPLATE_DB = 'postaify_template';
 

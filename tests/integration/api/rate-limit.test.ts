@@ -13,8 +13,8 @@ import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePort } from '../../../backend/src/stack/ports.ts';
-import { startLocalRedis } from '../../../backend/src/stack/redis.ts';
+import { freePort } from '../../../stack/src/ports.ts';
+import { startLocalRedis } from '../../../stack/src/redis.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { until } from '../../helpers/wait.ts';
 

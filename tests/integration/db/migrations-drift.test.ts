@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { migrate } from '../../../backend/src/db/migrator.ts';
-import { createDatabaseIfMissing } from '../../../backend/src/stack/postgres.ts';
+import { createDatabaseIfMissing } from '../../../stack/src/postgres.ts';
 import { diffSql, schemaPath } from '../../../scripts/lib/prisma6.mjs';
 import { catalogDiff, readCatalog, runSql } from '../../helpers/catalog.ts';
 import { adminUrlFor, uniqueName } from '../../helpers/db.ts';

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { MIGRATIONS_DIR, migrate, readMigrations } from '../../../backend/src/db/migrator.ts';
-import { createDatabaseIfMissing } from '../../../backend/src/stack/postgres.ts';
+import { createDatabaseIfMissing } from '../../../stack/src/postgres.ts';
 import { adminUrlFor, uniqueName } from '../../helpers/db.ts';
 
 async function emptyDatabase(): Promise<string> {

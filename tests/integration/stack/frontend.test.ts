@@ -1,4 +1,4 @@
-// The local stack's part of the web app (backend/src/stack/frontend.ts): build when there is no
+// The local stack's part of the web app (stack/src/frontend.ts): build when there is no
 // build, then the production server (or `next dev`), with the URLs and keys in its environment;
 // and when the web app cannot be built or started, or exits, one plain line and nothing else
 // taken down. A real `next build` of frontend/ takes minutes, so these runs give the module a
@@ -9,8 +9,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startFrontend, type FrontendOptions, type RunningFrontend } from '../../../backend/src/stack/frontend.ts';
-import { freePort } from '../../../backend/src/stack/ports.ts';
+import { startFrontend, type FrontendOptions, type RunningFrontend } from '../../../stack/src/frontend.ts';
+import { freePort } from '../../../stack/src/ports.ts';
 import { isAlive } from '../../helpers/processes.ts';
 import { until } from '../../helpers/wait.ts';
 

@@ -1,7 +1,7 @@
 // Postgres and Redis for the local stack: the ones the environment names, or local ones kept
 // under the data folder (`.data/` by default) and reused on the next start.
 import { join } from 'node:path';
-import type { Config } from '../config/index.js';
+import type { Config } from '@postaify/backend/tooling';
 import { pickPort } from './ports.js';
 import { startLocalPostgres, type LocalPostgres } from './postgres.js';
 import { startLocalRedis, type LocalRedis } from './redis.js';

@@ -1,6 +1,6 @@
 // The start-up banner of the local stack: where everything is, and which outside services are
 // real or local.
-import type { Config } from '../config/index.js';
+import type { Config } from '@postaify/backend/tooling';
 import type { EmulatorUrls } from './emulators.js';
 import type { FrontendMode, FrontendState } from './frontend.js';
 import type { Infra } from './infra.js';

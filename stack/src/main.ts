@@ -6,11 +6,7 @@
 // SIGINT or SIGTERM stops everything it started, in order: app processes and the web app first
 // (they finish their work), then the emulators, Redis, and Postgres.
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { repoRoot } from '../config/index.js';
-import { envSchema } from '../config/env.js';
-import { bootConfig } from '../lib/boot.js';
-import { migrate } from '../db/migrator.js';
+import { bootConfig, envSchema, migrate, repoRoot } from '@postaify/backend/tooling';
 import { banner, type WebApp } from './banner.js';
 import { needsEmulators, startEmulators, type RunningEmulators } from './emulators.js';
 import { startFrontend, type RunningFrontend } from './frontend.js';
@@ -124,7 +120,8 @@ try {
     PORT: String(config.port),
   };
   for (const role of ['web', 'worker'] as const) {
-    const entry = fileURLToPath(new URL(`../${role === 'web' ? 'main' : 'worker'}.js`, import.meta.url));
+    // The backend's compiled roles, exactly as `npm run start:web` / `start:worker` run them.
+    const entry = join(repoRoot, 'backend', 'dist', `${role === 'web' ? 'main' : 'worker'}.js`);
     const app = startProcess(role, process.execPath, [...APP_NODE_FLAGS[role], entry], { env, stdio: 'inherit' });
     apps.push(app);
     void app.exited.then((code) => {

@@ -6,9 +6,7 @@
 // customer of a subscription, and the links they handed out still work.
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import type { Config } from '../config/index.js';
-import { repoRoot } from '../config/index.js';
-import { LOCAL_BOT_TOKEN } from '../integrations/telegram.js';
+import { LOCAL_BOT_TOKEN, repoRoot, type Config } from '@postaify/backend/tooling';
 import { startProcess, type Managed } from './process.js';
 
 export interface EmulatorUrls {
