@@ -1,11 +1,11 @@
 // The first write of a send: take the delivery (QUEUED, or SENDING again after a retry) with a
-// fresh lease, and read everything the send needs (the post, its brand's name, the user's chat)
+// fresh lease (lifecycle's takeForSending), and read everything the send needs (the post, its brand's name, the user's chat)
 // in the same statement. One round trip where a read, an update and three more reads were, and
 // one for every send of a process that starts meanwhile: at hundreds of messages a second the
 // round trips and commits were most of the senders' and Postgres's work (bench:delivery).
 import type { Db } from '../../lib/db.js';
 import { retryingConflicts } from '../../lib/db-conflicts.js';
-import { LEASE_MS } from './claim.js';
+import { takeForSending } from './lifecycle.js';
 import type { Progress } from './send.js';
 
 export interface SendingDelivery {
@@ -48,12 +48,7 @@ interface Row {
 export async function beginSends(db: Db, deliveryIds: string[]): Promise<Array<SendingDelivery | undefined>> {
   const rows = await retryingConflicts(
     () => db.$queryRaw<Row[]>`
-    WITH d AS (
-      UPDATE "Delivery" SET "status" = 'SENDING', "attempts" = "attempts" + 1,
-        "leaseUntil" = now() + ${`${LEASE_MS} milliseconds`}::interval, "updatedAt" = now()
-      WHERE "id" = ANY(${deliveryIds}::uuid[]) AND "status" IN ('QUEUED', 'SENDING')
-      RETURNING "id", "userId", "postId", "progress"
-    )
+    WITH d AS (${takeForSending(deliveryIds)})
     SELECT d."id", d."userId", d."progress", p."id" AS "postId", p."platform"::text AS "platform",
       p."content", p."imageUrl", p."audioUrl", b."name" AS "brandName",
       c."id" AS "chatRowId", c."chatId", c."status"::text AS "chatStatus"

@@ -10,12 +10,12 @@ import { batched } from '../../lib/batched.js';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import { classifyTelegramError } from '../telegram/telegram-errors.js';
-import { claimDue, LEASE_MS } from './claim.js';
+import { claimDue } from './claim.js';
 import type { TelegramLimiter } from './limiter.js';
 import { beginSends, type SendingDelivery } from './begin.js';
-import { markFailed, markSent, markUnreachable, recordParts, type AcceptedPart } from './outcomes.js';
+import { failDelivery, handBack, markSent, moveToChat, park } from './lifecycle.js';
+import { markUnreachable, recordParts, type AcceptedPart } from './outcomes.js';
 import { UnsendableMedia, type DeliveryMedia } from './media.js';
-import { handBack } from './reschedule.js';
 import { ChatBusy, sendParts } from './send.js';
 
 export const DELIVERY_QUEUE = 'delivery';
@@ -127,7 +127,7 @@ async function send(
   if (!delivery) return { skipped: true };
   const { chat } = delivery;
   if (!chat || chat.status !== 'LINKED') {
-    await markFailed(db, deliveryId, delivery.post.id, 'Telegram is not linked: link it again, then reschedule.');
+    await failDelivery(db, deliveryId, delivery.post.id, 'Telegram is not linked: link it again, then reschedule.');
     return { failed: 'not linked' };
   }
   let chatId = chat.chatId;
@@ -142,7 +142,7 @@ async function send(
   for (let migrations = 0; ; migrations++) {
     try {
       // The last part's record marks the delivery sent; if every part was done before, mark it here.
-      if (!(await sendParts(deps, delivery, chatId))) await markSent(db, deliveryId, delivery.post.id);
+      if (!(await sendParts(deps, delivery, chatId))) await markSent(db, deliveryId);
       return { sent: true };
     } catch (err) {
       if (err instanceof ChatBusy) {
@@ -155,7 +155,7 @@ async function send(
       if (failure?.kind === 'migrated' && migrations === 0) {
         // A group became a supergroup: move to the new id and retry once.
         await db.telegramChat.update({ where: { id: chat.id }, data: { chatId: failure.toChatId } });
-        await db.delivery.update({ where: { id: deliveryId }, data: { chatId: failure.toChatId } });
+        await moveToChat(db, deliveryId, failure.toChatId);
         chatId = failure.toChatId;
         continue;
       }
@@ -163,10 +163,7 @@ async function send(
         const ms = failure.retryAfterS * 1000;
         // Short: everyone pauses (and this delivery waits too); long: only this delivery is parked.
         await limiter.onRetryAfter(failure.retryAfterS);
-        await db.delivery.update({
-          where: { id: deliveryId },
-          data: { leaseUntil: new Date(Date.now() + ms + LEASE_MS) },
-        });
+        await park(db, deliveryId, ms);
         await job.moveToDelayed(Date.now() + ms, token);
         throw new DelayedError();
       }
@@ -176,11 +173,11 @@ async function send(
       }
       if (err instanceof UnsendableMedia) {
         // Sending again would refuse the same URL: fail now, with a reason that names no host.
-        await markFailed(db, deliveryId, delivery.post.id, err.message);
+        await failDelivery(db, deliveryId, delivery.post.id, err.message);
         return { failed: 'media' };
       }
       if (failure?.kind === 'bad-request' || failure?.kind === 'migrated') {
-        await markFailed(db, deliveryId, delivery.post.id, `Telegram rejected the message: ${failure.description}`);
+        await failDelivery(db, deliveryId, delivery.post.id, `Telegram rejected the message: ${failure.description}`);
         return { failed: 'rejected' };
       }
       // Network, 5xx, no permit in time, or anything unexpected: BullMQ retries with backoff; the
@@ -191,7 +188,7 @@ async function send(
         'delivery attempt failed',
       );
       if (last) {
-        await markFailed(
+        await failDelivery(
           db,
           deliveryId,
           delivery.post.id,

@@ -1,6 +1,7 @@
 // Generated media is attached to its post only while the post can still be edited; a post being
 // delivered or already delivered keeps what it had (the job's result still has the URL).
 import type { Db } from '../../lib/db.js';
+import { editPost } from '../delivery/lifecycle.js';
 
 export async function attachMedia(
   db: Db,
@@ -9,9 +10,5 @@ export async function attachMedia(
   field: 'imageUrl' | 'audioUrl',
   url: string,
 ): Promise<boolean> {
-  const { count } = await db.post.updateMany({
-    where: { id: postId, userId, status: { in: ['DRAFT', 'SCHEDULED', 'FAILED'] } },
-    data: { [field]: url },
-  });
-  return count === 1;
+  return editPost(db, { id: postId, userId }, { [field]: url });
 }

@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
+import { detachPending } from '../delivery/lifecycle.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -34,11 +35,7 @@ export type ConsumeResult =
  * posts FAILED with `reason`, so the user sees them and can reschedule after linking again.
  */
 async function detach(tx: Tx, userId: string, chatId: bigint, reason: string) {
-  await tx.delivery.updateMany({
-    where: { userId, chatId, status: { in: ['SCHEDULED', 'QUEUED'] } },
-    data: { status: 'CANCELLED' },
-  });
-  await tx.post.updateMany({ where: { userId, status: 'SCHEDULED' }, data: { status: 'FAILED', lastError: reason } });
+  await detachPending(tx, userId, chatId, reason);
   await tx.telegramChat.delete({ where: { userId } });
 }
 
