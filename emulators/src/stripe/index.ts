@@ -1,7 +1,8 @@
 // Stripe emulator: the /v1 API that the `stripe` SDK (v23) reaches with
 // `new Stripe(key, { host, port, protocol: 'http' })`, hosted Checkout and portal pages, and
-// signed webhooks. See server.ts (wire rules, control API), store.ts (what each action changes and
-// which events it sends) and webhooks.ts (signing, delivery order, retries).
+// signed webhooks. See server.ts (wire rules), api.ts (idempotency), control.ts (control API),
+// store.ts and store/<resource>.ts (what each action changes and which events it sends),
+// routes.ts and routes/<resource>.ts (parameters), and webhooks.ts (signing, delivery order, retries).
 export {
   startStripeEmulator,
   STRIPE_EMULATOR_WEBHOOK_SECRET,
@@ -10,25 +11,19 @@ export {
 } from './server.js';
 export {
   STRIPE_API_VERSION,
-  STRIPE_DEFAULT_PRICES,
   StripeApiError,
   stripeErrorBody,
-  type CheckoutSession,
-  type Customer,
-  type DeletedCustomer,
-  type Invoice,
   type Metadata,
-  type PortalSession,
-  type Price,
-  type Product,
   type StripeErrorBody,
-  type StripeEvent,
   type StripeList,
-  type StripePriceOption,
-  type Subscription,
-  type SubscriptionItem,
-  type SubscriptionStatus,
 } from './objects.js';
+export { STRIPE_DEFAULT_PRICES, type Price, type Product, type StripePriceOption } from './store/prices.js';
+export type { Customer, DeletedCustomer } from './store/customers.js';
+export type { CheckoutSession } from './store/checkout.js';
+export type { Subscription, SubscriptionItem, SubscriptionStatus } from './store/subscriptions.js';
+export type { Invoice } from './store/invoices.js';
+export type { PortalSession } from './store/portal.js';
+export type { StripeEvent } from './store/events.js';
 export { StripeStore, type PayResult, type StripeStoreSnapshot } from './store.js';
 export { signStripePayload, type DeliveryRecord } from './webhooks.js';
 export { parseForm } from './form.js';

@@ -2,7 +2,10 @@
 // (`session.url`: the plan, the price, Pay and Cancel) and the customer portal (`portal.url`:
 // cancel at period end, undo that, cancel now, switch plan). Every button is a plain <form> POST,
 // so a browser test (or curl) can drive them; buttons carry data-testid attributes.
-import type { CheckoutLineItem, CheckoutSession, PortalSession, Price, Subscription } from './objects.js';
+import type { CheckoutLineItem, CheckoutSession } from './store/checkout.js';
+import type { PortalSession } from './store/portal.js';
+import type { Price } from './store/prices.js';
+import type { Subscription } from './store/subscriptions.js';
 
 const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -3,7 +3,8 @@
 // Handlers are synchronous and throw StripeApiError; the server turns that into Stripe's error
 // response, applies idempotency and records the request.
 import { parseForm, type FormObject, type FormValue } from './form.js';
-import { noSuch, StripeApiError, type Price } from './objects.js';
+import { noSuch, StripeApiError } from './objects.js';
+import type { Price } from './store/prices.js';
 import { checkoutPage, messagePage, portalPage } from './pages.js';
 import {
   allowOnly,

@@ -22,9 +22,10 @@ import { stateFile } from '../persist.js';
 import { answerApi, type IdempotencyCache } from './api.js';
 import { control, type ControlTarget } from './control.js';
 import { parseForm, type FormObject } from './form.js';
-import { newId, StripeApiError, stripeErrorBody, STRIPE_DEFAULT_PRICES, type StripePriceOption } from './objects.js';
+import { newId, StripeApiError, stripeErrorBody } from './objects.js';
 import { handlePage } from './routes.js';
 import { StripeStore, type StripeStoreSnapshot } from './store.js';
+import { STRIPE_DEFAULT_PRICES, type StripePriceOption } from './store/prices.js';
 import { WebhookSender, type DeliveryRecord } from './webhooks.js';
 
 /** The signing secret when none is given: set STRIPE_WEBHOOK_SECRET to it for the local stack. */

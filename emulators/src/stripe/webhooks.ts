@@ -6,7 +6,8 @@
 // one is delivered or has used up its attempts. Every delivery is recorded.
 import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { nowSeconds, type StripeEvent } from './objects.js';
+import { nowSeconds } from './objects.js';
+import type { StripeEvent } from './store/events.js';
 
 /** `t=<timestamp>,v1=<signature>` for a raw body, exactly as Stripe signs webhook payloads. */
 export function signStripePayload(payload: string, secret: string, timestamp = nowSeconds()): string {
