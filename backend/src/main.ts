@@ -2,7 +2,7 @@
 // and close everything in order on SIGTERM.
 import { createApp } from './app.js';
 import { createWebServer } from './http/server.js';
-import { bootConfig } from './lib/boot.js';
+import { bootConfig } from './config/boot.js';
 import { createDb } from './lib/db.js';
 import { createLogger } from './lib/logger.js';
 import { createRedis } from './lib/redis.js';

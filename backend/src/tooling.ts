@@ -4,7 +4,7 @@
 // embedded Postgres.
 export { repoRoot, type Config } from './config/index.js';
 export { envSchema } from './config/env.js';
-export { bootConfig } from './lib/boot.js';
+export { bootConfig } from './config/boot.js';
 export { migrate } from './db/migrator.js';
 export { migrateCommand, seedCommand } from './db/commands.js';
 export { LOCAL_BOT_TOKEN } from './integrations/telegram.js';

@@ -1,6 +1,6 @@
 // Composition root of the worker process: background jobs (generation, delivery and
 // housekeeping) run here, never in the web process. Shutdown lets running jobs finish first.
-import { bootConfig } from './lib/boot.js';
+import { bootConfig } from './config/boot.js';
 import { createDb } from './lib/db.js';
 import { createLogger } from './lib/logger.js';
 import { createRedis } from './lib/redis.js';

@@ -6,7 +6,6 @@
 // network errors carry `…/bot<token>/getMe`).
 import { pino, type Logger } from 'pino';
 import { PinoPretty } from 'pino-pretty';
-import type { Config } from '../config/index.js';
 import { createScrubber } from './secrets.js';
 
 export type { Logger };
@@ -39,11 +38,15 @@ export function writesForPeople(logger: Logger): boolean {
  * `destination`: where the lines go (default stdout). `config.secrets`: the values to scrub (the
  * parsed configuration's; the token and URL-password patterns apply without them).
  */
-export function createLogger(
-  config: Pick<Config, 'isProduction' | 'logLevel' | 'nodeEnv'> & { secrets?: readonly string[] },
-  name: string,
-  destination?: NodeJS.WritableStream,
-): Logger {
+/** What the logger reads of the parsed configuration (lib/ stays below config/: a shape, not an import). */
+export interface LoggerSettings {
+  isProduction: boolean;
+  logLevel: string;
+  nodeEnv: string;
+  secrets?: readonly string[];
+}
+
+export function createLogger(config: LoggerSettings, name: string, destination?: NodeJS.WritableStream): Logger {
   const scrub = createScrubber(config.secrets);
   const options = {
     name,

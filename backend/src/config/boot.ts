@@ -1,6 +1,6 @@
 // Shared start-up for the process roots: parse the configuration (printing one line per problem
 // and exiting if it is refused) and insist on the connection URLs a role needs.
-import { ConfigError, loadConfig, type Config } from '../config/index.js';
+import { ConfigError, loadConfig, type Config } from './index.js';
 
 export function bootConfig(role: string, needs: Array<'databaseUrl' | 'redisUrl'> = []): Config {
   try {
