@@ -9,13 +9,10 @@ import { createFal } from './integrations/fal.js';
 import { createOpenRouter } from './integrations/openrouter.js';
 import type { ResilienceOptions } from './integrations/resilience.js';
 import { createStorage } from './integrations/storage.js';
+import { JOB_DEFINITIONS } from './job-registry.js';
 import { startMaintenance } from './maintenance/maintenance.js';
-import { campaignJob } from './modules/generation/campaign.job.js';
-import { postsJob } from './modules/generation/posts.job.js';
 import { startJobWorker } from './modules/jobs/job-worker.js';
 import { createJobQueue, QUEUE_PREFIX } from './modules/jobs/queues.js';
-import { imageJob } from './modules/media/image.job.js';
-import { voiceJob } from './modules/media/voice.job.js';
 import { startDeliveryWorker } from './modules/delivery/delivery-worker.js';
 import { createDeliveryMedia } from './modules/delivery/media.js';
 import { createTelegramLimiter, telegramLimiterPrefix } from './modules/delivery/limiter.js';
@@ -56,12 +53,8 @@ export async function startWorkers({
     queue,
     logger,
     lockDurationMs,
-    handlers: {
-      POSTS: postsJob({ db, openrouter }),
-      CAMPAIGN: campaignJob({ db, openrouter }),
-      IMAGE: imageJob({ db, fal, storage }),
-      VOICE: voiceJob({ db, elevenlabs, storage }),
-    },
+    definitions: JOB_DEFINITIONS,
+    deps: { db, openrouter, fal, elevenlabs, storage },
   });
   const maintenance = await startMaintenance({ db, logger, connection, prefix });
   const telegramApi = createTelegramApi(config.telegram);

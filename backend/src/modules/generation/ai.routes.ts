@@ -2,13 +2,15 @@ import { IDEMPOTENCY_HEADER } from '../../http/idempotency.js';
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
-import { currentUser } from '../auth/require-user.js';
+import { currentUser } from '../../http/current-user.js';
 import { acceptJob } from '../jobs/accept.js';
 import { EXAMPLE_QUEUED_JOB, jobSchema } from '../jobs/jobs.schemas.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import { deliverableChat } from '../telegram/link-status.js';
-import { calendarDateProblem, slotCount } from './calendar.js';
+import { calendarDateProblem } from './calendar.js';
+import { campaignJob } from './campaign.job.js';
 import { campaignBody, generateBody, MAX_CAMPAIGN_POSTS } from './generation.schemas.js';
+import { postsJob } from './posts.job.js';
 
 export async function assertOwnBrand(db: Db, userId: string, brandId: string | undefined) {
   if (brandId && !(await db.brand.findFirst({ where: { id: brandId, userId }, select: { id: true } }))) {
@@ -38,11 +40,7 @@ export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsSe
     },
     async ({ req, res, body }) => {
       await assertOwnBrand(db, currentUser(res).id, body.brandId);
-      return acceptJob(jobs, req, res, {
-        type: 'POSTS',
-        input: body,
-        reservation: { metric: 'POSTS', units: body.numberOfPosts },
-      });
+      return acceptJob(jobs, req, res, postsJob, body);
     },
   );
   table.add(
@@ -58,7 +56,7 @@ export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsSe
     },
     async ({ req, res, body }) => {
       const user = currentUser(res);
-      const posts = slotCount(body) * body.platforms.length;
+      const posts = campaignJob.reservation(body).units;
       const tooMany =
         posts > MAX_CAMPAIGN_POSTS
           ? `A campaign makes at most ${MAX_CAMPAIGN_POSTS} posts; this one would make ${posts}.`
@@ -72,11 +70,7 @@ export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsSe
       if (body.schedule && !(await deliverableChat(db, user.id))) {
         throw new AppError('TELEGRAM_NOT_LINKED', 'Link your Telegram chat first, or send schedule: false.');
       }
-      return acceptJob(jobs, req, res, {
-        type: 'CAMPAIGN',
-        input: body,
-        reservation: { metric: 'POSTS', units: posts },
-      });
+      return acceptJob(jobs, req, res, campaignJob, body);
     },
   );
 }

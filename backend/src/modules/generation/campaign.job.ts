@@ -4,12 +4,12 @@
 import type { Db } from '../../lib/db.js';
 import type { OpenRouter } from '../../integrations/openrouter.js';
 import { createDeliveries } from '../delivery/lifecycle.js';
-import type { JobHandler } from '../jobs/handler.js';
+import { defineJob, type JobHandler } from '../jobs/define-job.js';
 import { usageSpend } from '../jobs/spend.js';
 import { assertPostRoom } from '../posts/post-caps.js';
 import { deliverableChat } from '../telegram/link-status.js';
-import { calendarSlots } from './calendar.js';
-import type { CampaignInput } from './generation.schemas.js';
+import { calendarSlots, slotCount } from './calendar.js';
+import { campaignBody, type CampaignInput } from './generation.schemas.js';
 import { writePosts } from './write-posts.js';
 
 const BATCH = 10;
@@ -17,9 +17,20 @@ const BATCH = 10;
 /** One checkpointed OpenRouter call: its posts and what it cost. */
 type Batch = { contents: string[]; model: string; tokensIn: number; tokensOut: number };
 
-export function campaignJob({ db, openrouter }: { db: Db; openrouter: OpenRouter }): JobHandler {
-  return async ({ job, checkpoint, spend }) => {
-    const input = job.input as unknown as CampaignInput;
+/**
+ * The input is the request of POST /ai/campaign; each post is counted, and with `schedule` each is
+ * also a scheduled post.
+ */
+export const campaignJob = defineJob({
+  type: 'CAMPAIGN',
+  input: campaignBody,
+  reservation: (input) => ({ metric: 'POSTS', units: slotCount(input) * input.platforms.length }),
+  postsToWrite: (input, { units }) => ({ stored: units, scheduled: input.schedule ? units : 0 }),
+  handler: writeCampaign,
+});
+
+function writeCampaign({ db, openrouter }: { db: Db; openrouter: OpenRouter }): JobHandler<CampaignInput> {
+  return async ({ job, input, checkpoint, spend }) => {
     const user = await db.user.findUniqueOrThrow({ where: { id: job.userId }, select: { timezone: true } });
     const brand = input.brandId ? await db.brand.findFirst({ where: { id: input.brandId, userId: job.userId } }) : null;
     const slots = calendarSlots({ ...input, timeZone: user.timezone });

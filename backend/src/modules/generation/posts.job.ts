@@ -2,10 +2,10 @@
 // created; posts carry (jobId, jobIndex), unique, so a retry never creates them twice.
 import type { Db } from '../../lib/db.js';
 import type { OpenRouter } from '../../integrations/openrouter.js';
-import type { JobHandler } from '../jobs/handler.js';
+import { defineJob, type JobHandler } from '../jobs/define-job.js';
 import { usageSpend } from '../jobs/spend.js';
 import { assertPostRoom } from '../posts/post-caps.js';
-import type { GenerateInput } from './generation.schemas.js';
+import { generateBody, type GenerateInput } from './generation.schemas.js';
 import { writePosts } from './write-posts.js';
 
 interface Checkpoint {
@@ -13,9 +13,17 @@ interface Checkpoint {
   model?: string;
 }
 
-export function postsJob({ db, openrouter }: { db: Db; openrouter: OpenRouter }): JobHandler {
-  return async ({ job, progress, checkpoint, spend }) => {
-    const input = job.input as unknown as GenerateInput;
+/** The input is the request of POST /ai/generate; each post is counted. */
+export const postsJob = defineJob({
+  type: 'POSTS',
+  input: generateBody,
+  reservation: (input) => ({ metric: 'POSTS', units: input.numberOfPosts }),
+  postsToWrite: (_input, { units }) => ({ stored: units, scheduled: 0 }),
+  handler: writeDrafts,
+});
+
+function writeDrafts({ db, openrouter }: { db: Db; openrouter: OpenRouter }): JobHandler<GenerateInput> {
+  return async ({ job, input, progress, checkpoint, spend }) => {
     const brand = input.brandId ? await db.brand.findFirst({ where: { id: input.brandId, userId: job.userId } }) : null;
     let saved = (job.checkpoint ?? {}) as Checkpoint;
     if (!saved.contents) {

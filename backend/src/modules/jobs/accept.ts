@@ -1,23 +1,25 @@
 // The shared tail of every job-creating route: Idempotency-Key, accept, 202 (with
-// Idempotent-Replayed on a replay). A refusal by a per-user cap carries Retry-After and the
-// RateLimit headers.
+// Idempotent-Replayed on a replay). The route passes its job type's definition (define-job.ts) and
+// the input to store; the quota it reserves comes from the definition. A refusal by a per-user cap
+// carries Retry-After and the RateLimit headers.
 import type { Request, Response } from 'express';
-import type { JobType } from '../../generated/prisma/enums.js';
 import { idempotencyKey } from '../../http/idempotency.js';
 import { capHeaders } from '../usage/job-caps.js';
-import type { Reservation } from '../usage/quota.js';
+import type { JobSpec } from './define-job.js';
 import type { JobsService } from './jobs.service.js';
 
-export async function acceptJob(
+export async function acceptJob<Input extends object>(
   jobs: JobsService,
   req: Request,
   res: Response,
-  job: { type: JobType; input: Record<string, unknown>; reservation: Reservation },
+  job: JobSpec<JobSpec['type'], Input>,
+  input: NoInfer<Input>,
 ) {
   const accepted = await jobs
     .accept({
       userId: res.locals.user.id,
-      ...job,
+      job,
+      input,
       idempotencyKey: idempotencyKey(req),
       route: `${req.method} ${req.baseUrl}${(req.route as { path: string }).path}`,
     })

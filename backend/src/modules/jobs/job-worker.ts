@@ -1,29 +1,34 @@
-// The BullMQ worker that runs every job type (POSTS, CAMPAIGN, IMAGE, VOICE). The row decides: a job that is already final
-// (cancelled meanwhile, or finished before a crash) is skipped. Provider failures already had
-// their retries inside the client, so they fail the job at once (refunded); anything else (a
-// database hiccup, a crash) is retried by BullMQ, and fails the job after the last attempt.
-// A sweeper re-enqueues jobs whose queue entry was lost (Redis flushed, enqueue failed), and
-// fails (and refunds) jobs that BullMQ gave up on without the handler seeing it (stalled out).
+// The BullMQ worker that runs every job type (POSTS, CAMPAIGN, IMAGE, VOICE). The row decides: a
+// job that is already final (cancelled meanwhile, or finished before a crash) is skipped. Its input
+// is validated by its type's schema first (define-job.ts): an input that fails fails the job at
+// once, naming the fields. Provider failures already had their retries inside the client, so they
+// fail the job at once (refunded); anything else (a database hiccup, a crash) is retried by
+// BullMQ, and fails the job after the last attempt. A sweeper re-enqueues jobs whose queue entry
+// was lost (Redis flushed, enqueue failed), and fails (and refunds) jobs that BullMQ gave up on
+// without the handler seeing it (stalled out).
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Prisma } from '../../generated/prisma/client.js';
+import type { JobType } from '../../generated/prisma/enums.js';
 import { isAppError } from '../../lib/errors.js';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Redis } from '../../lib/redis.js';
 import { ProviderError } from '../../integrations/provider-error.js';
-import type { JobHandlers } from './handler.js';
+import { parseJobInput, type JobHandler, type JobRegistry } from './define-job.js';
 import { createJobLifecycle } from './job-lifecycle.js';
 import { createSpendMeter } from './spend.js';
 import { GENERATION_QUEUE, type JobPayload, type JobQueue } from './queues.js';
 
-export interface JobWorkerOptions {
+export interface JobWorkerOptions<Deps> {
   db: Db;
   /** A normal (non-blocking) connection for publishing progress. */
   redis: Redis;
   connection: ConnectionOptions;
   prefix: string;
   queue: JobQueue;
-  handlers: JobHandlers;
+  /** Every job type's definition (registry.ts), and the clients their handlers are built from. */
+  definitions: JobRegistry<Deps>;
+  deps: Deps;
   logger: Logger;
   /** Jobs run at once by this process (default 50: they mostly wait on providers). */
   concurrency?: number;
@@ -33,20 +38,24 @@ export interface JobWorkerOptions {
   sweepEveryMs?: number;
 }
 
-export function startJobWorker(options: JobWorkerOptions) {
+export function startJobWorker<Deps>(options: JobWorkerOptions<Deps>) {
   const {
     db,
     redis,
     connection,
     prefix,
     queue,
-    handlers,
+    definitions,
+    deps,
     logger,
     concurrency = 50,
     lockDurationMs = 30_000,
     sweepEveryMs = 30_000,
   } = options;
   const lifecycle = createJobLifecycle({ db, redis });
+  const handlers = Object.fromEntries(
+    Object.values(definitions).map((definition) => [definition.type, definition.handler(deps)]),
+  ) as Record<JobType, JobHandler<unknown>>;
 
   const worker = new Worker<JobPayload>(
     GENERATION_QUEUE,
@@ -58,8 +67,10 @@ export function startJobWorker(options: JobWorkerOptions) {
       // What this attempt's provider calls cost, written with each of the row's updates below.
       const meter = createSpendMeter();
       try {
+        const input = parseJobInput<unknown>(definitions[job.type], job.input);
         const result = await handlers[job.type]({
           job,
+          input,
           progress: (p) => lifecycle.progress(jobId, p),
           // This worker holds the job's lock, so the in-memory checkpoint is the current one.
           checkpoint: async (data, extra) => {
@@ -114,7 +125,7 @@ export function startJobWorker(options: JobWorkerOptions) {
       const entry = await queue.queue.getJob(job.id);
       if (!entry) {
         logger.warn({ jobId: job.id }, 'sweeper: re-enqueued a job whose queue entry was lost');
-        await queue.enqueue(job.id, job.type);
+        await queue.enqueue(job.id, job.type, definitions[job.type].options);
       } else if (await entry.isFailed()) {
         // BullMQ gave up without the handler failing the row: the job stalled more often than
         // allowed (a worker died on it each time). Fail it here, so its quota is refunded.

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Job } from '../../generated/prisma/client.js';
+import { JobType } from '../../generated/prisma/enums.js';
 import { listQuery } from '../../http/pagination.js';
 
-export const JOB_TYPES = ['POSTS', 'CAMPAIGN', 'IMAGE', 'VOICE'] as const;
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export const FINAL_STATUSES: ReadonlyArray<(typeof JOB_STATUSES)[number]> = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
@@ -30,7 +30,7 @@ export const EXAMPLE_JOB = {
 export const jobSchema = z
   .object({
     id: z.string(),
-    type: z.enum(JOB_TYPES),
+    type: z.enum(JobType),
     status: z.enum(JOB_STATUSES).describe('QUEUED → RUNNING → SUCCEEDED, FAILED or CANCELLED.'),
     progress: z.number().int().min(0).max(100).describe('0 to 100; it only goes forward.'),
     input: z.record(z.string(), z.unknown()).describe('The request that created it.'),
@@ -77,7 +77,7 @@ export type JobDto = z.input<typeof jobSchema>;
 export const jobListQuery = z.strictObject({
   ...listQuery,
   status: z.enum(JOB_STATUSES).optional(),
-  type: z.enum(JOB_TYPES).optional(),
+  type: z.enum(JobType).optional(),
 });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

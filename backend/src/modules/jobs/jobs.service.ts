@@ -11,8 +11,8 @@ import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { afterCursor, decodeCursor, pageOrder } from '../../http/pagination.js';
-import type { PostsToWrite } from '../usage/job-caps.js';
-import { createJobWithReservation, type Reservation } from '../usage/quota.js';
+import { createJobWithReservation } from '../usage/quota.js';
+import type { JobSpec } from './define-job.js';
 import { refundJob } from './job-lifecycle.js';
 import { publishJobEvent } from './job-events.js';
 import type { JobQueue } from './queues.js';
@@ -22,12 +22,12 @@ import type { Redis } from '../../lib/redis.js';
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const NO_COST: JobDto['cost'] = { tokensIn: 0, tokensOut: 0, llmCostUsd: 0, images: 0, voiceChars: 0 };
 
-export interface AcceptRequest {
+export interface AcceptRequest<Input extends object = object> {
   userId: string;
-  type: JobType;
-  input: Record<string, unknown>;
-  /** The quota the job takes (every job type takes one metric). */
-  reservation: Reservation;
+  /** The job type: the quota it reserves and the posts it will write come from its definition. */
+  job: JobSpec<JobType, Input>;
+  /** What the job stores, as its type's schema reads it. */
+  input: Input;
   /** The Idempotency-Key header, when sent. */
   idempotencyKey?: string;
   /** Method and path, part of what a key is bound to. */
@@ -37,13 +37,6 @@ export interface AcceptRequest {
 export interface Accepted {
   job: JobDto;
   replayed: boolean;
-}
-
-/** The posts a job writes when it succeeds: POSTS and CAMPAIGN jobs write one per reserved post. */
-export function postsToWrite(req: Pick<AcceptRequest, 'type' | 'input' | 'reservation'>): PostsToWrite {
-  if (req.type !== 'POSTS' && req.type !== 'CAMPAIGN') return { stored: 0, scheduled: 0 };
-  const stored = req.reservation.units;
-  return { stored, scheduled: req.type === 'CAMPAIGN' && req.input.schedule === true ? stored : 0 };
 }
 
 /** A stable hash of a request body: the same key with another body is 409. */
@@ -76,7 +69,7 @@ export function createJobsService({
 }) {
   async function claimKey(
     tx: Prisma.TransactionClient,
-    req: AcceptRequest,
+    req: Pick<AcceptRequest, 'userId' | 'route'>,
     key: string,
     hash: string,
   ): Promise<JobDto | undefined> {
@@ -104,14 +97,13 @@ export function createJobsService({
   }
 
   return {
-    async accept(req: AcceptRequest): Promise<Accepted> {
-      const job = { type: req.type, input: req.input as Prisma.InputJsonObject };
-      const posts = postsToWrite(req);
+    async accept<Input extends object>(req: AcceptRequest<Input>): Promise<Accepted> {
+      const job = { type: req.job.type, input: req.input as Prisma.InputJsonObject };
+      const reservation = req.job.reservation(req.input);
+      const posts = req.job.postsToWrite(req.input, reservation);
       let outcome: Accepted;
       if (!req.idempotencyKey) {
-        const row = await db.$transaction((tx) =>
-          createJobWithReservation(tx, req.userId, job, req.reservation, posts),
-        );
+        const row = await db.$transaction((tx) => createJobWithReservation(tx, req.userId, job, reservation, posts));
         outcome = { job: toJobDto(row), replayed: false };
       } else {
         const key = req.idempotencyKey;
@@ -119,7 +111,7 @@ export function createJobsService({
         outcome = await db.$transaction(async (tx) => {
           const replay = await claimKey(tx, req, key, hash);
           if (replay) return { job: replay, replayed: true };
-          const dto = toJobDto(await createJobWithReservation(tx, req.userId, job, req.reservation, posts));
+          const dto = toJobDto(await createJobWithReservation(tx, req.userId, job, reservation, posts));
           await tx.idempotencyKey.update({
             where: { userId_key: { userId: req.userId, key } },
             data: { responseStatus: 202, responseBody: dto as unknown as Prisma.InputJsonObject },
@@ -128,7 +120,7 @@ export function createJobsService({
         });
       }
       if (!outcome.replayed) {
-        await queue.enqueue(outcome.job.id, req.type).catch((err: Error) => {
+        await queue.enqueue(outcome.job.id, req.job.type, req.job.options).catch((err: Error) => {
           logger.warn(
             { jobId: outcome.job.id, reason: err.message },
             'enqueue failed; the sweeper will enqueue the job',

@@ -1,27 +1,27 @@
 // IMAGE jobs: submit to Fal (the request id is checkpointed: it was paid for), wait, download,
 // store our own copy (checkpointed), attach to the post when asked.
 import type { Db } from '../../lib/db.js';
-import type { AspectRatio, Fal, FalModel } from '../../integrations/fal.js';
+import type { Fal } from '../../integrations/fal.js';
 import type { Storage } from '../../integrations/storage.js';
-import type { JobHandler } from '../jobs/handler.js';
+import { defineJob, type JobHandler } from '../jobs/define-job.js';
 import { attachMedia } from './attach.js';
-
-export interface ImageInput {
-  prompt: string;
-  aspectRatio: AspectRatio;
-  style?: string;
-  model?: FalModel;
-  postId?: string;
-}
+import { imageBody, type ImageInput } from './media.schemas.js';
 
 interface Checkpoint {
   requestId?: string;
   imageUrl?: string;
 }
 
-export function imageJob({ db, fal, storage }: { db: Db; fal: Fal; storage: Storage }): JobHandler {
-  return async ({ job, progress, checkpoint, spend }) => {
-    const input = job.input as unknown as ImageInput;
+/** The input is the request of POST /images/generate; it counts one image. */
+export const imageJob = defineJob({
+  type: 'IMAGE',
+  input: imageBody,
+  reservation: () => ({ metric: 'IMAGES', units: 1 }),
+  handler: makeImage,
+});
+
+function makeImage({ db, fal, storage }: { db: Db; fal: Fal; storage: Storage }): JobHandler<ImageInput> {
+  return async ({ job, input, progress, checkpoint, spend }) => {
     const model = input.model ?? 'SCHNELL';
     const saved = { ...((job.checkpoint ?? {}) as Checkpoint) };
     if (!saved.imageUrl) {

@@ -6,40 +6,14 @@ import { IDEMPOTENCY_HEADER } from '../../http/idempotency.js';
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
-import { ASPECT_SIZES, FAL_MODELS } from '../../integrations/fal-models.js';
-import { currentUser } from '../auth/require-user.js';
+import { currentUser } from '../../http/current-user.js';
 import { acceptJob } from '../jobs/accept.js';
 import { jobSchema } from '../jobs/jobs.schemas.js';
 import type { JobsService } from '../jobs/jobs.service.js';
+import { imageJob } from './image.job.js';
+import { imageBody } from './media.schemas.js';
+import { voiceJob } from './voice.job.js';
 import { SAMPLE_PATH, SAMPLE_TTL_SECONDS, VOICE_ID, type VoiceCatalog } from './voices.js';
-
-const imageBody = z
-  .strictObject({
-    prompt: z.string().trim().min(3).max(1_000).describe('What the image shows.'),
-    aspectRatio: z.enum(Object.keys(ASPECT_SIZES) as [keyof typeof ASPECT_SIZES, ...Array<keyof typeof ASPECT_SIZES>]),
-    style: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe('e.g. "watercolor"; used with the image style of the post\'s brand.'),
-    model: z
-      .enum(Object.keys(FAL_MODELS) as ['SCHNELL', 'DEV'])
-      .default('SCHNELL')
-      .describe('FLUX schnell (fast) or dev (finer).'),
-    postId: z.uuid().optional().describe('Attach the image to this post when it is ready.'),
-  })
-  .meta({
-    id: 'ImageRequest',
-    examples: [
-      {
-        prompt: 'A flat white on a wooden counter, morning light, steam rising',
-        aspectRatio: '1:1',
-        postId: '5f1c2a9e-8b3d-4c7a-9e21-6d4b8f0a3c17',
-      },
-    ],
-  });
 
 const voiceBody = z
   .strictObject({
@@ -95,7 +69,7 @@ export function mediaRoutes(
     },
     async ({ req, res, body }) => {
       if (body.postId) await ownPost(db, currentUser(res).id, body.postId);
-      return acceptJob(jobs, req, res, { type: 'IMAGE', input: body, reservation: { metric: 'IMAGES', units: 1 } });
+      return acceptJob(jobs, req, res, imageJob, body);
     },
   );
   table.add(
@@ -115,11 +89,7 @@ export function mediaRoutes(
       // The voice rule (voices.ts): a voiceId of the list (400 otherwise), else the brand's, the
       // configured one, the account's first. Chosen now, so the job speaks with what was checked.
       const voiceId = await voices.chooseVoice(body.voiceId, post?.brand?.voiceId);
-      return acceptJob(jobs, req, res, {
-        type: 'VOICE',
-        input: { text, ...(body.postId ? { postId: body.postId } : {}), voiceId },
-        reservation: { metric: 'VOICE_CHARS', units: [...text].length },
-      });
+      return acceptJob(jobs, req, res, voiceJob, { text, ...(body.postId ? { postId: body.postId } : {}), voiceId });
     },
   );
   table.add(

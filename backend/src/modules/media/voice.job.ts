@@ -1,20 +1,36 @@
 // VOICE jobs: ElevenLabs speaks the text (snapshotted into the job's input when it was accepted,
 // which is also what was charged, with the voice chosen then), we store the MP3 (checkpointed)
 // and attach it to the post.
+import { z } from 'zod';
 import type { Db } from '../../lib/db.js';
 import { VOICE_FORMAT, type ElevenLabs } from '../../integrations/elevenlabs.js';
 import type { Storage } from '../../integrations/storage.js';
-import type { JobHandler } from '../jobs/handler.js';
+import { defineJob, type JobHandler } from '../jobs/define-job.js';
 import { AppError } from '../../lib/errors.js';
 import { attachMedia } from './attach.js';
 
-export interface VoiceInput {
-  text: string;
-  postId?: string;
-  voiceId?: string;
-}
+/**
+ * Not the request of POST /voice/generate (text or postId, voiceId optional): what the route
+ * resolved from it, the text to speak and the voice to speak it with.
+ */
+const voiceInput = z.object({
+  text: z.string(),
+  postId: z.uuid().optional(),
+  /** Absent from jobs accepted before the voice rule. */
+  voiceId: z.string().optional(),
+});
 
-export function voiceJob({
+export type VoiceInput = z.output<typeof voiceInput>;
+
+/** Counts the text's characters (code points). */
+export const voiceJob = defineJob({
+  type: 'VOICE',
+  input: voiceInput,
+  reservation: (input) => ({ metric: 'VOICE_CHARS', units: [...input.text].length }),
+  handler: speak,
+});
+
+function speak({
   db,
   elevenlabs,
   storage,
@@ -22,9 +38,8 @@ export function voiceJob({
   db: Db;
   elevenlabs: ElevenLabs;
   storage: Storage;
-}): JobHandler {
-  return async ({ job, progress, checkpoint, spend }) => {
-    const input = job.input as unknown as VoiceInput;
+}): JobHandler<VoiceInput> {
+  return async ({ job, input, progress, checkpoint, spend }) => {
     let audioUrl = (job.checkpoint as { audioUrl?: string } | null)?.audioUrl;
     if (!audioUrl) {
       // Jobs accepted since the voice rule carry their voice; an older one gets the default.
