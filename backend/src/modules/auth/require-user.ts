@@ -1,19 +1,10 @@
 // Signed-in routes: a verified Clerk session token, and the user row behind it.
 import { getAuth } from '@clerk/express';
-import type { RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import { AppError } from '../../lib/errors.js';
 import { bearerToken } from './clerk.js';
-import type { AuthUser, UsersService } from '../users/users.service.js';
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Locals {
-      /** The signed-in user (set by requireUser). */
-      user: AuthUser;
-    }
-  }
-}
+import '../../http/current-user.js'; // res.locals.user's type
+import type { UsersService } from '../users/users.service.js';
 
 const claim = (claims: Record<string, unknown> | null | undefined, key: string) => {
   const value = claims?.[key];
@@ -41,5 +32,3 @@ export function requireUser(users: UsersService): RequestHandler {
     next();
   };
 }
-
-export const currentUser = (res: Response): AuthUser => res.locals.user;

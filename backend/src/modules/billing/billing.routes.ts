@@ -4,7 +4,7 @@ import { IDEMPOTENCY_HEADER, idempotencyKey, underIdempotencyKey } from '../../h
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { requestHash } from '../jobs/jobs.service.js';
-import { currentUser } from '../auth/require-user.js';
+import { currentUser } from '../../http/current-user.js';
 import type { BillingService } from './billing.service.js';
 import { PLAN_IDS } from './plans.js';
 

@@ -6,7 +6,7 @@ import type { Plan } from '../../generated/prisma/enums.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import { viaStripe, type StripeClient } from '../../integrations/stripe.js';
-import type { AuthUser } from '../users/users.service.js';
+import type { AuthUser } from '../../http/current-user.js';
 
 export interface BillingDeps {
   db: Db;

@@ -5,9 +5,10 @@ import { afterCursor, decodeCursor, listQuery, listResponse, page, pageOrder } f
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
-import { currentUser } from '../auth/require-user.js';
+import { currentUser } from '../../http/current-user.js';
 import type { VoiceCatalog } from '../media/voices.js';
-import { brandCreate, brandPatch, brandSchema, EXAMPLE_BRAND, idParams, toBrandDto } from './brands.schemas.js';
+import { idParams } from '../../http/params.js';
+import { brandCreate, brandPatch, brandSchema, EXAMPLE_BRAND, toBrandDto } from './brands.schemas.js';
 
 const notFound = () => new AppError('NOT_FOUND', 'Brand not found.');
 

@@ -64,8 +64,6 @@ export const brandSchema = z
   })
   .meta({ id: 'Brand', examples: [EXAMPLE_BRAND] });
 
-export const idParams = z.object({ id: z.uuid() });
-
 export function toBrandDto(b: Brand): z.input<typeof brandSchema> {
   return {
     id: b.id,

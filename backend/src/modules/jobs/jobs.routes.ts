@@ -1,8 +1,8 @@
 import type { Response } from 'express';
 import { listResponse, page } from '../../http/pagination.js';
 import type { RouteTable } from '../../http/route.js';
-import { currentUser } from '../auth/require-user.js';
-import { idParams } from '../brands/brands.schemas.js';
+import { currentUser } from '../../http/current-user.js';
+import { idParams } from '../../http/params.js';
 import type { JobEvent, JobEventHub } from './job-events.js';
 import { EXAMPLE_JOB, FINAL_STATUSES, jobListQuery, jobSchema, toJobDto } from './jobs.schemas.js';
 import type { JobsService } from './jobs.service.js';

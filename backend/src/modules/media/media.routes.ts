@@ -6,7 +6,7 @@ import { IDEMPOTENCY_HEADER } from '../../http/idempotency.js';
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
-import { currentUser } from '../auth/require-user.js';
+import { currentUser } from '../../http/current-user.js';
 import { acceptJob } from '../jobs/accept.js';
 import { jobSchema } from '../jobs/jobs.schemas.js';
 import type { JobsService } from '../jobs/jobs.service.js';

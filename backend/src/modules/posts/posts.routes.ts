@@ -1,7 +1,7 @@
 import type { RouteTable } from '../../http/route.js';
 import { listResponse, page } from '../../http/pagination.js';
-import { currentUser } from '../auth/require-user.js';
-import { idParams } from '../brands/brands.schemas.js';
+import { currentUser } from '../../http/current-user.js';
+import { idParams } from '../../http/params.js';
 import {
   EXAMPLE_POST,
   postCreate,

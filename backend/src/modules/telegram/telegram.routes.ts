@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
-import { currentUser } from '../auth/require-user.js';
+import { currentUser } from '../../http/current-user.js';
 import type { LinkService } from './link.service.js';
 import { readTelegramLink, telegramLinkSchema } from './link-status.js';
 import { markUnreachable } from '../delivery/outcomes.js';

@@ -1,6 +1,6 @@
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
-import { currentUser } from '../auth/require-user.js';
+import { currentUser } from '../../http/current-user.js';
 import { planDto, planSchema } from '../billing/plans.js';
 import { readUsage, usageSchema } from './usage.service.js';
 

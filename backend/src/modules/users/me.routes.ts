@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
-import { currentUser } from '../auth/require-user.js';
+import { currentUser } from '../../http/current-user.js';
 import { PLAN_IDS } from '../billing/plans.js';
 import { readTelegramLink, telegramLinkSchema } from '../telegram/link-status.js';
 import { readUsage, usageSchema } from '../usage/usage.service.js';
-import type { AuthUser, UsersService } from './users.service.js';
+import type { AuthUser } from '../../http/current-user.js';
+import type { UsersService } from './users.service.js';
 
 /**
  * True for zone names the runtime's time-zone database knows (IANA names and aliases such as

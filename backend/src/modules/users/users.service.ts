@@ -3,19 +3,10 @@
 // which races). Token claims fill in a missing email or name; they never overwrite one that the
 // user chose or the Clerk webhook wrote. A deleted Clerk user (a tombstone, or a row whose deletion
 // is under way) is not created again by a token that is still alive: 401.
+import type { AuthUser } from '../../http/current-user.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
-import type { Plan } from '../../generated/prisma/enums.js';
 import type { UserCache } from './user-cache.js';
-
-export interface AuthUser {
-  id: string;
-  clerkId: string;
-  email: string | null;
-  name: string | null;
-  plan: Plan;
-  timezone: string;
-}
 
 export interface TokenProfile {
   email?: string;

@@ -4,7 +4,8 @@ import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Redis } from '../../lib/redis.js';
 import { UserCache } from './user-cache.js';
-import { createUsersService, type AuthUser } from './users.service.js';
+import type { AuthUser } from '../../http/current-user.js';
+import { createUsersService } from './users.service.js';
 
 /** `subscriber`: a connection in subscriber mode, shared with other listeners of the process. */
 export function createUsers({
