@@ -136,7 +136,8 @@ export interface SendRecord {
  */
 export function recordSends(db: Db, records: SendRecord[]) {
   // Each part renews the lease: a send of many parts that wait for permits is never taken for a
-  // dead one and claimed again while it is still going.
+  // dead one and claimed again while it is still going. A record without a part or a progress
+  // carries placeholders in those columns, which its flags ("accepted", "progressed") skip.
   return db.$executeRaw`
     WITH a AS (
       SELECT * FROM unnest(${records.map((r) => r.deliveryId)}::uuid[],
