@@ -1,17 +1,19 @@
-// Accepting, reading and cancelling jobs (the web side). Accepting writes the Job row and reserves
-// its quota (ledger row included) in one statement, in a transaction that first takes the user's
-// jobs lock (the per-user caps are counts: see usage/job-caps.ts); with an Idempotency-Key, the
-// transaction first claims the key, so a replay answers the stored response before any cap is
-// looked at, and then stores the response to replay. Only after it commits is the work enqueued;
-// a job whose enqueue was lost is found again by the worker's sweeper.
+// Accepting, reading and cancelling jobs (the web side). Accepting writes the Job row here, and
+// usage/quota.ts reserves its quota in the same transaction (the counter and the ledger row in one
+// statement, under the user's jobs lock: the per-user caps are counts, see usage/job-caps.ts); a
+// refusal rolls the row back. With an Idempotency-Key, the transaction first claims the key, so a
+// replay answers the stored response before any cap is looked at, and then stores the response
+// to replay. Only after it commits is the work enqueued; a job whose enqueue was lost is found
+// again by the worker's sweeper.
 import { createHash } from 'node:crypto';
-import type { Prisma } from '../../generated/prisma/client.js';
+import type { Job, Prisma } from '../../generated/prisma/client.js';
 import type { JobStatus, JobType } from '../../generated/prisma/enums.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { afterCursor, decodeCursor, pageOrder } from '../../http/pagination.js';
-import { createJobWithReservation } from '../usage/quota.js';
+import type { PostsToWrite } from '../usage/job-caps.js';
+import { reserve, type Reservation } from '../usage/quota.js';
 import type { JobSpec } from './define-job.js';
 import { refundJob } from './job-lifecycle.js';
 import { publishJobEvent } from './job-events.js';
@@ -54,6 +56,26 @@ export function requestHash(body: unknown): string {
   return createHash('sha256')
     .update(JSON.stringify(canonical(body)))
     .digest('hex');
+}
+
+/**
+ * Writes the job's row and reserves its quota, in `tx`: a refusal (402 or 429, from quota.ts)
+ * throws, and the transaction takes the row back.
+ */
+async function createJob(
+  tx: Prisma.TransactionClient,
+  userId: string,
+  job: { type: JobType; input: Prisma.InputJsonObject },
+  reservation: Reservation,
+  posts: PostsToWrite,
+): Promise<Job> {
+  // Raw SQL, as the rest of the accept: the model API compiles its query on every call.
+  const [row] = await tx.$queryRaw<Job[]>`
+    INSERT INTO "Job" ("userId", "type", "input", "updatedAt")
+    VALUES (${userId}::uuid, ${job.type}::"JobType", ${JSON.stringify(job.input)}::jsonb, now())
+    RETURNING *`;
+  await reserve(tx, { userId, jobId: row!.id }, reservation, posts);
+  return row!;
 }
 
 export function createJobsService({
@@ -103,7 +125,7 @@ export function createJobsService({
       const posts = req.job.postsToWrite(req.input, reservation);
       let outcome: Accepted;
       if (!req.idempotencyKey) {
-        const row = await db.$transaction((tx) => createJobWithReservation(tx, req.userId, job, reservation, posts));
+        const row = await db.$transaction((tx) => createJob(tx, req.userId, job, reservation, posts));
         outcome = { job: toJobDto(row), replayed: false };
       } else {
         const key = req.idempotencyKey;
@@ -111,7 +133,7 @@ export function createJobsService({
         outcome = await db.$transaction(async (tx) => {
           const replay = await claimKey(tx, req, key, hash);
           if (replay) return { job: replay, replayed: true };
-          const dto = toJobDto(await createJobWithReservation(tx, req.userId, job, reservation, posts));
+          const dto = toJobDto(await createJob(tx, req.userId, job, reservation, posts));
           await tx.idempotencyKey.update({
             where: { userId_key: { userId: req.userId, key } },
             data: { responseStatus: 202, responseBody: dto as unknown as Prisma.InputJsonObject },

@@ -36,11 +36,12 @@ export async function lockUserJobs(tx: Tx, userId: string) {
 /**
  * SQL (a CTE body) that yields one row, for user $1, when none of the caps stands in the way:
  * `$since` is the start of the failed-jobs window, `$stored` / `$scheduled` the posts the job
- * writes. Posts are counted only for jobs that write them.
+ * writes, `$exceptJob` the job being accepted (its row is written already: it is not one of the
+ * jobs in flight it is checked against). Posts are counted only for jobs that write them.
  */
-export function capsGateSql(p: { since: string; stored: string; scheduled: string }) {
+export function capsGateSql(p: { since: string; stored: string; scheduled: string; exceptJob: string }) {
   return `SELECT 1 FROM "User" u WHERE u.id = $1::uuid
-      AND (SELECT count(*) FROM "Job" j WHERE j."userId" = u.id AND j.status IN ('QUEUED', 'RUNNING')) < ${planCase((plan) => PLAN_CAPS[plan].jobsInFlight)}
+      AND (SELECT count(*) FROM "Job" j WHERE j."userId" = u.id AND j.status IN ('QUEUED', 'RUNNING') AND j.id <> ${p.exceptJob}) < ${planCase((plan) => PLAN_CAPS[plan].jobsInFlight)}
       AND (SELECT count(*) FROM "Job" j WHERE j."userId" = u.id AND j.status = 'FAILED' AND j."finishedAt" > ${p.since}) < ${planCase((plan) => PLAN_CAPS[plan].failedJobsPerDay)}
       AND (${p.stored} = 0 OR (SELECT count(*) FROM "Post" x WHERE x."userId" = u.id) + ${p.stored} <= ${planCase((plan) => PLAN_CAPS[plan].storedPosts)})
       AND (${p.scheduled} = 0 OR (SELECT count(*) FROM "Post" x WHERE x."userId" = u.id AND x.status IN ('SCHEDULED', 'DELIVERING')) + ${p.scheduled} <= ${planCase((plan) => PLAN_CAPS[plan].scheduledPosts)})`;
@@ -59,7 +60,7 @@ interface CapState {
   scheduledCap: number;
 }
 
-async function readCapState(tx: Tx, userId: string, since: Date): Promise<CapState> {
+async function readCapState(tx: Tx, userId: string, since: Date, exceptJob: string): Promise<CapState> {
   const [state] = await tx.$queryRawUnsafe<CapState[]>(
     `WITH caps AS (
        SELECT ${planCase((plan) => PLAN_CAPS[plan].jobsInFlight)} AS "inFlightCap",
@@ -73,7 +74,7 @@ async function readCapState(tx: Tx, userId: string, since: Date): Promise<CapSta
        FROM "Job" WHERE "userId" = $1::uuid AND status = 'FAILED' AND "finishedAt" > $2
      )
      SELECT caps.*,
-       (SELECT count(*) FROM "Job" WHERE "userId" = $1::uuid AND status IN ('QUEUED', 'RUNNING'))::int AS "inFlight",
+       (SELECT count(*) FROM "Job" WHERE "userId" = $1::uuid AND status IN ('QUEUED', 'RUNNING') AND id <> $3::uuid)::int AS "inFlight",
        (SELECT count(*) FROM failures)::int AS "failed",
        -- With N failures in the window and a cap of C, a job passes once all but C - 1 are gone:
        -- when the C-th newest leaves.
@@ -83,18 +84,25 @@ async function readCapState(tx: Tx, userId: string, since: Date): Promise<CapSta
      FROM caps`,
     userId,
     since,
+    exceptJob,
   );
   if (!state) throw new AppError('NOT_FOUND', 'User not found.');
   return state;
 }
 
 /**
- * Why a job that fitted its quota was refused: read under the same lock, so it is the state the
- * refused statement saw. The post caps come first (they need the user to act), then the failed
- * jobs of the day, then the jobs in flight.
+ * Why the job `exceptJob`, which fitted its quota, was refused: read under the same lock, so it is
+ * the state the refused statement saw (the job itself not counted). The post caps come first (they
+ * need the user to act), then the failed jobs of the day, then the jobs in flight.
  */
-export async function capsRefusal(tx: Tx, userId: string, posts: PostsToWrite, now: Date): Promise<AppError> {
-  const s = await readCapState(tx, userId, new Date(now.getTime() - FAILED_WINDOW_MS));
+export async function capsRefusal(
+  tx: Tx,
+  userId: string,
+  posts: PostsToWrite,
+  now: Date,
+  exceptJob: string,
+): Promise<AppError> {
+  const s = await readCapState(tx, userId, new Date(now.getTime() - FAILED_WINDOW_MS), exceptJob);
   if (posts.stored > 0 && s.stored + posts.stored > s.storedCap)
     return postCapError('storedPosts', s.storedCap, s.stored, posts.stored);
   if (posts.scheduled > 0 && s.scheduled + posts.scheduled > s.scheduledCap)

@@ -1,12 +1,12 @@
-// Quota reservations and refunds. The check, the reservation and the job it is for are one SQL
-// statement: a conditional upsert of the month's counter that only succeeds while used + n <= the
+// Quota reservations and refunds. The check and the reservation are one SQL statement, in the
+// transaction that wrote the job's row (modules/jobs, just before): a conditional upsert of the month's counter that only succeeds while used + n <= the
 // plan's limit, with the plan read in the same statement (never from a cache). Concurrent requests
 // on any number of replicas serialize on the counter row, so none can pass the limit. Every change
 // is also a ledger row whose unique idempotency key makes it happen at most once.
 // The same statement checks the caps of job-caps.ts (jobs in flight, failed jobs of the day, the
 // posts the job will write); those are counts over rows, so it runs after the user's jobs lock.
-import type { Job, Prisma } from '../../generated/prisma/client.js';
-import type { JobType, UsageMetric } from '../../generated/prisma/enums.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import type { UsageMetric } from '../../generated/prisma/enums.js';
 import { AppError } from '../../lib/errors.js';
 import { PLANS, planCase } from '../billing/plans.js';
 import { capsGateSql, capsRefusal, FAILED_WINDOW_MS, lockUserJobs, type PostsToWrite } from './job-caps.js';
@@ -29,29 +29,29 @@ export interface Reservation {
 }
 
 /**
- * Creates a job and reserves its `units` of `metric` for `userId` in the month of `now`, checking
- * the caps of job-caps.ts for `posts` it will write. Must run inside a transaction: it takes the
- * user's jobs lock, then one statement writes the job row and its ledger row (key
- * `reserve:<jobId>:<metric>`) only when the reservation and the caps fit. Returns the new job
- * row; throws, writing nothing, 402 QUOTA_EXCEEDED (details: metric, limit, used, requested,
- * resetsAt) when the quota or a post cap does not fit, 429 RATE_LIMITED (details: cap, limit,
- * used, retryAfterSeconds) past the failed-jobs or in-flight cap.
+ * Reserves `units` of `metric` for `userId`'s job `jobId` in the month of `now`, checking the caps
+ * of job-caps.ts for the `posts` it will write. Must run in the transaction that wrote the job's
+ * row (modules/jobs): it takes the user's jobs lock, then one statement adds to the month's
+ * counter and writes the ledger row (key `reserve:<jobId>:<metric>`) only when the reservation and
+ * the caps fit (the caps do not count the job itself). Throws, writing nothing, 402
+ * QUOTA_EXCEEDED (details: metric, limit, used, requested, resetsAt) when the quota or a post cap
+ * does not fit, 429 RATE_LIMITED (details: cap, limit, used, retryAfterSeconds) past the
+ * failed-jobs or in-flight cap; the transaction then rolls the job's row back.
  */
-export async function createJobWithReservation(
+export async function reserve(
   tx: Tx,
-  userId: string,
-  job: { type: JobType; input: Prisma.InputJsonObject },
+  { userId, jobId }: { userId: string; jobId: string },
   { metric, units }: Reservation,
   posts: PostsToWrite = { stored: 0, scheduled: 0 },
   now = new Date(),
-): Promise<Job> {
+): Promise<void> {
   const { start, end } = periodOf(now);
   const since = new Date(now.getTime() - FAILED_WINDOW_MS);
   await lockUserJobs(tx, userId);
-  const rows = await tx.$queryRawUnsafe<Job[]>(
+  const rows = await tx.$queryRawUnsafe<Array<{ reserved: number }>>(
     `WITH lim AS (
        SELECT ${limitCase(metric)} AS "limit" FROM "User" u WHERE u.id = $1::uuid
-         AND EXISTS (${capsGateSql({ since: '$7', stored: '$8::int', scheduled: '$9::int' })})
+         AND EXISTS (${capsGateSql({ since: '$6', stored: '$7::int', scheduled: '$8::int', exceptJob: '$5::uuid' })})
      ),
      counter AS (
        INSERT INTO "UsageCounter" ("userId", "periodStart", "metric", "used", "updatedAt")
@@ -61,28 +61,22 @@ export async function createJobWithReservation(
          WHERE "UsageCounter"."used" + EXCLUDED."used" <= (SELECT "limit" FROM lim)
        RETURNING "used"
      ),
-     job AS (
-       INSERT INTO "Job" ("userId", "type", "input", "updatedAt")
-       SELECT $1::uuid, $5::"JobType", $6::jsonb, now() FROM counter
-       RETURNING *
-     ),
      entry AS (
        INSERT INTO "UsageEntry" ("userId", "periodStart", "metric", "kind", "delta", "idempotencyKey", "jobId")
-       SELECT $1::uuid, $2, $3::"UsageMetric", 'RESERVE', $4, 'reserve:' || job.id || ':' || $3, job.id FROM job
+       SELECT $1::uuid, $2, $3::"UsageMetric", 'RESERVE', $4, 'reserve:' || $5::uuid || ':' || $3, $5::uuid FROM counter
        RETURNING 1
      )
-     SELECT job.* FROM job, entry`,
+     SELECT 1 AS "reserved" FROM entry`,
     userId,
     start,
     metric,
     units,
-    job.type,
-    JSON.stringify(job.input),
+    jobId,
     since,
     posts.stored,
     posts.scheduled,
   );
-  if (rows.length === 1) return rows[0]!;
+  if (rows.length === 1) return;
   const [state] = await tx.$queryRawUnsafe<Array<{ limit: number; used: number | null }>>(
     `SELECT ${limitCase(metric)} AS "limit",
        (SELECT "used" FROM "UsageCounter" c WHERE c."userId" = u.id AND c."periodStart" = $2 AND c.metric = $3::"UsageMetric") AS "used"
@@ -107,7 +101,7 @@ export async function createJobWithReservation(
       },
     );
   }
-  throw await capsRefusal(tx, userId, posts, now);
+  throw await capsRefusal(tx, userId, posts, now, jobId);
 }
 
 /**
