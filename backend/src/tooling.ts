@@ -7,4 +7,4 @@ export { envSchema } from './config/env.js';
 export { bootConfig } from './config/boot.js';
 export { migrate } from './db/migrator.js';
 export { migrateCommand, seedCommand } from './db/commands.js';
-export { LOCAL_BOT_TOKEN } from './integrations/telegram.js';
+export { LOCAL_BOT_TOKEN } from './integrations/telegram/client.js';

@@ -9,7 +9,7 @@ import { createRedis, type Redis } from './lib/redis.js';
 import { createElevenLabs } from './integrations/elevenlabs.js';
 import { createStorage } from './integrations/storage.js';
 import { createStripe, priceIds } from './integrations/stripe.js';
-import { createBot } from './integrations/telegram.js';
+import { createBot } from './integrations/telegram/client.js';
 import { registerBotHandlers } from './modules/telegram/bot.js';
 import { createLinkService } from './modules/telegram/link.service.js';
 import { createBillingService } from './modules/billing/billing.service.js';
@@ -18,11 +18,12 @@ import { JobEventHub } from './modules/jobs/job-events.js';
 import { createJobsService } from './modules/jobs/jobs.service.js';
 import { createJobQueue, GENERATION_QUEUE, QUEUE_PREFIX } from './modules/jobs/queues.js';
 import { DELIVERY_QUEUE } from './modules/delivery/delivery-worker.js';
-import { limitReplies } from './modules/delivery/limited-api.js';
-import { telegramLimiterPrefix } from './modules/delivery/limiter.js';
-import { chatHasAccount, createReplyBudget } from './modules/telegram/reply-budget.js';
+import { limitReplies } from './integrations/telegram/limited-api.js';
+import { telegramLimiterPrefix } from './integrations/telegram/limiter.js';
+import { createReplyBudget } from './integrations/telegram/reply-budget.js';
+import { chatHasAccount } from './modules/telegram/link-status.js';
 import { createNoticeQueue } from './modules/telegram/notices.js';
-import { telegramUpstreamError } from './modules/telegram/telegram-errors.js';
+import { telegramUpstreamError } from './integrations/telegram/errors.js';
 import { createUsers } from './modules/users/wiring.js';
 
 export function createWebServices({
@@ -48,7 +49,7 @@ export function createWebServices({
   const stripe = createStripe(config.stripe);
   const bot = createBot(config.telegram);
   // Command replies and test messages have a budget of their own beside the senders', and are
-  // dropped when it is spent (modules/telegram/reply-budget.ts).
+  // dropped when it is spent (integrations/telegram/reply-budget.ts).
   const replies = createReplyBudget(redis, {
     perSecond: config.telegram.repliesPerSecond,
     prefix: telegramLimiterPrefix(queuePrefix),

@@ -15,9 +15,9 @@ import { startJobWorker } from './modules/jobs/job-worker.js';
 import { createJobQueue, QUEUE_PREFIX } from './modules/jobs/queues.js';
 import { startDeliveryWorker } from './modules/delivery/delivery-worker.js';
 import { createDeliveryMedia } from './modules/delivery/media.js';
-import { createTelegramLimiter, telegramLimiterPrefix } from './modules/delivery/limiter.js';
+import { createTelegramLimiter, telegramLimiterPrefix } from './integrations/telegram/limiter.js';
 import { startNoticeWorker } from './modules/telegram/notices.js';
-import { createTelegramApi } from './integrations/telegram.js';
+import { createTelegramApi } from './integrations/telegram/client.js';
 
 export interface WorkerOptions {
   config: Config;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram.ts';
+import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram/client.ts';
 import { freePort } from '../../stack/src/ports.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { commandOf, descendants, isAlive } from '../helpers/processes.ts';

@@ -1,7 +1,7 @@
 // The Telegram emulator wired to a test app (and optionally a worker): the bot long-polls the
 // emulator as the local stack does, and people act through the emulator's control API.
 import { startTelegramEmulator, type TelegramEmulator } from '../../emulators/src/index.ts';
-import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram.ts';
+import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram/client.ts';
 import { startTestApp, type TestApp } from './app.ts';
 import { until } from './wait.ts';
 import { startTestWorker } from './worker.ts';

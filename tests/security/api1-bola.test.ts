@@ -16,7 +16,7 @@ import {
   type Emulator,
   type TelegramEmulator,
 } from '../../emulators/src/index.ts';
-import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram.ts';
+import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram/client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signInLocally } from '../helpers/auth.ts';
 import { client, type Client, type Reply } from '../helpers/http.ts';

@@ -17,7 +17,7 @@ import Stripe from 'stripe';
 import { Webhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramEmulator, type TelegramEmulator } from '../../emulators/src/index.ts';
-import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram.ts';
+import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram/client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { clerkEnv, mintToken, newKeyPair, signInLocally } from '../helpers/auth.ts';
 import { client } from '../helpers/http.ts';

@@ -13,12 +13,12 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTelegramEmulator, type TelegramEmulator } from '../../emulators/src/index.ts';
-import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram.ts';
+import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram/client.ts';
 import {
   createTelegramLimiter,
   telegramKeys,
   telegramLimiterPrefix,
-} from '../../backend/src/modules/delivery/limiter.ts';
+} from '../../backend/src/integrations/telegram/limiter.ts';
 import { startBotUpdates } from '../../backend/src/modules/telegram/updates.ts';
 import { signInLocally } from '../helpers/auth.ts';
 import { client } from '../helpers/http.ts';

@@ -8,13 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { createTelegramApi } from '../../backend/src/integrations/telegram.ts';
+import { createTelegramApi } from '../../backend/src/integrations/telegram/client.ts';
 import { createStorage } from '../../backend/src/integrations/storage.ts';
 import type { Db } from '../../backend/src/lib/db.ts';
 import { createRedis } from '../../backend/src/lib/redis.ts';
 import { claimDue } from '../../backend/src/modules/delivery/claim.ts';
 import { DELIVERY_QUEUE, startDeliveryWorker } from '../../backend/src/modules/delivery/delivery-worker.ts';
-import { createTelegramLimiter, telegramLimiterPrefix } from '../../backend/src/modules/delivery/limiter.ts';
+import { createTelegramLimiter, telegramLimiterPrefix } from '../../backend/src/integrations/telegram/limiter.ts';
 import { createDeliveryMedia } from '../../backend/src/modules/delivery/media.ts';
 import { signInLocally } from '../helpers/auth.ts';
 import { createTestDb } from '../helpers/db.ts';

@@ -23,7 +23,7 @@ import {
   type StripeEmulator,
   type TelegramEmulator,
 } from '../../emulators/src/index.ts';
-import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram.ts';
+import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram/client.ts';
 import type { Db } from '../../backend/src/lib/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signInLocally } from '../helpers/auth.ts';

@@ -9,9 +9,9 @@ import { inspect } from 'node:util';
 import { Api, HttpError } from 'grammy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../backend/src/config/index.ts';
-import { createTelegramApi } from '../../backend/src/integrations/telegram.ts';
+import { createTelegramApi } from '../../backend/src/integrations/telegram/client.ts';
 import { createLogger } from '../../backend/src/lib/logger.ts';
-import { classifyTelegramError, logTelegramFailure } from '../../backend/src/modules/telegram/telegram-errors.ts';
+import { classifyTelegramError, logTelegramFailure } from '../../backend/src/integrations/telegram/errors.ts';
 
 // Shaped like real ones: a Bot API token is `<bot id>:<35 characters>`.
 const BOT_TOKEN = '7351846290:AAHk3mZq9-Xw_Vb2LpR8sTnYc4UdEfGhIj0';

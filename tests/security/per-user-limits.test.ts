@@ -6,7 +6,7 @@
 // user's spent budget leaves another user's alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramEmulator, type TelegramEmulator } from '../../emulators/src/index.ts';
-import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram.ts';
+import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram/client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signInLocally } from '../helpers/auth.ts';
 import { client, type Reply } from '../helpers/http.ts';

@@ -12,7 +12,7 @@ import {
   type S3Emulator,
   type TelegramEmulator,
 } from '../../../emulators/src/index.ts';
-import { LOCAL_BOT_TOKEN } from '../../../backend/src/integrations/telegram.ts';
+import { LOCAL_BOT_TOKEN } from '../../../backend/src/integrations/telegram/client.ts';
 import { deleteUserByClerkId } from '../../../backend/src/modules/users/user-deletion.ts';
 import { startGeneration, waitForJob, type GenerationSetup } from '../../helpers/generation.ts';
 import type { Client } from '../../helpers/http.ts';

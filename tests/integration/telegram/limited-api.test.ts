@@ -3,7 +3,7 @@
 // every process, the delivery senders too, as a sender's 429 would.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { telegramLimiterPrefix } from '../../../backend/src/modules/delivery/limiter.ts';
+import { telegramLimiterPrefix } from '../../../backend/src/integrations/telegram/limiter.ts';
 import { startTelegram, type TelegramSetup } from '../../helpers/telegram.ts';
 import { until } from '../../helpers/wait.ts';
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type Command } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTelegramLimiter } from '../../../backend/src/modules/delivery/limiter.ts';
+import { createTelegramLimiter } from '../../../backend/src/integrations/telegram/limiter.ts';
 
 /** A connection that counts the scripts it runs. */
 class CountingRedis extends Redis {

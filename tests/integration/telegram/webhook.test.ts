@@ -3,7 +3,7 @@
 // missing secret is 401 before anything is read. While the web process long-polls, the route is 404.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramEmulator, type TelegramEmulator } from '../../../emulators/src/index.ts';
-import { LOCAL_BOT_TOKEN } from '../../../backend/src/integrations/telegram.ts';
+import { LOCAL_BOT_TOKEN } from '../../../backend/src/integrations/telegram/client.ts';
 import { startBotUpdates } from '../../../backend/src/modules/telegram/updates.ts';
 import { signInLocally } from '../../helpers/auth.ts';
 import { client } from '../../helpers/http.ts';

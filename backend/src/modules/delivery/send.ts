@@ -6,7 +6,7 @@ import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Db } from '../../lib/db.js';
 import type { SendingDelivery } from './begin.js';
 import { compose, type Part } from './compose.js';
-import type { Permit } from './limiter.js';
+import type { Permit } from '../../integrations/telegram/limiter.js';
 import type { DeliveryMedia } from './media.js';
 import type { AcceptedPart } from './outcomes.js';
 

@@ -7,16 +7,16 @@
 // handler would make POST /webhooks/telegram answer 500, and Telegram would deliver that update
 // again and again (grammY's bot.catch serves long polling only): a /help from a chat Telegram then
 // refuses to reply to ("chat not found") must not become a loop. The boundary logs and the update
-// is answered 200. A reply the reply budget dropped (delivery/limited-api.ts) is expected: it is
+// is answered 200. A reply the reply budget dropped (integrations/telegram/limited-api.ts) is expected: it is
 // logged at debug level only.
 import type { Bot, BotError, Context } from 'grammy';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
-import { isDroppedReply } from '../delivery/limited-api.js';
+import { isDroppedReply } from '../../integrations/telegram/limited-api.js';
 import { askToMove, registerChatMove } from './chat-move.js';
 import type { LinkService } from './link.service.js';
 import { markPosted, snooze } from './post-actions.js';
-import { logTelegramFailure } from './telegram-errors.js';
+import { logTelegramFailure } from '../../integrations/telegram/errors.js';
 
 const helpText = (linkPage: string) =>
   [

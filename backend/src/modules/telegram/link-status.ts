@@ -43,3 +43,10 @@ export async function deliverableChat(db: Db, userId: string): Promise<{ chatId:
   const chat = await db.telegramChat.findUnique({ where: { userId }, select: { chatId: true, status: true } });
   return chat?.status === 'LINKED' ? { chatId: chat.chatId } : undefined;
 }
+
+/**
+ * Whether an account has linked `chatId` (LINKED or UNREACHABLE: its row is there). The bot's
+ * reply budget gives a chat no account has linked one reply a minute.
+ */
+export const chatHasAccount = (db: Db) => async (chatId: bigint) =>
+  (await db.telegramChat.count({ where: { chatId } })) > 0;

@@ -8,8 +8,8 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Api } from 'grammy';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
-import type { TelegramLimiter } from '../delivery/limiter.js';
-import { classifyTelegramError } from './telegram-errors.js';
+import type { TelegramLimiter } from '../../integrations/telegram/limiter.js';
+import { classifyTelegramError } from '../../integrations/telegram/errors.js';
 
 export const NOTICE_QUEUE = 'notices';
 

@@ -7,7 +7,7 @@ import { currentUser } from '../../http/current-user.js';
 import type { LinkService } from './link.service.js';
 import { readTelegramLink, telegramLinkSchema } from './link-status.js';
 import { markUnreachable } from '../delivery/outcomes.js';
-import { classifyTelegramError, telegramUpstreamError } from './telegram-errors.js';
+import { classifyTelegramError, telegramUpstreamError } from '../../integrations/telegram/errors.js';
 
 export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; link: LinkService; api: Api }) {
   const tag = 'Telegram';

@@ -1,12 +1,12 @@
 // The limit on Bot API calls made outside the delivery senders (the web process's bot: replies to
 // commands, link confirmations, the test message). Installed as a grammY API transformer, so every
 // send of that Api (and of each update's ctx.api, which gets the bot's transformers) takes a reply
-// from the bot's reply budget (telegram/reply-budget.ts), or is dropped at once when it cannot: a
+// from the bot's reply budget (reply-budget.ts), or is dropped at once when it cannot: a
 // reply never waits, so people writing to the bot never hold a request or take the senders' budget.
 // A 429 such a call gets pauses every process, as a sender's would. The senders call their own
 // limiter (they record each wait and park long retry_afters), so their Api has no transformer.
 import { GrammyError, type Transformer } from 'grammy';
-import type { ReplyBudget } from '../telegram/reply-budget.js';
+import type { ReplyBudget } from './reply-budget.js';
 
 /** Methods that post a message into a chat (the calls Telegram's flood limits count). */
 const SENDS = /^(send(?!ChatAction)|copyMessage|forwardMessage)/;

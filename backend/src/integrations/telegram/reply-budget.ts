@@ -7,13 +7,12 @@
 // A reply also takes its chat's slot in the senders' per-chat bucket (Telegram counts every message
 // to a chat), and nothing at all while a 429 has paused the bot. A chat no account has linked gets
 // at most one reply a minute: anyone can write to the bot from any number of chats.
-import type { Db } from '../../lib/db.js';
 import type { Redis } from '../../lib/redis.js';
-import { SHORT_RETRY_AFTER_S, telegramKeys } from '../delivery/limiter.js';
+import { SHORT_RETRY_AFTER_S, telegramKeys } from './limiter.js';
 
 // KEYS: replies' TAT, the chat's TAT (the senders' bucket), pause, the chat's unlinked-reply mark.
 // ARGV: replies a second, replies' burst, chat rate/s, chat burst, 1 when the chat is unlinked,
-// the unlinked interval (ms). GCRA as in delivery/limiter.ts, but granted only for now: { 1 } or
+// the unlinked interval (ms). GCRA as in limiter.ts, but granted only for now: { 1 } or
 // { 0, why } with why 1 (paused), 2 (the budget is spent), 3 (the chat is busy), 4 (an unlinked
 // chat that had its reply this minute). A refusal takes nothing.
 const SCRIPT = `
@@ -94,7 +93,3 @@ export function createReplyBudget(redis: Redis, { perSecond, burst, prefix }: Re
 }
 
 export type ReplyBudget = ReturnType<typeof createReplyBudget>;
-
-/** Whether an account has linked `chatId` (LINKED or UNREACHABLE: its row is there). */
-export const chatHasAccount = (db: Db) => async (chatId: bigint) =>
-  (await db.telegramChat.count({ where: { chatId } })) > 0;

@@ -7,7 +7,7 @@
 // error with one that names the method and the network reason only, so no caller (nor a log line)
 // ever holds the URL; the logger scrubs tokens from its lines as well.
 import { Api, Bot, HttpError, type Transformer } from 'grammy';
-import type { Config } from '../config/index.js';
+import type { Config } from '../../config/index.js';
 
 /** The token the local Telegram emulator accepts (only without TELEGRAM_BOT_TOKEN). */
 export const LOCAL_BOT_TOKEN = '1000000001:LOCAL-postaify-emulator-token';

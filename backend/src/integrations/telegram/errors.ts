@@ -3,9 +3,9 @@
 // upgraded to a supergroup chat" carries the new id; 429 carries retry_after (seconds); other 400s
 // (e.g. "can't parse entities") are a problem with that message only. An HttpError means Telegram
 // never answered: it says so with the method and the network reason, never the request's URL
-// (which holds the bot token; see integrations/telegram.ts).
+// (which holds the bot token; see client.ts).
 import { GrammyError, HttpError } from 'grammy';
-import { TelegramUnreachableError } from '../../integrations/telegram.js';
+import { TelegramUnreachableError } from './client.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 
