@@ -8,7 +8,7 @@
 // under READ COMMITTED see every write committed before the lock was granted.
 import type { Prisma } from '../../generated/prisma/client.js';
 import { AppError } from '../../lib/errors.js';
-import { PLAN_CAPS, planCase } from '../billing/plans.js';
+import { PLAN_CAPS, planCase } from '../plans/plans.js';
 
 type Tx = Prisma.TransactionClient;
 

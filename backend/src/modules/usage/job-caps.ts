@@ -9,7 +9,7 @@
 // inserts. Every replica's accepts for one user serialize on that lock.
 import type { Prisma } from '../../generated/prisma/client.js';
 import { AppError } from '../../lib/errors.js';
-import { PLAN_CAPS, planCase } from '../billing/plans.js';
+import { PLAN_CAPS, planCase } from '../plans/plans.js';
 import { postCapError } from '../posts/post-caps.js';
 
 type Tx = Prisma.TransactionClient;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Db } from '../../lib/db.js';
 import type { Plan } from '../../generated/prisma/enums.js';
-import { PLANS } from '../billing/plans.js';
+import { PLANS } from '../plans/plans.js';
 import { periodOf } from './period.js';
 
 const meter = z.object({ used: z.number().int(), limit: z.number().int() });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { currentUser } from '../../http/current-user.js';
-import { PLAN_IDS } from '../billing/plans.js';
+import { PLAN_IDS } from '../plans/plans.js';
 import { readTelegramLink, telegramLinkSchema } from '../telegram/link-status.js';
 import { readUsage, usageSchema } from '../usage/usage.service.js';
 import type { AuthUser } from '../../http/current-user.js';
