@@ -5,8 +5,8 @@
 // round trips and commits were most of the senders' and Postgres's work (bench:delivery).
 import type { Db } from '../../lib/db.js';
 import { retryingConflicts } from '../../lib/db-conflicts.js';
-import { takeForSending } from './lifecycle.js';
-import type { Progress } from './send.js';
+import { takeForSending } from '../lifecycle/lifecycle.js';
+import type { Progress } from '../lifecycle/lifecycle.js';
 
 export interface SendingDelivery {
   id: string;

@@ -13,7 +13,7 @@ import { classifyTelegramError } from '../../integrations/telegram/errors.js';
 import { claimDue } from './claim.js';
 import type { TelegramLimiter } from '../../integrations/telegram/limiter.js';
 import { beginSends, type SendingDelivery } from './begin.js';
-import { failDelivery, handBack, markSent, moveToChat, park } from './lifecycle.js';
+import { failDelivery, handBack, markSent, moveToChat, park } from '../lifecycle/lifecycle.js';
 import { markUnreachable, recordParts, type AcceptedPart } from './outcomes.js';
 import { UnsendableMedia, type DeliveryMedia } from './media.js';
 import { ChatBusy, sendParts } from './send.js';

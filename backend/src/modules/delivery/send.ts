@@ -22,10 +22,6 @@ export interface SendDeps {
   record: (part: AcceptedPart) => Promise<void>;
 }
 
-export interface Progress {
-  done: Record<string, number>;
-}
-
 const keyboard = (postId: string): InlineKeyboardMarkup => ({
   inline_keyboard: [
     [

@@ -4,7 +4,7 @@ import type { Db } from '../../lib/db.js';
 import type { OpenRouter } from '../../integrations/openrouter.js';
 import { defineJob, type JobHandler } from '../jobs/define-job.js';
 import { usageSpend } from '../jobs/spend.js';
-import { assertPostRoom } from '../posts/post-caps.js';
+import { assertPostRoom } from '../usage/post-caps.js';
 import { generateBody, type GenerateInput } from './generation.schemas.js';
 import { writePosts } from './write-posts.js';
 

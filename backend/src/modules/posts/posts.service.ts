@@ -3,7 +3,7 @@
 // A post being delivered or delivered cannot be edited or rescheduled (409 INVALID_STATE); any
 // post can be copied into a new draft. Every change is a conditional UPDATE on the state it was
 // checked against, so two concurrent requests cannot both win: the status sets and those updates
-// are the lifecycle's (delivery/lifecycle.ts); this service checks first and says why not.
+// are the lifecycle's (modules/lifecycle); this service checks first and says why not.
 import type { Post, Prisma } from '../../generated/prisma/client.js';
 import type { PostStatus } from '../../generated/prisma/enums.js';
 import type { Db } from '../../lib/db.js';
@@ -15,17 +15,18 @@ import {
   editPost,
   EDITABLE_POST,
   isDueNow,
+  PENDING_POST,
   SCHEDULABLE_POST,
   schedulePost,
   scheduleDelivery,
   sendPostNow,
   UNSCHEDULABLE_POST,
   unschedulePost,
-} from '../delivery/lifecycle.js';
+} from '../lifecycle/lifecycle.js';
 import { assertPostMedia } from '../media/media-urls.js';
 import { deliverableChat } from '../telegram/link-status.js';
 import { lengthProblem } from './platforms.js';
-import { assertPostRoom, SCHEDULED_STATUSES } from './post-caps.js';
+import { assertPostRoom } from '../usage/post-caps.js';
 import type { postCreate, postListQuery, postPatch } from './posts.schemas.js';
 import type { z } from 'zod';
 
@@ -85,7 +86,7 @@ export function createPostsService({ db, storagePublicUrl, now = () => new Date(
     }
     return db.$transaction(async (tx) => {
       // Past the plan's scheduled-posts cap: 402, nothing changed (one already scheduled is moved).
-      const adds = !(SCHEDULED_STATUSES as readonly PostStatus[]).includes(post.status);
+      const adds = !PENDING_POST.includes(post.status);
       await assertPostRoom(tx, userId, { scheduled: adds ? 1 : 0 });
       const scheduled = sendNow ? await sendPostNow(tx, post, at) : await schedulePost(tx, post, at);
       if (!scheduled && sendNow) {

@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
-import { detachPending } from '../delivery/lifecycle.js';
+import { detachPending } from '../lifecycle/lifecycle.js';
 
 type Tx = Prisma.TransactionClient;
 

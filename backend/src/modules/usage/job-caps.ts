@@ -10,7 +10,7 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import { AppError } from '../../lib/errors.js';
 import { PLAN_CAPS, planCase } from '../plans/plans.js';
-import { postCapError } from '../posts/post-caps.js';
+import { pendingPosts, postCapError } from './post-caps.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -44,7 +44,7 @@ export function capsGateSql(p: { since: string; stored: string; scheduled: strin
       AND (SELECT count(*) FROM "Job" j WHERE j."userId" = u.id AND j.status IN ('QUEUED', 'RUNNING') AND j.id <> ${p.exceptJob}) < ${planCase((plan) => PLAN_CAPS[plan].jobsInFlight)}
       AND (SELECT count(*) FROM "Job" j WHERE j."userId" = u.id AND j.status = 'FAILED' AND j."finishedAt" > ${p.since}) < ${planCase((plan) => PLAN_CAPS[plan].failedJobsPerDay)}
       AND (${p.stored} = 0 OR (SELECT count(*) FROM "Post" x WHERE x."userId" = u.id) + ${p.stored} <= ${planCase((plan) => PLAN_CAPS[plan].storedPosts)})
-      AND (${p.scheduled} = 0 OR (SELECT count(*) FROM "Post" x WHERE x."userId" = u.id AND x.status IN ('SCHEDULED', 'DELIVERING')) + ${p.scheduled} <= ${planCase((plan) => PLAN_CAPS[plan].scheduledPosts)})`;
+      AND (${p.scheduled} = 0 OR (SELECT count(*) FROM "Post" x WHERE x."userId" = u.id AND x.status IN (${pendingPosts})) + ${p.scheduled} <= ${planCase((plan) => PLAN_CAPS[plan].scheduledPosts)})`;
 }
 
 interface CapState {
@@ -80,7 +80,7 @@ async function readCapState(tx: Tx, userId: string, since: Date, exceptJob: stri
        -- when the C-th newest leaves.
        (SELECT "finishedAt" FROM failures WHERE "newest" = caps."failedCap") AS "releaseAt",
        (SELECT count(*) FROM "Post" WHERE "userId" = $1::uuid)::int AS "stored",
-       (SELECT count(*) FROM "Post" WHERE "userId" = $1::uuid AND status IN ('SCHEDULED', 'DELIVERING'))::int AS "scheduled"
+       (SELECT count(*) FROM "Post" WHERE "userId" = $1::uuid AND status IN (${pendingPosts}))::int AS "scheduled"
      FROM caps`,
     userId,
     since,

@@ -1,8 +1,8 @@
 // The status sets of a post and of its deliveries, each written once. A post goes
 //   DRAFT → SCHEDULED → DELIVERING → DELIVERED | FAILED (unscheduling returns to DRAFT),
 // its delivery to a chat SCHEDULED → QUEUED (claimed) → SENDING → SENT | FAILED, or CANCELLED.
-import { Prisma } from '../../../generated/prisma/client.js';
-import type { DeliveryStatus, PostStatus } from '../../../generated/prisma/enums.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import type { DeliveryStatus, PostStatus } from '../../generated/prisma/enums.js';
 
 /** A post whose content and media may still change: not being delivered, not delivered. */
 export const EDITABLE_POST: readonly PostStatus[] = ['DRAFT', 'SCHEDULED', 'FAILED'];

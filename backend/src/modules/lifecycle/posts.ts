@@ -1,8 +1,8 @@
 // A post's transitions, as the user's actions drive them (the API, the buttons under a delivered
 // post). Each is a conditional UPDATE on the state it was checked against, so two concurrent
 // requests cannot both win; each answers whether it applied, and the caller says why not.
-import type { Prisma } from '../../../generated/prisma/client.js';
-import type { Db } from '../../../lib/db.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import type { Db } from '../../lib/db.js';
 import {
   DELIVERING_POST,
   EDITABLE_POST,

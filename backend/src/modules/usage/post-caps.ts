@@ -8,6 +8,7 @@
 // under READ COMMITTED see every write committed before the lock was granted.
 import type { Prisma } from '../../generated/prisma/client.js';
 import { AppError } from '../../lib/errors.js';
+import { PENDING_POST } from '../lifecycle/lifecycle.js';
 import { PLAN_CAPS, planCase } from '../plans/plans.js';
 
 type Tx = Prisma.TransactionClient;
@@ -15,8 +16,8 @@ type Tx = Prisma.TransactionClient;
 /** The advisory-lock namespace (first key) of post writes; the second key is the user's hash. */
 const POSTS_LOCK = 0x706f7374; // "post"
 
-/** Statuses that count as scheduled: waiting for, or in, delivery. */
-export const SCHEDULED_STATUSES = ['SCHEDULED', 'DELIVERING'] as const;
+/** Scheduled posts are the lifecycle's pending ones (waiting for, or in, delivery), as an SQL list. */
+export const pendingPosts = PENDING_POST.map((s) => `'${s}'`).join(', ');
 
 export type PostCap = 'storedPosts' | 'scheduledPosts';
 
@@ -56,7 +57,7 @@ export async function assertPostRoom(tx: Tx, userId: string, needed: PostsNeeded
     `SELECT ${planCase((plan) => PLAN_CAPS[plan].storedPosts)} AS "storedCap",
        ${planCase((plan) => PLAN_CAPS[plan].scheduledPosts)} AS "scheduledCap",
        (SELECT count(*) FROM "Post" p WHERE p."userId" = u.id)::int AS "stored",
-       (SELECT count(*) FROM "Post" p WHERE p."userId" = u.id AND p.status IN ('SCHEDULED', 'DELIVERING'))::int AS "scheduled",
+       (SELECT count(*) FROM "Post" p WHERE p."userId" = u.id AND p.status IN (${pendingPosts}))::int AS "scheduled",
        (SELECT count(*) FROM "Post" p WHERE p."userId" = u.id AND p."jobId" = $2::uuid)::int AS "mine"
      FROM "User" u WHERE u.id = $1::uuid`,
     userId,

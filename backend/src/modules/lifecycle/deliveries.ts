@@ -1,9 +1,8 @@
 // A delivery's transitions, as the worker drives them: claimed (QUEUED, the post DELIVERING),
 // taken by a sender (SENDING), its parts recorded until the last one makes it SENT and the post
 // DELIVERED, or FAILED; handed back or parked under its lease; and what losing the chat does.
-import { Prisma } from '../../../generated/prisma/client.js';
-import type { Db } from '../../../lib/db.js';
-import type { Progress } from '../send.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import type { Db } from '../../lib/db.js';
 import {
   CANCELLABLE_DELIVERY,
   CLAIMED_DELIVERY,
@@ -12,6 +11,11 @@ import {
   PENDING_POST,
   sqlStatuses,
 } from './statuses.js';
+
+/** What a delivery has sent so far (Delivery.progress): parts accepted per message kind. */
+export interface Progress {
+  done: Record<string, number>;
+}
 
 type Tx = Prisma.TransactionClient;
 

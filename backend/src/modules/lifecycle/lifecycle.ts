@@ -4,6 +4,6 @@
 // claim, send and outcomes (lifecycle/deliveries.ts). Each transition is a small named function
 // taking the db or the transaction it runs in; callers decide when to call it and what to answer
 // when it does not apply. Nothing else writes a Post's or a Delivery's status.
-export * from './lifecycle/statuses.js';
-export * from './lifecycle/posts.js';
-export * from './lifecycle/deliveries.js';
+export * from './statuses.js';
+export * from './posts.js';
+export * from './deliveries.js';
