@@ -24,6 +24,7 @@ export default tseslint.config(
           allowDefaultProject: [
             '*.js',
             '*.mjs',
+            '.dependency-cruiser.mjs',
             'vitest.config.ts',
             'backend/prisma.config.ts',
             'scripts/*.mjs',
@@ -53,6 +54,18 @@ export default tseslint.config(
       globals: Object.fromEntries(
         ['process', 'console', 'URL', 'fetch', 'performance', 'setTimeout', 'clearTimeout'].map((g) => [g, 'readonly']),
       ),
+    },
+  },
+  {
+    // The environment is parsed once, in config/ (its schema names every variable); the rest of the
+    // backend reads the parsed configuration it is given.
+    files: ['backend/src/**/*.ts'],
+    ignores: ['backend/src/config/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read the parsed configuration (backend/src/config/) instead.' },
+      ],
     },
   },
   {

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ProviderError } from './provider-error.js';
 import { isObjectKey, normalisedBase, objectKey } from './object-key.js';
-import type { Storage } from './storage.js';
+import type { Storage } from './storage-types.js';
 
 /** More than any object we store (images up to 10 MB, voice-overs far less). */
 const MAX_READ_BYTES = 50 * 1024 * 1024;

@@ -5,27 +5,10 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/index.js';
-import { isObjectKey, normalisedBase, objectKey, type MediaKind } from './object-key.js';
+import { isObjectKey, normalisedBase, objectKey } from './object-key.js';
+import type { Storage } from './storage-types.js';
 
-export interface StoredObject {
-  key: string;
-  url: string;
-  bytes: number;
-  contentType: string;
-}
-
-export interface Storage {
-  put(kind: MediaKind, data: Buffer, contentType: string, extension: string): Promise<StoredObject>;
-  /** The bytes of a stored object, by the key `put` returned. */
-  read(key: string): Promise<Buffer>;
-  /** Removes an object; one already gone is fine, so a retried user deletion can run it again. */
-  delete(key: string): Promise<void>;
-  /**
-   * Where every object's URL starts (`${publicUrl}/${key}`), normalised by the URL parser: a media
-   * URL under it names media we stored, which only its owner may put on a post.
-   */
-  publicUrl: string;
-}
+export type { Storage, StoredObject } from './storage-types.js';
 
 export function mediaRoot(config: Pick<Config, 'dataDir'>): string {
   return join(config.dataDir, 'media');
