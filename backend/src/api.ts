@@ -3,6 +3,7 @@
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Config } from './config/index.js';
+import { API_BASE } from './http/api-base.js';
 import { apiReference } from './http/api-reference.js';
 import { buildOpenApi, nameSchemas } from './http/openapi.js';
 import { createLimiter } from './http/rate-limit.js';
@@ -16,27 +17,18 @@ import { requireUser } from './modules/auth/require-user.js';
 import { planRoutes } from './modules/plans/plans.routes.js';
 import { brandRoutes } from './modules/brands/brands.routes.js';
 import { postRoutes } from './modules/posts/posts.routes.js';
-import { createPostsService } from './modules/posts/posts.service.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
 import { meRoutes } from './modules/users/me.routes.js';
 import { aiRoutes } from './modules/generation/ai.routes.js';
 import { jobRoutes } from './modules/jobs/jobs.routes.js';
 import { mediaRoutes, voiceSampleRoutes } from './modules/media/media.routes.js';
-import { createVoiceCatalog } from './modules/media/voices.js';
 import type { WebServices } from './web-services.js';
-import type { Logger } from './lib/logger.js';
 import { billingRoutes } from './modules/billing/billing.routes.js';
 import { planSchema } from './modules/plans/plans.js';
-import { planOfPrice } from './modules/billing/prices.js';
-import { stripeWebhook } from './modules/billing/stripe-webhook.js';
-import { clerkWebhook } from './modules/users/clerk-webhook.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { telegramRoutes } from './modules/telegram/telegram.routes.js';
-import { telegramWebhook } from './modules/telegram/telegram-webhook.js';
 import { telegramLinkSchema } from './modules/telegram/link-status.js';
 import { usageSchema } from './modules/usage/usage.service.js';
-
-export const API_BASE = '/api/v1';
 
 // Shared schemas declared outside the route and schema files, named for the OpenAPI document
 // (the others carry `.meta({ id })` where they are declared).
@@ -47,12 +39,11 @@ export interface ApiDeps {
   config: Config;
   db: Db;
   redis: Redis;
-  logger: Logger;
   services: WebServices;
 }
 
-export function createApi({ config, db, redis, services, logger }: ApiDeps) {
-  const { users, localKeys, jobs, hub, elevenlabs, stripe, billing, bot, link } = services;
+export function createApi({ config, db, redis, services }: ApiDeps) {
+  const { users, localKeys, jobs, hub, voices, posts, webhooks, billing, bot, link } = services;
   const router = Router();
   const clerk = clerkAuth(config, localKeys);
   const signedIn = requireUser(users);
@@ -60,26 +51,7 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
   const table = new RouteTable(router, API_BASE, authenticate);
 
   // Webhooks first: raw bodies, no per-IP limit (see webhooks.routes.ts).
-  const sync = { db, stripe, planOfPrice: planOfPrice(config), invalidateUser: users.invalidate };
-  webhookRoutes(table, {
-    stripe: stripeWebhook({
-      ...sync,
-      logger,
-      webhookSecret: config.stripe.webhookSecret,
-      notices: services.notices,
-    }),
-    clerk: clerkWebhook({
-      db,
-      stripe,
-      logger,
-      signingSecret: config.clerk.webhookSigningSecret,
-      invalidateUser: users.invalidate,
-      storage: services.storage,
-    }),
-    telegram: telegramWebhook(bot, config.telegram),
-    // Checked before a webhook body is read.
-    telegramGate: config.telegram,
-  });
+  webhookRoutes(table, { ...webhooks, telegramGate: config.telegram });
 
   // The per-IP limit comes first: it needs only the address, and a body that fails to parse (or
   // is too large) must still count against it.
@@ -88,7 +60,6 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
 
   // Public.
   planRoutes(table);
-  const voices = createVoiceCatalog({ redis, elevenlabs, config, logger, apiBaseUrl: `${config.apiUrl}${API_BASE}` });
   voiceSampleRoutes(table, voices);
   if (config.clerk.mode === 'local' && localKeys) {
     localSignInRoutes(table, localKeys, {
@@ -110,7 +81,7 @@ export function createApi({ config, db, redis, services, logger }: ApiDeps) {
   meRoutes(table, { db, users });
   usageRoutes(table, db);
   brandRoutes(table, db, voices);
-  postRoutes(table, createPostsService({ db, storagePublicUrl: services.storage.publicUrl }));
+  postRoutes(table, posts);
   aiRoutes(table, { db, jobs });
   mediaRoutes(table, { db, jobs, voices });
   jobRoutes(table, { jobs, hub });

@@ -4,7 +4,8 @@ import compression from 'compression';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { API_BASE, createApi } from './api.js';
+import { createApi } from './api.js';
+import { API_BASE } from './http/api-base.js';
 import type { Config } from './config/index.js';
 import { accessLog } from './http/access-log.js';
 import { errorHandler, notFound } from './http/error-handler.js';
@@ -61,7 +62,7 @@ export function createApp({ config, logger, db, redis, services }: AppDeps): Exp
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use(API_BASE, createApi({ config, db, redis, logger, services }).router);
+  app.use(API_BASE, createApi({ config, db, redis, services }).router);
 
   // Locally stored media (no S3 configured). Keys are random, so the folder cannot be listed.
   // The web app (APP_URL, another origin) shows them in <img> and <audio>: these files alone

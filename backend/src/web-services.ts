@@ -25,6 +25,13 @@ import { chatHasAccount } from './modules/telegram/link-status.js';
 import { createNoticeQueue } from './modules/telegram/notices.js';
 import { telegramUpstreamError } from './integrations/telegram/errors.js';
 import { createUsers } from './modules/users/wiring.js';
+import { API_BASE } from './http/api-base.js';
+import { planOfPrice } from './modules/billing/prices.js';
+import { stripeWebhook } from './modules/billing/stripe-webhook.js';
+import { createVoiceCatalog } from './modules/media/voices.js';
+import { createPostsService } from './modules/posts/posts.service.js';
+import { telegramWebhook } from './modules/telegram/telegram-webhook.js';
+import { clerkWebhook } from './modules/users/clerk-webhook.js';
 
 export function createWebServices({
   config,
@@ -71,17 +78,42 @@ export function createWebServices({
     localEmulatorUrl: config.telegram.mode === 'local' ? config.telegram.apiRoot : undefined,
   });
   registerBotHandlers(bot, { db, link, logger, appUrl: config.appUrl });
+  const users = createUsers({ db, redis, subscriber, logger });
+  const elevenlabs = createElevenLabs(config.elevenlabs);
+  // The web process writes no media, but removes a deleted user's (local files or S3 objects).
+  const storage = createStorage(config);
   const services = {
-    users: createUsers({ db, redis, subscriber, logger }),
+    users,
     jobs: createJobsService({ db, redis, queue, logger }),
     hub: new JobEventHub(subscriber, logger, { redis, limits: config.jobEventStreams }),
-    elevenlabs: createElevenLabs(config.elevenlabs),
-    // The web process writes no media, but removes a deleted user's (local files or S3 objects).
-    storage: createStorage(config),
+    storage,
     stripe,
     notices,
     bot,
     link,
+    voices: createVoiceCatalog({ redis, elevenlabs, config, logger, apiBaseUrl: `${config.apiUrl}${API_BASE}` }),
+    posts: createPostsService({ db, storagePublicUrl: storage.publicUrl }),
+    // The webhooks' handlers; routes mount them before any body parser (webhooks.routes.ts).
+    webhooks: {
+      stripe: stripeWebhook({
+        db,
+        stripe,
+        planOfPrice: planOfPrice(config),
+        invalidateUser: users.invalidate,
+        logger,
+        webhookSecret: config.stripe.webhookSecret,
+        notices,
+      }),
+      clerk: clerkWebhook({
+        db,
+        stripe,
+        logger,
+        signingSecret: config.clerk.webhookSigningSecret,
+        invalidateUser: users.invalidate,
+        storage,
+      }),
+      telegram: telegramWebhook(bot, config.telegram),
+    },
     billing: createBillingService({ db, stripe, prices: priceIds(config.stripe), appUrl: config.appUrl }),
     // Without Clerk (never in production) the local sign-in signs tokens with its own key pair.
     localKeys: config.clerk.mode === 'local' ? loadOrCreateLocalKeys(config.dataDir) : undefined,

@@ -3,6 +3,7 @@
 import type { Request } from 'express';
 import type { Db } from '../lib/db.js';
 import { AppError } from '../lib/errors.js';
+import { invalid } from './validation.js';
 
 export const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -14,9 +15,9 @@ export function idempotencyKey(req: Request): string | undefined {
   const key = req.get('idempotency-key');
   if (key === undefined) return undefined;
   if (key.length === 0 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
-    throw new AppError('VALIDATION_ERROR', 'Invalid request. Idempotency-Key must be 1 to 255 printable characters.', {
-      issues: [{ path: 'headers.idempotency-key', message: 'Must be 1 to 255 printable ASCII characters.' }],
-    });
+    throw invalid([
+      { path: 'headers.idempotency-key', message: 'Idempotency-Key must be 1 to 255 printable ASCII characters.' },
+    ]);
   }
   return key;
 }

@@ -11,6 +11,7 @@ import { calendarDateProblem } from './calendar.js';
 import { campaignJob } from './campaign.job.js';
 import { campaignBody, generateBody, MAX_CAMPAIGN_POSTS } from './generation.schemas.js';
 import { postsJob } from './posts.job.js';
+import { invalid } from '../../http/validation.js';
 
 export async function assertOwnBrand(db: Db, userId: string, brandId: string | undefined) {
   if (brandId && !(await db.brand.findFirst({ where: { id: brandId, userId }, select: { id: true } }))) {
@@ -64,7 +65,7 @@ export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsSe
       const badDates = calendarDateProblem({ ...body, timeZone: user.timezone });
       if (tooMany || badDates) {
         const issue = tooMany ? { path: 'body', message: tooMany } : { path: 'body.startDate', message: badDates! };
-        throw new AppError('VALIDATION_ERROR', `Invalid request. ${issue.path}: ${issue.message}`, { issues: [issue] });
+        throw invalid([issue]);
       }
       await assertOwnBrand(db, user.id, body.brandId);
       if (body.schedule && !(await deliverableChat(db, user.id))) {

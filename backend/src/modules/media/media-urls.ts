@@ -4,8 +4,8 @@
 // URL on a public host (lib/public-url.ts). A URL under our storage that is not the user's own
 // asset is refused like an internal one, so one user cannot send another's media as their own.
 import type { Db } from '../../lib/db.js';
-import { AppError } from '../../lib/errors.js';
 import { publicUrlProblem } from '../../lib/public-url.js';
+import { invalid } from '../../http/validation.js';
 
 export type MediaField = 'imageUrl' | 'audioUrl';
 
@@ -58,6 +58,5 @@ export async function assertPostMedia(
     const message = await mediaUrlProblem(db, storagePublicUrl, userId, field, url);
     if (message) issues.push({ path: `body.${field}`, message });
   }
-  const first = issues[0];
-  if (first) throw new AppError('VALIDATION_ERROR', `Invalid request. ${first.path}: ${first.message}`, { issues });
+  if (issues.length > 0) throw invalid(issues);
 }

@@ -29,6 +29,7 @@ import { lengthProblem } from './platforms.js';
 import { assertPostRoom } from '../usage/post-caps.js';
 import type { postCreate, postListQuery, postPatch } from './posts.schemas.js';
 import type { z } from 'zod';
+import { invalid } from '../../http/validation.js';
 
 const MAX_AHEAD_MS = 365 * 24 * 60 * 60 * 1000;
 const MAX_BEHIND_MS = 60 * 1000;
@@ -140,9 +141,7 @@ export function createPostsService({ db, storagePublicUrl, now = () => new Date(
       await assertBrand(userId, patch.brandId);
       const problem = lengthProblem(patch.platform ?? post.platform, patch.content ?? post.content);
       if (problem) {
-        throw new AppError('VALIDATION_ERROR', `Invalid request. body.content: ${problem}`, {
-          issues: [{ path: 'body.content', message: problem }],
-        });
+        throw invalid([{ path: 'body.content', message: problem }]);
       }
       if (await editPost(db, post, patch)) return db.post.findUniqueOrThrow({ where: { id: post.id } });
       throw await refusal(db, post, EDITABLE_POST, 'edited');
@@ -158,9 +157,7 @@ export function createPostsService({ db, storagePublicUrl, now = () => new Date(
       const t = now().getTime();
       if (at.getTime() < t - MAX_BEHIND_MS || at.getTime() > t + MAX_AHEAD_MS) {
         const message = 'scheduledFor must be between one minute ago and 365 days ahead.';
-        throw new AppError('VALIDATION_ERROR', `Invalid request. body.scheduledFor: ${message}`, {
-          issues: [{ path: 'body.scheduledFor', message }],
-        });
+        throw invalid([{ path: 'body.scheduledFor', message }]);
       }
       return scheduleAt(userId, id, at, 'scheduled');
     },
