@@ -25,6 +25,8 @@ const ARGS = [
 const dataDir = makeDataDir('postaify-bench-frontend-');
 let stack;
 let browser;
+/** The API's origin, to tell its calls among a page's resources. */
+let API_ORIGIN = '';
 
 /** Records the largest contentful paint of the page (ms since navigation start). */
 const LCP_SCRIPT = `new PerformanceObserver((list) => {
@@ -49,14 +51,33 @@ async function measurePage(url, session) {
   });
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForLoadState('networkidle');
+  // The network can be idle before the page has asked for its data (while it hydrates): wait
+  // until no loading placeholder is left, so that LCP is the page with its data painted.
+  await page
+    .waitForFunction(() => document.querySelector('.animate-pulse') === null, null, { timeout: 10_000 })
+    .catch(() => undefined);
+  await page.waitForLoadState('networkidle');
   // LCP is final once the page has had its data and painted it: wait for an entry, then a moment.
   await page.waitForFunction(() => window.__lcp !== undefined, null, { timeout: 10_000 }).catch(() => undefined);
   await page.waitForTimeout(300);
   const lcp = await page.evaluate(() => window.__lcp ?? NaN);
+  // Where the time before LCP went: when the page's scripts were all in, and when its first API
+  // call started and its last one ended (ms since navigation start; NaN: no API call).
+  const timeline = await page.evaluate((apiOrigin) => {
+    const resources = performance.getEntriesByType('resource');
+    const scripts = resources.filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'));
+    const calls = resources.filter((r) => r.name.startsWith(apiOrigin));
+    const max = (xs) => (xs.length ? Math.max(...xs) : NaN);
+    return {
+      scriptsEnd: max(scripts.map((r) => r.responseEnd)),
+      apiStart: calls.length ? Math.min(...calls.map((r) => r.startTime)) : NaN,
+      apiEnd: max(calls.map((r) => r.responseEnd)),
+    };
+  }, API_ORIGIN);
   let bytes = 0;
   for (const r of scripts) bytes += (await r.sizes()).responseBodySize;
   await context.close();
-  return { bytes, lcp };
+  return { bytes, lcp, ...timeline };
 }
 
 async function signIn(api, email) {
@@ -116,6 +137,7 @@ await runBenchmark('frontend', {
   main: async () => {
     const [port, frontendPort] = [await freePort(), await freePort()];
     const api = `http://localhost:${port}`;
+    API_ORIGIN = api;
     const app = `http://localhost:${frontendPort}`;
     stack = startStack(dataDir, port, { FRONTEND_PORT: String(frontendPort) });
     await waitUntil('the API to be ready', async () => (await fetch(`${api}/ready`)).ok, stack, 180_000, 250);
@@ -153,18 +175,21 @@ await runBenchmark('frontend', {
     // One warm-up load per page: the server renders each route once before it is measured.
     for (const [, path, s] of pages) await measurePage(`${app}${path}`, s);
     console.log(`\nweb app on next start, headless Chromium, empty cache, ${RUNS} loads a page (median)`);
-    console.log('page                  JS transferred   LCP');
+    console.log('page                  JS transferred   LCP   scripts in  first API call  API done');
     let worstJs = 0;
     let worstLcp = 0;
     for (const [label, path, s] of pages) {
       const runs = [];
       for (let i = 0; i < RUNS; i++) runs.push(await measurePage(`${app}${path}`, s));
       const js = runs.map((r) => r.bytes).sort((a, b) => a - b)[Math.floor(RUNS / 2)];
-      const lcp = runs.map((r) => r.lcp).sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+      const median = (key) => runs.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+      const lcp = median('lcp');
+      const ms = (v) => (Number.isNaN(v) ? '-' : `${v.toFixed(0)} ms`);
       worstJs = Math.max(worstJs, js);
       worstLcp = Math.max(worstLcp, lcp);
       console.log(
-        `${label.padEnd(22)}${`${(js / 1024).toFixed(1)} kB`.padStart(14)}${`${lcp.toFixed(0)} ms`.padStart(9)}`,
+        `${label.padEnd(22)}${`${(js / 1024).toFixed(1)} kB`.padStart(14)}${`${lcp.toFixed(0)} ms`.padStart(9)}` +
+          `${ms(median('scriptsEnd')).padStart(13)}${ms(median('apiStart')).padStart(16)}${ms(median('apiEnd')).padStart(10)}`,
       );
     }
     console.log(
