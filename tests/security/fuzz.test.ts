@@ -609,15 +609,20 @@ function leaks(c: Case, answer: Answer): string[] {
   }
   const haystack = `${JSON.stringify(answer.headers)}\n${text}`;
   const found = secrets.filter((s) => haystack.includes(s)).map((s) => `secret ${s.slice(0, 6)}…`);
-  // An address the request itself carried (a body key, a query value) may come back in a
-  // validation message: that is an echo of the caller's own input, not something of ours.
+  // An address the fuzz itself sent may come back: in a validation message (a body key, a query
+  // value), or later as the caller's own data (a post's content listed by GET /posts). That is an
+  // echo of the caller's input, not something of ours.
   const sent = requestText(c);
+  for (const [address] of sent.matchAll(LOOPBACK)) sentAddresses.add(address.toLowerCase());
   for (const [address] of haystack.matchAll(LOOPBACK)) {
     const a = address.toLowerCase();
-    if (!allowedHosts.has(a) && !sent.includes(a)) found.push(`address ${address}`);
+    if (!allowedHosts.has(a) && !sentAddresses.has(a)) found.push(`address ${address}`);
   }
   return found;
 }
+
+/** Every loopback address some request of this run carried (its own data may be read back). */
+const sentAddresses = new Set<string>();
 
 /** The case's path, query and body as one lower-case string, percent-decoded where it decodes. */
 function requestText(c: Case): string {
