@@ -36,4 +36,6 @@ export const PENDING_DELIVERY: readonly DeliveryStatus[] = ['SCHEDULED', 'QUEUED
 export const LEASE_MS = 60_000;
 
 /** A status set as SQL literals (`'QUEUED', 'SENDING'`), for the raw statements' IN lists. */
-export const sqlStatuses = (statuses: readonly string[]) => Prisma.raw(statuses.map((s) => `'${s}'`).join(', '));
+export const statusList = (statuses: readonly string[]) => statuses.map((s) => `'${s}'`).join(', ');
+/** The same list for a `Prisma.sql` template. */
+export const sqlStatuses = (statuses: readonly string[]) => Prisma.raw(statusList(statuses));

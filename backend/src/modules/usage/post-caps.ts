@@ -8,7 +8,7 @@
 // under READ COMMITTED see every write committed before the lock was granted.
 import type { Prisma } from '../../generated/prisma/client.js';
 import { AppError } from '../../lib/errors.js';
-import { PENDING_POST } from '../lifecycle/lifecycle.js';
+import { PENDING_POST, statusList } from '../lifecycle/lifecycle.js';
 import { PLAN_CAPS, planCase } from '../plans/plans.js';
 
 type Tx = Prisma.TransactionClient;
@@ -17,7 +17,7 @@ type Tx = Prisma.TransactionClient;
 const POSTS_LOCK = 0x706f7374; // "post"
 
 /** Scheduled posts are the lifecycle's pending ones (waiting for, or in, delivery), as an SQL list. */
-export const pendingPosts = PENDING_POST.map((s) => `'${s}'`).join(', ');
+export const pendingPosts = statusList(PENDING_POST);
 
 export type PostCap = 'storedPosts' | 'scheduledPosts';
 
