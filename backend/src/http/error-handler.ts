@@ -1,8 +1,10 @@
 // The one place that turns errors into the spec's envelope:
 //   { "error": { "code", "message", "details"? }, "requestId" }
 // Unknown errors are logged with their stack and answered as a bare 500: no stack, SQL or secret
-// ever reaches a response.
+// ever reaches a response. A database that cannot be reached is not unknown: 503
+// SERVICE_UNAVAILABLE with Retry-After, and no word of its host or URL.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../lib/db-unavailable.js';
 import { AppError, ERROR_STATUS, isAppError, type ErrorCode } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { capped } from './validation.js';
@@ -66,6 +68,21 @@ function fromProvider(err: unknown): AppError | undefined {
   return typeof convert === 'function' ? (convert.call(err) as AppError) : undefined;
 }
 
+/**
+ * Postgres down, restarting or refusing connections (lib/db-unavailable.ts): the request is not at
+ * fault and the same request succeeds once it is back, so 503 with Retry-After rather than 500.
+ * The message names no host, port or URL (Prisma's own message names the host and port).
+ */
+function fromDatabase(err: unknown): AppError | undefined {
+  if (!isDatabaseUnavailable(err)) return undefined;
+  return new AppError(
+    'SERVICE_UNAVAILABLE',
+    'The database is unavailable right now. Retry after the time in Retry-After.',
+    undefined,
+    { cause: err, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
+  );
+}
+
 export function renderError(code: ErrorCode, message: string, requestId: string, details?: Record<string, unknown>) {
   return { error: { code, message: capped(message, MESSAGE_MAX_CHARS), ...(details ? { details } : {}) }, requestId };
 }
@@ -76,7 +93,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       next(err);
       return;
     }
-    const known = isAppError(err) ? err : (fromProvider(err) ?? fromBodyParser(err) ?? fromHttpLayer(err));
+    const known = isAppError(err)
+      ? err
+      : (fromProvider(err) ?? fromDatabase(err) ?? fromBodyParser(err) ?? fromHttpLayer(err));
     const appError = known ?? new AppError('INTERNAL_ERROR', 'Something went wrong on our side. It has been logged.');
     if (!known) {
       logger.error({ err, requestId: res.locals.requestId }, 'unhandled error');
@@ -88,6 +107,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         },
         'request failed',
       );
+    }
+    if (appError.retryAfterSeconds !== undefined && !res.hasHeader('Retry-After')) {
+      res.setHeader('Retry-After', String(appError.retryAfterSeconds));
     }
     res
       .status(ERROR_STATUS[appError.code])
