@@ -3,11 +3,13 @@
 // production against servers that speak the same protocols. They listen on fixed ports
 // (EMULATOR_PORTS; a taken one falls back to a free port, with a warning) and keep the Stripe and
 // Telegram state under <data dir>/emulators/, so a restart still knows the linked chat and the
-// customer of a subscription, and the links they handed out still work.
+// customer of a subscription, and the links they handed out still work. When they exit
+// unexpectedly the stack starts them again (supervise.ts), on the same ports and state.
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { LOCAL_BOT_TOKEN, repoRoot, type Config } from '@postaify/backend/tooling';
 import { startProcess, type Managed } from './process.js';
+import { supervise, type SuperviseOptions, type Supervised } from './supervise.js';
 
 export interface EmulatorUrls {
   openrouter?: string;
@@ -22,7 +24,8 @@ export interface RunningEmulators {
   urls: EmulatorUrls;
   /** Environment for the app processes: base URLs of the services that are local. */
   env: Record<string, string>;
-  process: Managed;
+  /** The emulators' process, restarted when it exits unexpectedly once armed. */
+  supervised: Supervised;
   stop: () => Promise<void>;
 }
 
@@ -34,12 +37,19 @@ export const needsEmulators = (config: Config) =>
     (service) => service.mode === 'local',
   );
 
-export async function startEmulators(config: Config, timeoutMs = 20_000): Promise<RunningEmulators> {
+type EmulatorPorts = Record<keyof typeof EMULATOR_PORTS, number>;
+
+/** Starts the emulators' process on `ports` (each falls back to a free one) and reads the URLs it prints first. */
+async function launchEmulators(
+  config: Config,
+  ports: EmulatorPorts,
+  timeoutMs: number,
+): Promise<{ proc: Managed; urls: EmulatorUrls }> {
   const entry = join(repoRoot, 'emulators', 'dist', 'main.js');
   // The Stripe emulator sends its signed events to this stack's web process.
   const webhook = `http://127.0.0.1:${config.port}/api/v1/webhooks/stripe`;
   const args = [entry, '--stripe-webhook-url', webhook, '--telegram-token', LOCAL_BOT_TOKEN];
-  for (const [name, port] of Object.entries(EMULATOR_PORTS)) args.push(`--${name}-port`, String(port));
+  for (const [name, port] of Object.entries(ports)) args.push(`--${name}-port`, String(port));
   args.push('--port-fallback', '--state-dir', join(config.dataDir, 'emulators'));
   const proc = startProcess('emulators', process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -59,7 +69,37 @@ export async function startEmulators(config: Config, timeoutMs = 20_000): Promis
     await proc.stop('SIGKILL');
     throw err;
   });
-  const urls = JSON.parse(first) as EmulatorUrls;
+  return { proc, urls: JSON.parse(first) as EmulatorUrls };
+}
+
+export async function startEmulators(
+  config: Config,
+  supervision: Pick<SuperviseOptions, 'say' | 'stopping' | 'onFatal'>,
+  timeoutMs = 20_000,
+): Promise<RunningEmulators> {
+  const { proc, urls } = await launchEmulators(config, EMULATOR_PORTS, timeoutMs);
+  // A restart asks for the ports of the first start (one that fell back keeps its new port).
+  const ports = Object.fromEntries(
+    Object.entries(EMULATOR_PORTS).map(([name, port]) => {
+      const url = urls[name as keyof EmulatorPorts];
+      return [name, url ? Number(new URL(url).port) : port];
+    }),
+  ) as EmulatorPorts;
+  const supervised = supervise(
+    'emulators',
+    proc,
+    async () => {
+      const again = await launchEmulators(config, ports, timeoutMs);
+      // The web and worker were given the first URLs: a port taken meanwhile moved one.
+      if (JSON.stringify(again.urls) !== JSON.stringify(urls)) {
+        supervision.say(
+          `warning: the emulators came back on other ports (${JSON.stringify(again.urls)}); the web and worker still use the first ones: restart \`npm start\``,
+        );
+      }
+      return again.proc;
+    },
+    supervision,
+  );
   const env: Record<string, string> = {};
   if (config.openrouter.mode === 'local' && urls.openrouter) env.OPENROUTER_BASE_URL = urls.openrouter;
   if (config.fal.mode === 'local' && urls.fal) env.FAL_BASE_URL = urls.fal;
@@ -69,5 +109,5 @@ export async function startEmulators(config: Config, timeoutMs = 20_000): Promis
     env.STRIPE_API_BASE = urls.stripe;
     env.STRIPE_WEBHOOK_SECRET = urls.stripeWebhookSecret ?? '';
   }
-  return { urls, env, process: proc, stop: async () => void (await proc.stop('SIGTERM', 5_000)) };
+  return { urls, env, supervised, stop: () => supervised.stop('SIGTERM', 5_000) };
 }

@@ -4,7 +4,11 @@
 // when DATABASE_URL / REDIS_URL are set), applies migrations, runs the emulators, the web and
 // worker processes and prints a banner. `--dev` (npm run dev) serves the web app with `next dev`.
 // SIGINT or SIGTERM stops everything it started, in order: app processes and the web app first
-// (they finish their work), then the emulators, Redis, and Postgres.
+// (they finish their work), then the emulators, Redis, and Postgres. Once the stack is up, a web,
+// worker or emulators process that exits unexpectedly is started again with a growing wait (0.5 s
+// doubling to 30 s; supervise.ts), one line per exit and restart; the rest keeps running. While the
+// stack is still starting, such an exit stops the stack: a process that cannot start is said, not
+// retried.
 import { join } from 'node:path';
 import { bootConfig, envSchema, migrate, repoRoot } from '@postaify/backend/tooling';
 import { banner, type WebApp } from './banner.js';
@@ -12,7 +16,8 @@ import { needsEmulators, startEmulators, type RunningEmulators } from './emulato
 import { startFrontend, type RunningFrontend } from './frontend.js';
 import { startInfra, type Infra } from './infra.js';
 import { alreadyRunningMessage, claimDataDir } from './lock.js';
-import { startProcess, waitFor, type Managed } from './process.js';
+import { startProcess, waitFor, type Ending } from './process.js';
+import { describeEnding, supervise, type Supervised } from './supervise.js';
 
 /**
  * Node flags of the web and worker processes; keep in step with `start:web` / `start:worker` in
@@ -49,7 +54,7 @@ if (!claim.claimed) {
 let infra: Infra | undefined;
 let emulators: RunningEmulators | undefined;
 let frontend: RunningFrontend | undefined;
-const apps: Managed[] = [];
+const apps: Supervised[] = [];
 let stopping: Promise<void> | undefined;
 
 function shutdown(reason: string, exitCode: number): Promise<void> {
@@ -89,6 +94,12 @@ function frontendEnv(): NodeJS.ProcessEnv {
   };
 }
 
+/** An exit before the stack is up (each child is armed for restarts after the banner). */
+const fatal = (name: string) => (ending: Ending) => {
+  if (!stopping) void shutdown(`${name} exited with ${describeEnding(ending)} while the stack was starting`, 1);
+};
+const supervision = (name: string) => ({ say, stopping: () => stopping !== undefined, onFatal: fatal(name) });
+
 function webApp(): WebApp | undefined {
   return frontend && { url: frontend.url, state: frontend.state(), mode: frontendMode };
 }
@@ -111,7 +122,7 @@ try {
   if (result.applied.length > 0) say(`applied migrations: ${result.applied.join(', ')}`);
   for (const name of result.modified) say(`warning: migration ${name} changed after it was applied`);
 
-  emulators = needsEmulators(config) ? await startEmulators(config) : undefined;
+  emulators = needsEmulators(config) ? await startEmulators(config, supervision('emulators')) : undefined;
   const env = {
     ...process.env,
     ...emulators?.env,
@@ -122,11 +133,9 @@ try {
   for (const role of ['web', 'worker'] as const) {
     // The backend's compiled roles, exactly as `npm run start:web` / `start:worker` run them.
     const entry = join(repoRoot, 'backend', 'dist', `${role === 'web' ? 'main' : 'worker'}.js`);
-    const app = startProcess(role, process.execPath, [...APP_NODE_FLAGS[role], entry], { env, stdio: 'inherit' });
-    apps.push(app);
-    void app.exited.then((code) => {
-      if (!stopping) void shutdown(`${role} exited with code ${code}`, 1);
-    });
+    const launch = () =>
+      startProcess(role, process.execPath, [...APP_NODE_FLAGS[role], entry], { env, stdio: 'inherit' });
+    apps.push(supervise(role, launch(), launch, supervision(role)));
   }
   const readyUrl = `http://127.0.0.1:${config.port}/ready`;
   await waitFor('the web process to be ready', async () => (await fetch(readyUrl)).ok, 60_000, {
@@ -142,6 +151,9 @@ try {
   }
   if (stopping) throw new Error('stopping');
   process.stdout.write(banner(config, infra, emulators?.urls ?? {}, Date.now() - started, webApp()));
+  // Up: from now on a child that exits unexpectedly is restarted.
+  for (const app of apps) app.arm();
+  emulators?.supervised.arm();
   if (frontend?.state() === 'building') {
     void frontend.ready.then((ok) => {
       if (ok && !stopping) say(`the web app is ready. Open this  ${frontend!.url}`);

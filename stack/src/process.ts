@@ -2,10 +2,19 @@
 // the terminal's Ctrl-C, decides the order in which they stop.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface Ending {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface Managed {
   name: string;
   child: ChildProcess;
+  /** The exit code (128 for a signal, 127 when it could not be spawned). */
   exited: Promise<number | null>;
+  /** The same moment, with the code and the signal as they were. */
+  ended: Promise<Ending>;
   /** Sends `signal`, then SIGKILL if the process is still running after `graceMs`. */
   stop: (signal?: NodeJS.Signals, graceMs?: number) => Promise<number | null>;
 }
@@ -33,10 +42,11 @@ export function startProcess(
     }
     child.kill(sig);
   };
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
-    child.once('error', () => resolve(127));
+  const ended = new Promise<Ending>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: 127, signal: null }));
   });
+  const exited = ended.then(({ code, signal }) => code ?? (signal ? 128 : null));
   const stop = async (sig: NodeJS.Signals = 'SIGTERM', graceMs = 15_000) => {
     if (child.exitCode !== null || child.signalCode !== null) {
       if (group) send('SIGKILL'); // workers it left behind
@@ -51,7 +61,7 @@ export function startProcess(
       if (group) send('SIGKILL'); // workers the leader left behind
     }
   };
-  return { name, child, exited, stop };
+  return { name, child, exited, ended, stop };
 }
 
 /**

@@ -6,11 +6,23 @@
 // app enqueues under that prefix; the per-test database keeps the rows apart. BullMQ hands a dead
 // worker's job to another worker once its lock (30 s) has expired and a stalled check (every
 // 15 s) has seen it, so each recovery takes up to about a minute.
+//
+// Under `npm start` (the compiled local stack), a worker that dies no longer takes the stack down:
+// the stack says so in one line, starts a new worker after a wait that doubles with each crash in
+// a row, and the web, the emulators and the API keep serving; a clean stop (SIGINT) restarts
+// nothing. The web and the emulators are restarted the same way.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startAllEmulators, type AllEmulators, type RecordedRequest } from '../../emulators/src/index.ts';
+import { freePort } from '../../stack/src/ports.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signInLocally } from '../helpers/auth.ts';
+import { createTestDatabase } from '../helpers/db.ts';
 import { client, type Client } from '../helpers/http.ts';
+import { commandOf, descendants, isAlive } from '../helpers/processes.ts';
+import { cleanEnv, startStack, waitReady, type RunningStack } from '../helpers/stack.ts';
 import { until } from '../helpers/wait.ts';
 import { running, spawnWorker, stopWorker, type WorkerProcess } from '../helpers/worker-process.ts';
 
@@ -203,6 +215,129 @@ describe('a worker killed mid-job (SIGKILL of the worker process)', () => {
       expect(callsFor('TWITTER')).toBe(1);
       expect(callsFor('LINKEDIN')).toBe(2);
       await stopWorker(second);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('npm start: a child that dies is restarted with backoff, and the stack keeps serving', () => {
+  const stacks: RunningStack[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'postaify-stack-crash-'));
+  chmodSync(dataDir, 0o711);
+  afterAll(() => {
+    for (const s of stacks) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it(
+    'a SIGKILLed worker, web or emulators process comes back with a new pid; SIGINT then stops everything, restarting nothing',
+    async () => {
+      const port = await freePort();
+      const stack = startStack(
+        cleanEnv({
+          POSTAIFY_DATA_DIR: dataDir,
+          PORT: String(port),
+          POSTAIFY_FRONTEND: 'off',
+          DATABASE_URL: await createTestDatabase(),
+          // Its own Redis database: its worker takes no BullMQ job of another test file.
+          REDIS_URL: `${inject('redisUrl')}/7`,
+        }),
+      );
+      stacks.push(stack);
+      await waitReady(port, stack);
+      const ready = async () => (await fetch(`http://127.0.0.1:${port}/ready`)).ok;
+      const pidOf = (suffix: string) => {
+        const pids = descendants(stack.child.pid!).filter((pid) => commandOf(pid).endsWith(suffix) && isAlive(pid));
+        expect(pids).toHaveLength(1);
+        return pids[0]!;
+      };
+      const WORKER = 'backend/dist/worker.js';
+      const WEB = 'backend/dist/main.js';
+      const emulatorsPid = () =>
+        descendants(stack.child.pid!).filter(
+          (pid) => commandOf(pid).includes('emulators/dist/main.js') && isAlive(pid),
+        );
+      /** Kills `pid` (SIGKILL) and waits for the stack's two lines: the exit, then the restart. */
+      async function crash(name: string, pid: number, wait: string, inARow: number): Promise<number> {
+        const before = stack.output().length;
+        process.kill(pid, 'SIGKILL');
+        const exitLine = new RegExp(
+          `\\[stack\\] ${name} exited unexpectedly \\(signal SIGKILL\\) after [0-9.]+ (s|min); restarting it in ${wait.replace('.', '\\.')} \\(restart ${inARow} in a row\\)\n`,
+        );
+        await until(`the stack to say that ${name} exited`, () => exitLine.test(stack.output().slice(before)), 10_000);
+        const restarted = await until(
+          `the stack to restart ${name}`,
+          () => {
+            const match = new RegExp(`\\[stack\\] ${name} restarted \\(pid (\\d+)\\)`).exec(
+              stack.output().slice(before),
+            );
+            return match ? Number(match[1]) : undefined;
+          },
+          30_000,
+          50,
+        );
+        const lines = stack
+          .output()
+          .slice(before)
+          .split('\n')
+          .filter((l) => l.startsWith('[stack]'));
+        console.log(`[worker-crash] npm start, ${name} SIGKILLed:\n  ${lines.join('\n  ')}`);
+        expect(restarted).not.toBe(pid);
+        expect(isAlive(pid)).toBe(false);
+        expect(isAlive(restarted)).toBe(true);
+        return restarted;
+      }
+
+      const web = pidOf(WEB);
+      const firstWorker = pidOf(WORKER);
+      const secondWorker = await crash('worker', firstWorker, '0.5 s', 1);
+      expect(commandOf(secondWorker).endsWith(WORKER)).toBe(true);
+      // Nothing else went down: the same web process answers, the stack runs.
+      expect(pidOf(WEB)).toBe(web);
+      expect(await ready()).toBe(true);
+      expect(stack.child.exitCode).toBeNull();
+
+      // Crashing again right after its start: the wait doubles.
+      const thirdWorker = await crash('worker', secondWorker, '1 s', 2);
+      expect(pidOf(WORKER)).toBe(thirdWorker);
+      expect(pidOf(WEB)).toBe(web);
+
+      // The web process and the emulators come back the same way.
+      const secondWeb = await crash('web', web, '0.5 s', 1);
+      await until('the new web process to be ready', ready, 30_000, 100);
+      expect(pidOf(WEB)).toBe(secondWeb);
+      const [emulators, ...others] = emulatorsPid();
+      expect(others).toEqual([]);
+      const secondEmulators = await crash('emulators', emulators!, '0.5 s', 1);
+      expect(emulatorsPid()).toEqual([secondEmulators]);
+      const stripe = /Stripe +local \(emulator at (http:\/\/127\.0\.0\.1:\d+)\)/.exec(stack.output())?.[1];
+      expect(stripe).toBeDefined();
+      await until(
+        'the Stripe emulator to answer on its port again',
+        async () =>
+          (
+            await fetch(`${stripe}/v1/customers`, { headers: { authorization: 'Bearer sk_test_crash' } }).catch(
+              () => undefined,
+            )
+          )?.ok,
+        10_000,
+        50,
+      );
+      expect(pidOf(WORKER)).toBe(thirdWorker);
+      expect(await ready()).toBe(true);
+
+      // Each crash was said once and each new process stayed up (no exit line beyond the four).
+      const exits = (name: string) => stack.output().split(`[stack] ${name} exited unexpectedly`).length - 1;
+      expect([exits('worker'), exits('web'), exits('emulators')]).toEqual([2, 1, 1]);
+
+      // A clean stop: every process goes, none is restarted.
+      const tree = descendants(stack.child.pid!);
+      stack.child.kill('SIGINT');
+      expect(await stack.exit).toBe(0);
+      await until('every started process to be gone', () => tree.every((pid) => !isAlive(pid)), 10_000);
+      const afterStop = stack.output().slice(stack.output().indexOf('[stack] stopping (SIGINT)'));
+      expect(afterStop).toContain('[stack] stopped');
+      expect(afterStop).not.toMatch(/restart|exited unexpectedly/);
     },
     TEST_TIMEOUT_MS,
   );
