@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerignore, parseDockerfile } from '../../scripts/check-deploy.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,7 +28,10 @@ function runCheck(): Report {
 }
 
 describe('npm run check:deploy (fast part)', () => {
-  const report = runCheck();
+  let report: Report;
+  beforeAll(() => {
+    report = runCheck();
+  });
 
   it('passes every check', () => {
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
