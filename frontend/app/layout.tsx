@@ -1,6 +1,7 @@
 import { GeistMono } from 'geist/font/mono';
 import { GeistSans } from 'geist/font/sans';
 import type { Metadata, Viewport } from 'next';
+import { headers } from 'next/headers';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { readRuntimeConfig } from '@/lib/runtime-config';
@@ -24,7 +25,7 @@ export const viewport: Viewport = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Read the deployment's settings per request, not at build time: one build, any environment.
   await connection();
-  const config = readRuntimeConfig();
+  const config = readRuntimeConfig(process.env, (await headers()).get('accept-language'));
   return (
     <html lang="en" className={`${GeistSans.variable} ${GeistMono.variable}`} suppressHydrationWarning>
       <body className="min-h-dvh antialiased">

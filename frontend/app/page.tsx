@@ -1,5 +1,7 @@
 import { cookies } from 'next/headers';
 import { Home } from '@/components/landing/home';
+import { Prefetch } from '@/lib/api/prefetch';
+import { activeJobsQuery, FAILED_FILTER, meQuery, postsQuery, upcomingPostsQuery } from '@/lib/api/queries';
 import type { PlanList } from '@/lib/api/types';
 import { maybeSignedIn } from '@/lib/auth/session-hint';
 import { readRuntimeConfig } from '@/lib/runtime-config';
@@ -17,5 +19,18 @@ async function readPlans(apiUrl: string): Promise<PlanList | null> {
 export default async function HomePage() {
   const config = readRuntimeConfig();
   const signedOut = !maybeSignedIn(config.authMode, await cookies());
-  return <Home signedOut={signedOut} initialPlans={signedOut ? await readPlans(config.apiUrl) : null} />;
+  if (signedOut) return <Home signedOut initialPlans={await readPlans(config.apiUrl)} />;
+  // Maybe signed in: the dashboard, with what it shows read here.
+  return (
+    <Prefetch
+      load={(client, api) => [
+        client.prefetchQuery(meQuery(api)),
+        client.prefetchQuery(upcomingPostsQuery(api, 5)),
+        client.prefetchQuery(activeJobsQuery(api)),
+        client.prefetchInfiniteQuery(postsQuery(api, FAILED_FILTER, 5)),
+      ]}
+    >
+      <Home signedOut={false} initialPlans={null} />
+    </Prefetch>
+  );
 }

@@ -1,6 +1,6 @@
 // Error and session states: an API error shows its message and request id; an ended session
 // returns to sign-in and back to where the person was.
-import { API_URL, expect, signIn, test, tokenFor, uniqueEmail } from './fixtures';
+import { API_URL, createPost, expect, signIn, test, tokenFor, uniqueEmail } from './fixtures';
 
 test('an error from the API shows its message and request id', async ({ page }) => {
   await signIn(page);
@@ -15,10 +15,11 @@ test('an error from the API shows its message and request id', async ({ page }) 
 
 test('a session the API refuses returns to sign-in, then back to the page', async ({ page }) => {
   const email = await signIn(page);
-  await page.evaluate(() => {
-    const raw = sessionStorage.getItem('postaify.session')!;
-    sessionStorage.setItem('postaify.session', JSON.stringify({ ...JSON.parse(raw), token: 'not-a-token' }));
-  });
+  // The session cookie (`<expiry ms>~<token>`) with a token the API will refuse.
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'postaify.session')!;
+  const expiry = session.value.split('~')[0]!;
+  await page.context().addCookies([{ ...session, value: `${expiry}~not-a-token` }]);
   await page.goto('/posts');
   await expect(page).toHaveURL(/\/sign-in\?next=%2Fposts/);
   await page.getByLabel('Email').fill(email);
@@ -50,6 +51,37 @@ test('signed out, / arrives rendered from the server, plans included; a signed-i
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Telegram');
+});
+
+test('signed in, a page arrives from the server with its data and hydrates as it is', async ({ page, request }) => {
+  const email = await signIn(page);
+  const token = await tokenFor(request, email);
+  const content = `Rendered on the server ${Date.now()}: the sourdough sold out by ten.`;
+  const post = await createPost(request, token, { platform: 'LINKEDIN', content });
+  // The HTML itself, asked with this browser's session cookie, before any script runs: the post
+  // list, the editor and the top bar's plan are in it (the server asked the API for them).
+  for (const path of ['/posts', `/posts/${post.id}`]) {
+    const html = await (await page.context().request.get(path)).text();
+    expect(html, path).toContain(content);
+    expect(html, path).toMatch(/>FREE</);
+  }
+  // In the browser: the list is there without asking the API again, and React takes over the
+  // server's HTML without a hydration error (which would render the page a second time).
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  const apiCalls: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().startsWith(`${API_URL}/api/v1/posts`)) apiCalls.push(r.url());
+  });
+  await page.goto('/posts');
+  await expect(page.getByRole('link', { name: content })).toBeVisible();
+  await page.goto(`/posts/${post.id}`);
+  await expect(page.getByLabel('Content')).toHaveValue(content);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  expect(errors.filter((e) => /hydrat|#41[89]|#42[35]/i.test(e))).toEqual([]);
+  expect(apiCalls).toEqual([]);
 });
 
 test('an account whose chat was moved to another account from the bot is told so', async ({ page, request }) => {

@@ -13,3 +13,8 @@ export function useRuntimeConfig(): RuntimeConfig {
   if (!config) throw new Error('useRuntimeConfig outside <RuntimeConfigProvider>');
   return config;
 }
+
+/** The language dates and times are written in (see RuntimeConfig.locale). */
+export function useLocale(): string {
+  return useRuntimeConfig().locale;
+}

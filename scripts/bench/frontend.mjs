@@ -37,14 +37,17 @@ const LCP_SCRIPT = `new PerformanceObserver((list) => {
 async function measurePage(url, session) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   await context.addInitScript(LCP_SCRIPT);
-  if (session) {
-    // As the local sign-in leaves it: the token in sessionStorage, the signed-in hint in a cookie.
-    await context.addInitScript(
-      `sessionStorage.setItem('postaify.session', ${JSON.stringify(JSON.stringify(session))});`,
-    );
-    await context.addCookies([{ name: 'postaify.signed-in', value: '1', url: new URL(url).origin }]);
-  }
+  if (session) await context.addCookies([sessionCookie(session, url)]);
   const page = await context.newPage();
+  // A page whose server HTML the browser cannot hydrate as it is (React's error 418 and kin) is
+  // rendered again in the browser: count those, since they cost the time this page measures.
+  let hydrationErrors = 0;
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /hydrat|#41[89]|#42[35]/i.test(message.text())) hydrationErrors++;
+  });
+  page.on('pageerror', (error) => {
+    if (/hydrat|#41[89]|#42[35]/i.test(error.message)) hydrationErrors++;
+  });
   const scripts = [];
   page.on('requestfinished', (request) => {
     if (request.resourceType() === 'script') scripts.push(request);
@@ -66,7 +69,7 @@ async function measurePage(url, session) {
   const timeline = await page.evaluate((apiOrigin) => {
     const resources = performance.getEntriesByType('resource');
     const scripts = resources.filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'));
-    const calls = resources.filter((r) => r.name.startsWith(apiOrigin));
+    const calls = resources.filter((r) => r.name.startsWith(`${apiOrigin}/`));
     const max = (xs) => (xs.length ? Math.max(...xs) : NaN);
     return {
       scriptsEnd: max(scripts.map((r) => r.responseEnd)),
@@ -77,7 +80,16 @@ async function measurePage(url, session) {
   let bytes = 0;
   for (const r of scripts) bytes += (await r.sizes()).responseBodySize;
   await context.close();
-  return { bytes, lcp, ...timeline };
+  return { bytes, lcp, hydrationErrors, ...timeline };
+}
+
+/** As the local sign-in leaves it: the session cookie (`<expiry ms>~<token>`, lib/auth/local-session.ts). */
+function sessionCookie(session, url) {
+  return {
+    name: 'postaify.session',
+    value: `${Date.parse(session.expiresAt)}~${session.token}`,
+    url: new URL(url).origin,
+  };
 }
 
 async function signIn(api, email) {
@@ -92,9 +104,7 @@ async function signIn(api, email) {
 
 async function generateLatency(app, session) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  await context.addInitScript(
-    `sessionStorage.setItem('postaify.session', ${JSON.stringify(JSON.stringify(session))});`,
-  );
+  await context.addCookies([sessionCookie(session, app)]);
   const page = await context.newPage();
   await page.goto(`${app}/create`);
   const samples = [];
@@ -175,7 +185,7 @@ await runBenchmark('frontend', {
     // One warm-up load per page: the server renders each route once before it is measured.
     for (const [, path, s] of pages) await measurePage(`${app}${path}`, s);
     console.log(`\nweb app on next start, headless Chromium, empty cache, ${RUNS} loads a page (median)`);
-    console.log('page                  JS transferred   LCP   scripts in  first API call  API done');
+    console.log('page                  JS transferred   LCP   scripts in  first API call  API done  hydration errors');
     let worstJs = 0;
     let worstLcp = 0;
     for (const [label, path, s] of pages) {
@@ -189,7 +199,8 @@ await runBenchmark('frontend', {
       worstLcp = Math.max(worstLcp, lcp);
       console.log(
         `${label.padEnd(22)}${`${(js / 1024).toFixed(1)} kB`.padStart(14)}${`${lcp.toFixed(0)} ms`.padStart(9)}` +
-          `${ms(median('scriptsEnd')).padStart(13)}${ms(median('apiStart')).padStart(16)}${ms(median('apiEnd')).padStart(10)}`,
+          `${ms(median('scriptsEnd')).padStart(13)}${ms(median('apiStart')).padStart(16)}${ms(median('apiEnd')).padStart(10)}` +
+          `${String(runs.reduce((n, r) => n + r.hydrationErrors, 0)).padStart(18)}`,
       );
     }
     console.log(

@@ -25,8 +25,8 @@ export function PlanCards({
         <li
           key={plan.id}
           className={cn(
-            'flex flex-col gap-3 rounded-lg border border-border bg-bg p-4',
-            current === plan.id && 'border-accent ring-1 ring-accent',
+            'flex flex-col gap-3 rounded-lg border bg-bg p-4',
+            current === plan.id ? 'border-accent ring-1 ring-accent' : 'border-border',
           )}
         >
           <div className="flex items-baseline justify-between gap-2">

@@ -48,16 +48,7 @@ export function BrandForm({
       </Field>
       {FIELDS.map(([key, label, hint, max]) => (
         <Field key={key} label={label} hint={hint}>
-          {(p) => (
-            <Textarea
-              {...p}
-              name={key}
-              rows={2}
-              maxLength={max}
-              defaultValue={brand?.[key] ?? ''}
-              className="min-h-16"
-            />
-          )}
+          {(p) => <Textarea {...p} name={key} rows={2} maxLength={max} defaultValue={brand?.[key] ?? ''} compact />}
         </Field>
       ))}
       {error ? <ErrorNotice error={error} title="Not saved" /> : null}

@@ -9,16 +9,15 @@ import { Empty } from '@/components/ui/empty';
 import { Loading } from '@/components/ui/skeleton';
 import { useTimeZone } from '@/lib/api/hooks/me';
 import { usePosts } from '@/lib/api/hooks/posts';
+import type { PostFilters } from '@/lib/api/queries';
 import type { Post } from '@/lib/api/types';
-
-const DAY_MS = 86_400_000;
+import { useLocale } from '@/lib/runtime-config-context';
 
 /** The next 30 days' posts, day by day in the user's zone (an agenda; month and week views come later). */
-export function Agenda() {
+export function Agenda({ range }: { range: PostFilters }) {
   const zone = useTimeZone();
-  const from = new Date(Math.floor(Date.now() / 60_000) * 60_000 - DAY_MS).toISOString();
-  const to = new Date(Date.parse(from) + 31 * DAY_MS).toISOString();
-  const posts = usePosts({ from, to }, 100);
+  const locale = useLocale();
+  const posts = usePosts(range, 100);
   const items = (posts.data?.pages.flatMap((p) => p.items) ?? [])
     .filter((p) => p.scheduledFor)
     .sort((a, b) => Date.parse(a.scheduledFor!) - Date.parse(b.scheduledFor!));
@@ -28,13 +27,13 @@ export function Agenda() {
     month: '2-digit',
     day: '2-digit',
   });
-  const dayTitle = new Intl.DateTimeFormat(undefined, {
+  const dayTitle = new Intl.DateTimeFormat(locale, {
     timeZone: zone,
     weekday: 'long',
     day: 'numeric',
     month: 'long',
   });
-  const clock = new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: 'numeric', minute: '2-digit' });
+  const clock = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: 'numeric', minute: '2-digit' });
   const days = new Map<string, Post[]>();
   for (const p of items) {
     const key = dayKey.format(new Date(p.scheduledFor!));

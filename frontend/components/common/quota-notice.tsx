@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { useTimeZone } from '@/lib/api/hooks/me';
 import type { ApiError } from '@/lib/api/errors';
+import { useLocale } from '@/lib/runtime-config-context';
 import { formatDate } from '@/lib/time';
 
 const METRIC_WORDS: Record<string, string> = { posts: 'posts', images: 'images', voiceChars: 'voice characters' };
@@ -10,6 +11,7 @@ const number = new Intl.NumberFormat('en-US');
 /** A 402 QUOTA_EXCEEDED in words: what the plan allows, what is left, when it resets. */
 export function QuotaNotice({ error, plan }: { error: ApiError; plan?: string | undefined }) {
   const zone = useTimeZone();
+  const locale = useLocale();
   const d = (error.details ?? {}) as {
     metric?: string;
     limit?: number;
@@ -28,7 +30,7 @@ export function QuotaNotice({ error, plan }: { error: ApiError; plan?: string | 
       <p className="tabular mt-1">
         {plan ? `Your ${plan} plan` : 'Your plan'} allows {number.format(d.limit ?? 0)} {what} a month;{' '}
         {number.format(d.used ?? 0)} are used, so {number.format(left)} are left and this asked for{' '}
-        {number.format(d.requested ?? 0)}.{d.resetsAt ? ` It resets on ${formatDate(d.resetsAt, zone)}.` : ''}
+        {number.format(d.requested ?? 0)}.{d.resetsAt ? ` It resets on ${formatDate(d.resetsAt, zone, locale)}.` : ''}
       </p>
       <p className="mt-2">
         <Link href="/billing" className="font-medium underline underline-offset-2">

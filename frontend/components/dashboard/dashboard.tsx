@@ -13,12 +13,15 @@ import { Loading } from '@/components/ui/skeleton';
 import { useActiveJobs, useJobProgress } from '@/lib/api/hooks/jobs';
 import { useMe, useTimeZone } from '@/lib/api/hooks/me';
 import { usePosts, useUpcomingPosts } from '@/lib/api/hooks/posts';
+import { FAILED_FILTER } from '@/lib/api/queries';
+import { useLocale } from '@/lib/runtime-config-context';
 import type { Job } from '@/lib/api/types';
 import { formatDate } from '@/lib/time';
 
 function UsageCard() {
   const me = useMe();
   const zone = useTimeZone();
+  const locale = useLocale();
   return (
     <Card className="flex flex-col gap-3">
       <CardTitle>This month</CardTitle>
@@ -30,7 +33,7 @@ function UsageCard() {
         <>
           <UsageMeters usage={me.data.usage} />
           <p className="text-xs text-muted">
-            Plan {me.data.plan}; resets on {formatDate(me.data.usage.period.end, zone)}.{' '}
+            Plan {me.data.plan}; resets on {formatDate(me.data.usage.period.end, zone, locale)}.{' '}
             <Link href="/billing" className="underline underline-offset-2">
               Plans
             </Link>
@@ -93,13 +96,13 @@ function JobsCard() {
 
 function AttentionCard() {
   const me = useMe();
-  const failed = usePosts({ status: 'FAILED' }, 5);
+  const failed = usePosts(FAILED_FILTER, 5);
   const items = failed.data?.pages[0]?.items ?? [];
   const telegram = me.data?.telegram.status;
   if (failed.isPending || me.isPending) return null;
   if (items.length === 0 && telegram === 'LINKED') return null;
   return (
-    <Card className="flex flex-col gap-3 border-red-200 dark:border-red-900">
+    <Card tone="danger" className="flex flex-col gap-3">
       <CardTitle>Needs your attention</CardTitle>
       {telegram === 'UNREACHABLE' ? (
         <p className="text-sm">

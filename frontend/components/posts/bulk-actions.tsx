@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { ErrorNotice } from '@/components/common/error-notice';
 import { Button } from '@/components/ui/button';
 import { unwrap } from '@/lib/api/client';
-import { postsKey } from '@/lib/api/hooks/posts';
+import { postsKey } from '@/lib/api/queries';
 import { useApi } from '@/lib/api/provider';
 import { ScheduleField } from './schedule-field';
 

@@ -12,7 +12,7 @@ import { Empty } from '@/components/ui/empty';
 import { Loading } from '@/components/ui/skeleton';
 import { useBrands } from '@/lib/api/hooks/brands';
 import { usePosts } from '@/lib/api/hooks/posts';
-import type { Platform, PostStatus } from '@/lib/api/types';
+import { postFiltersFrom } from '@/lib/api/queries';
 import { BulkActions } from './bulk-actions';
 import { PostFilters, type Filters } from './post-filters';
 
@@ -20,14 +20,7 @@ export function PostList() {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const filters: Filters = useMemo(
-    () => ({
-      ...(params.get('status') ? { status: params.get('status') as PostStatus } : {}),
-      ...(params.get('platform') ? { platform: params.get('platform') as Platform } : {}),
-      ...(params.get('brandId') ? { brandId: params.get('brandId')! } : {}),
-    }),
-    [params],
-  );
+  const filters: Filters = useMemo(() => postFiltersFrom(params), [params]);
   const setFilters = (next: Filters) => {
     const q = new URLSearchParams(Object.entries(next).filter(([, v]) => v) as Array<[string, string]>);
     router.replace(q.size ? `${pathname}?${q}` : pathname, { scroll: false });

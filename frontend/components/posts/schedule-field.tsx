@@ -3,7 +3,9 @@ import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Field, Input } from '@/components/ui/field';
 import { useTimeZone } from '@/lib/api/hooks/me';
+import { useLocale } from '@/lib/runtime-config-context';
 import { fromZonedInput, relativeTime, toZonedInput } from '@/lib/time';
+import { useHydrated } from '@/lib/use-hydrated';
 
 /** A date and time in the user's zone (the zone shown), handed on as the UTC instant it names. */
 export function ScheduleField({
@@ -18,6 +20,9 @@ export function ScheduleField({
   label?: string;
 }) {
   const zone = useTimeZone();
+  const locale = useLocale();
+  // How far away it is only once hydrated: read on both sides a second apart, it could differ.
+  const hydrated = useHydrated();
   const [value, setValue] = useState(() =>
     toZonedInput(initial && Date.parse(initial) > Date.now() ? initial : new Date(Date.now() + 60 * 60_000), zone),
   );
@@ -32,7 +37,7 @@ export function ScheduleField({
         hint={
           <>
             In your time zone, <strong className="font-medium">{zone}</strong>
-            {instant ? ` (${relativeTime(instant)})` : ''}.
+            {instant && hydrated ? ` (${relativeTime(instant, Date.now(), locale)})` : ''}.
           </>
         }
         error={past ? 'Pick a time in the future.' : undefined}

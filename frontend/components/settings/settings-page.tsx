@@ -9,11 +9,20 @@ import { Field, Input } from '@/components/ui/field';
 import { Loading } from '@/components/ui/skeleton';
 import { useMe, useUpdateMe } from '@/lib/api/hooks/me';
 import { allTimeZones, formatDateTime, isTimeZone } from '@/lib/time';
+import { useLocale } from '@/lib/runtime-config-context';
+import { useHydrated } from '@/lib/use-hydrated';
 
 function SettingsForm({ name: initialName, timezone: initialZone }: { name: string; timezone: string }) {
   const update = useUpdateMe();
-  const browserZone = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone, []);
-  const zones = useMemo(() => allTimeZones(browserZone, initialZone), [browserZone, initialZone]);
+  // The browser's zone, its list of zones and its clock: only after hydration, since the server's
+  // (a different list, in UTC) would not match what the browser renders.
+  const hydrated = useHydrated();
+  const locale = useLocale();
+  const browserZone = useMemo(() => (hydrated ? Intl.DateTimeFormat().resolvedOptions().timeZone : null), [hydrated]);
+  const zones = useMemo(
+    () => (browserZone ? allTimeZones(browserZone, initialZone) : [initialZone]),
+    [browserZone, initialZone],
+  );
   const [name, setName] = useState(initialName);
   const [zone, setZone] = useState(initialZone);
   const [now, setNow] = useState(() => new Date());
@@ -35,7 +44,9 @@ function SettingsForm({ name: initialName, timezone: initialZone }: { name: stri
         <Field
           label="Time zone"
           hint={
-            known ? `Now ${formatDateTime(now, zone)} there. Every time in Postaify is shown in this zone.` : undefined
+            known && hydrated
+              ? `Now ${formatDateTime(now, zone, locale)} there. Every time in Postaify is shown in this zone.`
+              : undefined
           }
           error={!known && zone ? 'Pick a zone from the list (type to search, e.g. Berlin).' : undefined}
         >
@@ -57,7 +68,7 @@ function SettingsForm({ name: initialName, timezone: initialZone }: { name: stri
             </>
           )}
         </Field>
-        {browserZone !== zone ? (
+        {browserZone && browserZone !== zone ? (
           <Button size="sm" variant="ghost" className="mt-1" onClick={() => setZone(browserZone)}>
             Use this browser&apos;s zone ({browserZone})
           </Button>

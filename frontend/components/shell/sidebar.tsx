@@ -20,8 +20,8 @@ export function Sidebar() {
           href={href}
           aria-current={isCurrent(pathname, href) ? 'page' : undefined}
           className={cn(
-            'flex min-h-9 items-center gap-2.5 rounded-md px-2 text-sm text-muted hover:bg-subtle hover:text-fg',
-            isCurrent(pathname, href) && 'bg-subtle font-medium text-fg',
+            'flex min-h-9 items-center gap-2.5 rounded-md px-2 text-sm hover:bg-subtle hover:text-fg',
+            isCurrent(pathname, href) ? 'bg-subtle font-medium text-fg' : 'text-muted',
           )}
         >
           <Icon aria-hidden className="size-4" />
@@ -47,8 +47,8 @@ export function BottomBar() {
           href={href}
           aria-current={isCurrent(pathname, href) ? 'page' : undefined}
           className={cn(
-            'flex min-h-14 flex-col items-center justify-center gap-0.5 text-[11px] text-muted',
-            isCurrent(pathname, href) && 'font-semibold text-fg',
+            'flex min-h-14 flex-col items-center justify-center gap-0.5 text-[11px]',
+            isCurrent(pathname, href) ? 'font-semibold text-fg' : 'text-muted',
           )}
         >
           <Icon aria-hidden className="size-5" />
@@ -59,8 +59,8 @@ export function BottomBar() {
         href="/more"
         aria-current={more ? 'page' : undefined}
         className={cn(
-          'flex min-h-14 flex-col items-center justify-center gap-0.5 text-[11px] text-muted',
-          more && 'font-semibold text-fg',
+          'flex min-h-14 flex-col items-center justify-center gap-0.5 text-[11px]',
+          more ? 'font-semibold text-fg' : 'text-muted',
         )}
       >
         <span aria-hidden className="text-lg leading-5">

@@ -26,8 +26,8 @@ export function ThemeSwitch() {
           aria-pressed={mounted ? theme === id : undefined}
           onClick={() => setTheme(id)}
           className={cn(
-            'inline-flex size-8 items-center justify-center rounded text-muted hover:text-fg',
-            mounted && theme === id && 'bg-subtle text-fg',
+            'inline-flex size-8 items-center justify-center rounded hover:text-fg',
+            mounted && theme === id ? 'bg-subtle text-fg' : 'text-muted',
           )}
         >
           <Icon aria-hidden className="size-4" />

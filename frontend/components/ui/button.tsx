@@ -4,7 +4,7 @@ import type { ComponentProps } from 'react';
 import { cn } from '@/lib/cn';
 
 export const buttonStyles = cva(
-  'inline-flex min-h-10 items-center justify-center gap-2 rounded-md px-3.5 text-sm font-medium whitespace-nowrap transition-colors disabled:cursor-not-allowed disabled:opacity-50 sm:min-h-9',
+  'inline-flex items-center justify-center gap-2 rounded-md font-medium whitespace-nowrap transition-colors disabled:cursor-not-allowed disabled:opacity-50',
   {
     variants: {
       variant: {
@@ -13,7 +13,8 @@ export const buttonStyles = cva(
         ghost: 'text-fg hover:bg-subtle',
         danger: 'border border-border bg-bg text-danger hover:bg-red-50 dark:hover:bg-red-950',
       },
-      size: { md: '', sm: 'min-h-8 px-2.5 text-xs sm:min-h-8' },
+      // Each size owns height, padding and text size (cn does not merge: see lib/cn.ts).
+      size: { md: 'min-h-10 px-3.5 text-sm sm:min-h-9', sm: 'min-h-8 px-2.5 text-xs' },
     },
     defaultVariants: { variant: 'secondary', size: 'md' },
   },

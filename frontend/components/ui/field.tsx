@@ -51,8 +51,9 @@ export const Input = ({ className, ...props }: ComponentProps<'input'>) => (
   <input className={cn(controlStyles, 'min-h-10 sm:min-h-9', className)} {...props} />
 );
 
-export const Textarea = ({ className, ...props }: ComponentProps<'textarea'>) => (
-  <textarea className={cn(controlStyles, 'min-h-40 leading-relaxed', className)} {...props} />
+/** A text area, tall (a transcript) or `compact` (a line or two). */
+export const Textarea = ({ className, compact, ...props }: ComponentProps<'textarea'> & { compact?: boolean }) => (
+  <textarea className={cn(controlStyles, compact ? 'min-h-16' : 'min-h-40', 'leading-relaxed', className)} {...props} />
 );
 
 export const Select = ({ className, ...props }: ComponentProps<'select'>) => (

@@ -13,15 +13,17 @@ export interface ClientOptions {
   getToken: () => Promise<string | null>;
   /** Called on a 401 from a signed-in request: the session has ended. */
   onUnauthorized: () => void;
+  /** Gives up on a request after this long (the server's first render; the browser waits). */
+  timeoutMs?: number;
 }
 
-export function createApi({ baseUrl, getToken, onUnauthorized }: ClientOptions): Api {
+export function createApi({ baseUrl, getToken, onUnauthorized, timeoutMs }: ClientOptions): Api {
   const api = createClient<paths>({
     baseUrl,
     // A lost connection is its own error, not a blank 500.
     fetch: async (request) => {
       try {
-        return await fetch(request);
+        return await fetch(request, timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : undefined);
       } catch (err) {
         throw new NetworkError(err);
       }

@@ -3,7 +3,6 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import { ApiError, NetworkError } from '@/lib/api/errors';
 import { AuthContext, type Auth } from './context';
 import { readSession, writeSession, type LocalSession } from './local-session';
-import { writeSignedInHint } from './session-hint';
 
 /** The local sign-in (no Clerk keys): an email and a name, answered by the API's dev session route. */
 export function LocalAuthProvider({ apiUrl, children }: { apiUrl: string; children: ReactNode }) {
@@ -11,8 +10,9 @@ export function LocalAuthProvider({ apiUrl, children }: { apiUrl: string; childr
   useEffect(() => {
     const stored = readSession();
     setSession(stored);
-    // An expired session leaves its cookie hint behind: clear it, so the server renders the landing.
-    if (!stored) writeSignedInHint(false);
+    // An expired session's cookie would still tell the server "maybe signed in": forget it, so the
+    // server renders the landing page.
+    if (!stored) writeSession(null);
   }, []);
 
   const signInLocally = useCallback(

@@ -1,29 +1,24 @@
-// The local sign-in's session: the token `POST /api/v1/dev/session` gave, kept for this browser
-// session only (sessionStorage: closing the browser signs out; other sites never see it).
-import { writeSignedInHint } from './session-hint';
+// The local sign-in's session: the token `POST /api/v1/dev/session` gave, kept in a cookie for
+// this browser session (no expiry date: closing the browser signs out). A cookie, not
+// sessionStorage, so that the web app's server can render a signed-in page with its data: it
+// calls the API with the same token (`lib/api/prefetch.tsx`). The API reads only the
+// Authorization header, never a cookie, so a request another site makes gains nothing by it.
+// The cookie's format: session-cookie.ts.
+import { parseSession, SESSION_COOKIE, type LocalSession } from './session-cookie';
 
-const KEY = 'postaify.session';
+export type { LocalSession };
 
-export interface LocalSession {
-  token: string;
-  expiresAt: string;
-}
-
+/** Browser only. */
 export function readSession(): LocalSession | null {
-  try {
-    const raw = window.sessionStorage.getItem(KEY);
-    if (!raw) return null;
-    const session = JSON.parse(raw) as LocalSession;
-    // A token about to expire is as good as gone: the API would refuse it mid-task.
-    if (!session.token || Date.parse(session.expiresAt) - Date.now() < 60_000) return null;
-    return session;
-  } catch {
-    return null;
-  }
+  const prefix = `${SESSION_COOKIE}=`;
+  const entry = document.cookie.split('; ').find((c) => c.startsWith(prefix));
+  return parseSession(entry?.slice(prefix.length));
 }
 
+/** Browser only: keeps the session, or forgets it (null). */
 export function writeSession(session: LocalSession | null) {
-  if (session) window.sessionStorage.setItem(KEY, JSON.stringify(session));
-  else window.sessionStorage.removeItem(KEY);
-  writeSignedInHint(session !== null);
+  const secure = window.location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = session
+    ? `${SESSION_COOKIE}=${Date.parse(session.expiresAt)}~${session.token}; Path=/; SameSite=Lax${secure}`
+    : `${SESSION_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax${secure}`;
 }

@@ -2,15 +2,11 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { unwrap } from '../client';
 import { useApi, useSignedIn } from '../provider';
+import { subscriptionQuery } from '../queries';
 
 export function useSubscription() {
   const api = useApi();
-  const signedIn = useSignedIn();
-  return useQuery({
-    enabled: signedIn,
-    queryKey: ['subscription'],
-    queryFn: () => unwrap(api.GET('/api/v1/subscriptions')),
-  });
+  return useQuery({ ...subscriptionQuery(api), enabled: useSignedIn() });
 }
 
 /** Stripe Checkout or the portal: the API answers with the URL to go to. */

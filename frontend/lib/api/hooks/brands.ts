@@ -2,18 +2,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unwrap } from '../client';
 import { useApi, useSignedIn } from '../provider';
+import { brandsKey, brandsQuery } from '../queries';
 import type { BrandInput } from '../types';
-
-const brandsKey = ['brands'] as const;
 
 export function useBrands() {
   const api = useApi();
-  const signedIn = useSignedIn();
-  return useQuery({
-    enabled: signedIn,
-    queryKey: brandsKey,
-    queryFn: () => unwrap(api.GET('/api/v1/brands', { params: { query: { limit: 100 } } })),
-  });
+  return useQuery({ ...brandsQuery(api), enabled: useSignedIn() });
 }
 
 export function useCreateBrand() {

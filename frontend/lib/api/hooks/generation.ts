@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unwrap } from '../client';
 import { useApi, useSignedIn } from '../provider';
 import type { GenerateInput, ImageInput, VoiceInput } from '../types';
-import { meKey } from './me';
+import { meKey } from '../queries';
 
 /**
  * A job-creating POST sends an Idempotency-Key: one per submission, so that a retry of the same

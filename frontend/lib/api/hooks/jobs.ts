@@ -6,6 +6,7 @@ import { useRuntimeConfig } from '@/lib/runtime-config-context';
 import { unwrap } from '../client';
 import { FINAL_JOB_STATUSES, streamJobEvents, type JobEvent } from '../job-events';
 import { useApi, useSignedIn } from '../provider';
+import { activeJobsQuery } from '../queries';
 import type { Job } from '../types';
 
 const POLL_MS = 1_500;
@@ -65,15 +66,8 @@ export function useActiveJobs() {
   const api = useApi();
   const signedIn = useSignedIn();
   return useQuery({
+    ...activeJobsQuery(api),
     enabled: signedIn,
-    queryKey: ['jobs', 'active'],
-    queryFn: async () => {
-      const [running, queued] = await Promise.all([
-        unwrap(api.GET('/api/v1/jobs', { params: { query: { status: 'RUNNING', limit: 20 } } })),
-        unwrap(api.GET('/api/v1/jobs', { params: { query: { status: 'QUEUED', limit: 20 } } })),
-      ]);
-      return [...running.items, ...queued.items];
-    },
     refetchInterval: (query) => ((query.state.data?.length ?? 0) > 0 ? 2_000 : 15_000),
   });
 }

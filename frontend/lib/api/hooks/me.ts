@@ -1,24 +1,23 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useHydrated } from '@/lib/use-hydrated';
 import { unwrap } from '../client';
 import { useApi, useSignedIn } from '../provider';
-
-export const meKey = ['me'] as const;
+import { meKey, meQuery } from '../queries';
 
 export function useMe() {
   const api = useApi();
-  const signedIn = useSignedIn();
-  return useQuery({
-    queryKey: meKey,
-    queryFn: () => unwrap(api.GET('/api/v1/me')),
-    enabled: signedIn,
-  });
+  return useQuery({ ...meQuery(api), enabled: useSignedIn() });
 }
 
-/** The user's IANA zone: every time on every page is shown in it (the browser's until /me answers). */
+/**
+ * The user's IANA zone: every time on every page is shown in it. Until /me answers, the browser's
+ * zone; UTC while the server's page is hydrated, since the server cannot know the browser's.
+ */
 export function useTimeZone(): string {
   const { data } = useMe();
-  return data?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const hydrated = useHydrated();
+  return data?.timezone ?? (hydrated ? Intl.DateTimeFormat().resolvedOptions().timeZone : 'UTC');
 }
 
 export function useUpdateMe() {

@@ -2,37 +2,18 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unwrap } from '../client';
 import { useApi, useSignedIn } from '../provider';
-import type { Post, PostListQuery, PostPatch } from '../types';
-
-export const postsKey = ['posts'] as const;
-const postKey = (id: string) => ['post', id] as const;
+import { postKey, postQuery, postsKey, postsQuery, upcomingPostsQuery, type PostFilters } from '../queries';
+import type { Post, PostPatch } from '../types';
 
 /** Every post matching the filters, newest first, a page at a time (the API's cursor). */
-export function usePosts(filters: Omit<PostListQuery, 'cursor' | 'limit'>, pageSize = 20) {
+export function usePosts(filters: PostFilters, pageSize = 20) {
   const api = useApi();
-  const signedIn = useSignedIn();
-  return useInfiniteQuery({
-    enabled: signedIn,
-    queryKey: [...postsKey, filters, pageSize],
-    queryFn: ({ pageParam }) =>
-      unwrap(
-        api.GET('/api/v1/posts', {
-          params: { query: { ...filters, limit: pageSize, ...(pageParam ? { cursor: pageParam } : {}) } },
-        }),
-      ),
-    initialPageParam: '',
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  return useInfiniteQuery({ ...postsQuery(api, filters, pageSize), enabled: useSignedIn() });
 }
 
 export function usePost(id: string) {
   const api = useApi();
-  const signedIn = useSignedIn();
-  return useQuery({
-    enabled: signedIn,
-    queryKey: postKey(id),
-    queryFn: () => unwrap(api.GET('/api/v1/posts/{id}', { params: { path: { id } } })),
-  });
+  return useQuery({ ...postQuery(api, id), enabled: useSignedIn() });
 }
 
 /** After any change to a post: its own entry is the API's answer, and every list reloads. */
@@ -105,21 +86,5 @@ export function useDeletePost() {
 /** The next `count` scheduled deliveries, soonest first. */
 export function useUpcomingPosts(count = 5) {
   const api = useApi();
-  const signedIn = useSignedIn();
-  return useQuery({
-    enabled: signedIn,
-    queryKey: [...postsKey, 'upcoming', count],
-    queryFn: async () => {
-      const page = await unwrap(
-        api.GET('/api/v1/posts', {
-          params: { query: { status: 'SCHEDULED', from: new Date(Date.now() - 60_000).toISOString(), limit: 100 } },
-        }),
-      );
-      return page.items
-        .filter((p) => p.scheduledFor)
-        .sort((a, b) => Date.parse(a.scheduledFor!) - Date.parse(b.scheduledFor!))
-        .slice(0, count);
-    },
-    refetchInterval: 30_000,
-  });
+  return useQuery({ ...upcomingPostsQuery(api, count), enabled: useSignedIn(), refetchInterval: 30_000 });
 }

@@ -2,20 +2,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unwrap } from '../client';
 import { useApi, useSignedIn } from '../provider';
-import { meKey } from './me';
-
-const telegramKey = ['telegram'] as const;
+import { meKey, telegramKey, telegramQuery } from '../queries';
 
 /** The link's status; refreshed every 2 s while `watch` (a code is out and not yet used). */
 export function useTelegram(watch = false) {
   const api = useApi();
-  const signedIn = useSignedIn();
-  return useQuery({
-    enabled: signedIn,
-    queryKey: telegramKey,
-    queryFn: () => unwrap(api.GET('/api/v1/telegram')),
-    refetchInterval: watch ? 2_000 : false,
-  });
+  return useQuery({ ...telegramQuery(api), enabled: useSignedIn(), refetchInterval: watch ? 2_000 : false });
 }
 
 export function useCreateLink() {
