@@ -70,7 +70,7 @@ export function ContentEditor({
         rows={rows}
         aria-describedby={`${id}-count${over ? ` ${id}-over` : ''}`}
         aria-invalid={over || undefined}
-        className={cn(controlStyles, 'min-h-40 leading-relaxed')}
+        className={cn(controlStyles, 'min-h-40 px-3 leading-relaxed')}
       />
       {over && cut !== null ? (
         <div id={`${id}-over`} className="rounded-md border border-red-200 p-2 text-xs dark:border-red-900">

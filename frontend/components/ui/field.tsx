@@ -1,8 +1,9 @@
 import { useId, type ComponentProps, type ReactNode } from 'react';
 import { cn } from '@/lib/cn';
 
+/** What every control shares; each sets its own padding (a select keeps room for its arrow). */
 export const controlStyles =
-  'w-full rounded-md border border-border bg-bg px-3 py-2 text-sm text-fg placeholder:text-muted disabled:opacity-60 aria-invalid:border-danger';
+  'w-full rounded-md border border-border bg-bg py-2 text-sm text-fg placeholder:text-muted disabled:opacity-60 aria-invalid:border-danger';
 
 /** A label above its control, with an optional hint; the control gets the id and description. */
 export function Field({
@@ -48,14 +49,17 @@ export function Field({
 }
 
 export const Input = ({ className, ...props }: ComponentProps<'input'>) => (
-  <input className={cn(controlStyles, 'min-h-10 sm:min-h-9', className)} {...props} />
+  <input className={cn(controlStyles, 'min-h-10 px-3 sm:min-h-9', className)} {...props} />
 );
 
 /** A text area, tall (a transcript) or `compact` (a line or two). */
 export const Textarea = ({ className, compact, ...props }: ComponentProps<'textarea'> & { compact?: boolean }) => (
-  <textarea className={cn(controlStyles, compact ? 'min-h-16' : 'min-h-40', 'leading-relaxed', className)} {...props} />
+  <textarea
+    className={cn(controlStyles, compact ? 'min-h-16' : 'min-h-40', 'px-3 leading-relaxed', className)}
+    {...props}
+  />
 );
 
 export const Select = ({ className, ...props }: ComponentProps<'select'>) => (
-  <select className={cn(controlStyles, 'min-h-10 pr-8 sm:min-h-9', className)} {...props} />
+  <select className={cn(controlStyles, 'min-h-10 pr-8 pl-3 sm:min-h-9', className)} {...props} />
 );
