@@ -13,8 +13,12 @@ export default async function proxy(req: NextRequest, event: NextFetchEvent) {
   const publishableKey = process.env.CLERK_PUBLISHABLE_KEY?.trim();
   const secretKey = process.env.CLERK_SECRET_KEY?.trim();
   if (!publishableKey || !secretKey) return NextResponse.next();
+  // Only the publishable key is handed over (NEXT_PUBLIC_* would be fixed at build time); the
+  // secret key Clerk reads from CLERK_SECRET_KEY itself, at run time. Handing it over too makes
+  // @clerk/nextjs pass it on to the page encrypted, which needs a CLERK_ENCRYPTION_KEY, and it
+  // answers 500 on every page without one.
   clerk ??= import('@clerk/nextjs/server').then(
-    ({ clerkMiddleware }) => clerkMiddleware({ publishableKey, secretKey }) as Handler,
+    ({ clerkMiddleware }) => clerkMiddleware({ publishableKey }) as Handler,
   );
   return (await (await clerk)(req, event)) ?? NextResponse.next();
 }

@@ -652,7 +652,6 @@ function productionEnv(extra) {
     // A well-formed publishable key (base64 of a host ending in $), as Clerk's SDKs insist on.
     CLERK_PUBLISHABLE_KEY: 'pk_test_ZXhhbXBsZS5jbGVyay5hY2NvdW50cy5kZXYk',
     CLERK_SECRET_KEY: 'sk_test_check_deploy_placeholder',
-    CLERK_ENCRYPTION_KEY: 'check-deploy-encryption-key-0123456789abcdef',
     CLERK_WEBHOOK_SIGNING_SECRET: 'whsec_Y2hlY2stZGVwbG95LXBsYWNlaG9sZGVy',
     OPENROUTER_API_KEY: 'placeholder',
     FAL_KEY: 'placeholder',
