@@ -2,7 +2,7 @@
 # Postaify's images, one Dockerfile for the three processes:
 #   docker build --target web      -t postaify-web .        the API (backend/dist/main.js, :3001)
 #   docker build --target worker   -t postaify-worker .     the BullMQ workers (backend/dist/worker.js)
-#   docker build --target frontend -t postaify-frontend .   the web app (next start, :3000)
+#   docker build --target frontend -t postaify-frontend .   the web app (Next's standalone server, :3000)
 # Migrations run from the web image: `node backend/dist/db/migrate-cli.js` (DATABASE_URL only).
 # Without --target the last stage is built: POSTAIFY_TARGET picks it (web by default). That is for
 # Railway, which cannot pass --target: a service's POSTAIFY_TARGET variable reaches the build as
@@ -42,17 +42,13 @@ COPY tsconfig.base.json ./
 COPY scripts/prisma.mjs scripts/
 COPY backend/ backend/
 COPY frontend/ frontend/
-RUN npm run build -w backend && npm run build -w frontend && rm -rf frontend/.next/cache
+RUN npm run build -w backend && NEXT_OUTPUT=standalone npm run build -w frontend && rm -rf frontend/.next/cache
 
 # Production dependencies of the backend (web, worker and migrations). --omit=optional drops
 # Prisma's CLI (an optional peer of @prisma/client, ~175 MB), pg-cloudflare and msgpackr's
 # optional native speed-up; nothing the processes load.
 FROM manifests AS backend-deps
 RUN npm ci --omit=dev --omit=optional --ignore-scripts -w backend
-
-# Production dependencies of the frontend. Optional ones stay: next needs @next/swc and sharp.
-FROM manifests AS frontend-deps
-RUN npm ci --omit=dev --ignore-scripts -w frontend
 
 # What web and worker share: dependencies, the compiled backend, the migrations.
 FROM base AS backend
@@ -78,19 +74,21 @@ FROM backend AS worker
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["node", "deploy/healthcheck.mjs", "worker"]
 CMD ["node", "--max-semi-space-size=4", "backend/dist/worker.js"]
 
+# The web app: Next's standalone output, the server and only the files it loads (traced at
+# build time from the monorepo's root, so it keeps the repo's layout: frontend/server.js), plus
+# the static assets it serves. No npm install at all.
 FROM base AS frontend
-ENV NODE_ENV=production
-COPY --from=frontend-deps /app/node_modules node_modules
-COPY --from=frontend-deps /app/frontend/node_modules frontend/node_modules
-COPY package.json ./
-COPY frontend/package.json frontend/next.config.ts frontend/
-COPY --from=build --chown=node:node /app/frontend/.next frontend/.next
+ENV NODE_ENV=production \
+    HOSTNAME=0.0.0.0
+COPY --from=build --chown=node:node /app/frontend/.next/standalone ./
+COPY --from=build --chown=node:node /app/frontend/.next/static frontend/.next/static
 COPY deploy/healthcheck.mjs deploy/
 USER node
 EXPOSE 3000
+
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "deploy/healthcheck.mjs", "frontend"]
-# FRONTEND_PORT, else PORT (what Railway sets), else 3000.
-CMD ["sh", "-c", "exec node node_modules/next/dist/bin/next start frontend -p ${FRONTEND_PORT:-${PORT:-3000}}"]
+# FRONTEND_PORT, else PORT (what Railway sets), else 3000; server.js reads PORT.
+CMD ["sh", "-c", "PORT=${FRONTEND_PORT:-${PORT:-3000}} exec node frontend/server.js"]
 
 # Default target (no --target): the stage POSTAIFY_TARGET names.
 FROM ${POSTAIFY_TARGET} AS selected

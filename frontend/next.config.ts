@@ -29,6 +29,10 @@ const resolveAlias = Object.fromEntries(
 
 const config: NextConfig = {
   reactStrictMode: true,
+  // The Docker image's build (NEXT_OUTPUT=standalone, Dockerfile) traces the files the server
+  // needs into .next/standalone: about 42 MB instead of a 460 MB production install. Every other
+  // build keeps `next start`, which standalone output does not support.
+  ...(process.env.NEXT_OUTPUT === 'standalone' ? { output: 'standalone' as const } : {}),
   poweredByHeader: false,
   // One build serves every deployment: nothing per-environment is inlined at build time (the
   // API's URL and Clerk's keys are read at run time by the root layout).
