@@ -549,7 +549,10 @@ async function simulate(df, work, ctx) {
           for (const src of sources) {
             const abs = map(from, src);
             if (!existsSync(abs)) throw new Error(`COPY --from=${flags.from} ${src}: not in that stage`);
-            const into = sources.length > 1 || dest.endsWith('/') ? join(target, basename(abs)) : target;
+            // As Docker does: a directory's contents go into the destination; a file goes into it
+            // when the destination is a folder (a trailing slash, or several sources).
+            const isDir = statSync(abs).isDirectory();
+            const into = !isDir && (sources.length > 1 || dest.endsWith('/')) ? join(target, basename(abs)) : target;
             mkdirSync(dirname(into), { recursive: true });
             cpSync(abs, into, { recursive: true, verbatimSymlinks: true });
           }
