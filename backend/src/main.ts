@@ -1,12 +1,16 @@
 // Composition root of the web process: build the clients once, hand them to the app, listen,
-// and close everything in order on SIGTERM.
+// and close everything in order on SIGTERM: /ready turns 503 at once and requests are still
+// served (each with Connection: close) for SHUTDOWN_DRAIN_MS, so the load balancer stops sending
+// first; then the server stops accepting, event streams end with a retry hint, requests in flight
+// finish, and the clients close, all before SHUTDOWN_TIMEOUT_MS.
 import { createApp } from './app.js';
-import { createWebServer } from './http/server.js';
+import { createWebServer, drainer } from './http/server.js';
 import { bootConfig } from './config/boot.js';
 import { createDb } from './lib/db.js';
 import { createLogger } from './lib/logger.js';
 import { createRedis } from './lib/redis.js';
-import { onShutdown } from './lib/shutdown.js';
+import { onShutdown, pause } from './lib/shutdown.js';
+import { readyWhileStopping } from './modules/health/health.routes.js';
 import { startBotUpdates } from './modules/telegram/updates.js';
 import { createWebServices } from './web-services.js';
 
@@ -21,7 +25,11 @@ const redis = createRedis(config.redisUrl!, logger, 'producer', 'web');
 
 const { services, close: closeServices } = createWebServices({ config, logger, db, redis });
 const app = createApp({ config, logger, db, redis, services });
-const server = createWebServer(app);
+let stopping = false;
+const server = createWebServer(readyWhileStopping(app, () => stopping));
+const connections = drainer(server);
+/** Left after the in-flight wait for the queues, Redis and Postgres to close. */
+const CLOSE_RESERVE_MS = 2_000;
 // Longer than a typical load balancer's idle timeout, so it closes idle sockets first.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
@@ -30,17 +38,37 @@ server.listen(config.port, () => {
 });
 const stopBotUpdates = await startBotUpdates(services.bot, config, logger);
 
-onShutdown(logger, [
-  { name: 'telegram updates', close: stopBotUpdates },
-  {
-    name: 'http',
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeIdleConnections();
-      }),
-  },
-  { name: 'services', close: closeServices },
-  { name: 'redis', close: () => redis.quit() },
-  { name: 'postgres', close: closeDb },
-]);
+onShutdown(
+  logger,
+  [
+    {
+      name: 'drain',
+      close: async () => {
+        stopping = true;
+        connections.drain();
+        logger.info(
+          { drainMs: config.shutdown.drainMs },
+          '/ready answers 503; still serving while the load balancer notices',
+        );
+        await Promise.all([stopBotUpdates(), pause(config.shutdown.drainMs)]);
+      },
+    },
+    {
+      name: 'http',
+      close: async ({ remainingMs }) => {
+        const waitMs = Math.max(0, remainingMs() - CLOSE_RESERVE_MS);
+        const closing = connections.close(waitMs);
+        // The listener is closed by now (synchronously, above): a stream's client reconnects elsewhere.
+        const streams = await services.hub.closeAll();
+        const { open, cut } = await closing;
+        const log = { open, streams, cut };
+        if (cut > 0) logger.warn(log, 'http: connections still busy at the deadline were cut');
+        else logger.info(log, 'http: every connection closed');
+      },
+    },
+    { name: 'services', close: closeServices },
+    { name: 'redis', close: () => redis.quit() },
+    { name: 'postgres', close: closeDb },
+  ],
+  { deadlineMs: config.shutdown.timeoutMs },
+);

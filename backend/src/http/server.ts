@@ -4,6 +4,7 @@
 // too, so that a client sees one error shape whatever failed.
 import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ERROR_STATUS, type ErrorCode } from '../lib/errors.js';
 import { renderError } from './error-handler.js';
@@ -54,4 +55,67 @@ export function createWebServer(app: RequestListener): Server {
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app);
   server.on('clientError', onClientError);
   return server;
+}
+
+/** What `drainer(server).close()` saw: connections left at its deadline were cut. */
+export interface DrainOutcome {
+  /** Connections open when the server stopped accepting. */
+  open: number;
+  /** Connections still open at the deadline, destroyed then. */
+  cut: number;
+}
+
+/**
+ * Graceful stop for a web server, in two steps so that no client sees a connection reset:
+ *
+ * - `drain()`: from now on every response carries `Connection: close`, so each client's
+ *   connection ends after the response it is waiting for (a client never reuses it, so there is
+ *   no race between its next request and our close). The server still accepts meanwhile.
+ * - `close(deadlineMs)`: stops accepting, gives connections accepted in the last moment time to
+ *   send their request (Node's own `server.close()` would drop them with the idle ones at once),
+ *   then closes idle connections until none is left, while requests in flight finish. What is
+ *   still open at the deadline is destroyed and counted.
+ */
+export function drainer(server: Server, { freshGraceMs = 500, pollMs = 25 } = {}) {
+  const sockets = new Set<Socket>();
+  let lastAccepted = 0;
+  let draining = false;
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    lastAccepted = Date.now();
+    socket.once('close', () => sockets.delete(socket));
+  });
+  // Before the app's listener, so the header is there whatever the route answers.
+  server.prependListener('request', (_req, res) => {
+    if (draining) res.setHeader('Connection', 'close');
+  });
+  return {
+    get draining() {
+      return draining;
+    },
+    /** Connections open now. */
+    get connections() {
+      return sockets.size;
+    },
+    drain() {
+      draining = true;
+    },
+    async close(deadlineMs: number): Promise<DrainOutcome> {
+      draining = true;
+      const deadline = Date.now() + deadlineMs;
+      const open = sockets.size;
+      // net.Server's close: stop listening, leave the open connections alone.
+      NetServer.prototype.close.call(server);
+      const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+      await wait(Math.min(lastAccepted + freshGraceMs, deadline) - Date.now());
+      while (sockets.size > 0 && Date.now() < deadline) {
+        server.closeIdleConnections();
+        if (sockets.size === 0) break;
+        await wait(Math.min(pollMs, deadline - Date.now()));
+      }
+      const cut = sockets.size;
+      for (const socket of sockets) socket.destroy();
+      return { open, cut };
+    },
+  };
 }

@@ -1,6 +1,10 @@
 // /health says the process is up and touches nothing; /ready asks Postgres and Redis and is 503
 // while either does not answer within its deadline, so a load balancer stops routing here and
-// starts again on its own once they return.
+// starts again on its own once they return. From a shutdown's first moment /ready is 503 whatever
+// they answer (`readyWhileStopping`), so the load balancer stops sending before the process stops
+// accepting.
+import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { Router } from 'express';
 import { renderError } from '../../http/error-handler.js';
 import type { Db } from '../../lib/db.js';
@@ -66,4 +70,31 @@ export function healthRoutes(deps: ReadinessDeps): Router {
     );
   });
   return router;
+}
+
+/**
+ * The web's request listener, with `/ready` answered here once `stopping()` is true: 503
+ * SERVICE_UNAVAILABLE (`checks.shutdown: "draining"`) before the app or its checks see the request.
+ */
+export function readyWhileStopping(app: RequestListener, stopping: () => boolean): RequestListener {
+  return (req, res) => {
+    const path = req.url?.split('?', 1)[0];
+    if (!stopping() || path !== '/ready' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      app(req, res);
+      return;
+    }
+    const requestId = randomUUID();
+    const body = JSON.stringify(
+      renderError('SERVICE_UNAVAILABLE', 'Not ready: this process is shutting down.', requestId, {
+        checks: { shutdown: 'draining' },
+      }),
+    );
+    res.writeHead(503, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-store',
+      'X-Request-Id': requestId,
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
 }

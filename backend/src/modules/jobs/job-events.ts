@@ -3,6 +3,10 @@
 // (counted in Redis, across replicas), a few hundred per process, and each lasts at most a few
 // minutes (then it ends, and the client reads the job or opens a new stream), so nobody can hold
 // a replica's sockets and memory with streams that never end.
+//
+// When the process shuts down, `closeAll` ends every stream with a `reconnect` event and an SSE
+// `retry:` field: the client opens a new stream (through the load balancer, on another replica)
+// or reads the job; streams asked for after that are refused with 503 and Retry-After.
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import { AppError } from '../../lib/errors.js';
@@ -35,6 +39,10 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = { perUser: 5, perProcess: 500
 
 /** What a refused stream is told to wait: streams end with their job, usually within seconds. */
 const RETRY_AFTER_SECONDS = 5;
+/** The `retry:` a stream ended by a shutdown carries: reconnect soon, another replica answers. */
+export const SHUTDOWN_RETRY_MS = 1_000;
+/** The last frame of a stream ended by a shutdown. Its data is text, not a progress event's JSON. */
+export const SHUTDOWN_FRAME = `retry: ${SHUTDOWN_RETRY_MS}\nevent: reconnect\ndata: This server is shutting down: open the stream again, or read the job.\n\n`;
 /** A replica that dies holding a stream frees its slot this long after the stream's end of life. */
 const SLOT_SLACK_MS = 30_000;
 
@@ -59,6 +67,9 @@ export interface StreamSlot {
 export class JobEventHub {
   private readonly listeners = new Map<string, Set<(e: JobEvent) => void>>();
   private open = 0;
+  private closing = false;
+  /** The streams admitted and not yet released, with their release. */
+  private readonly streams = new Map<Response, () => void>();
   private readonly limits: StreamLimits;
   private readonly redis?: Redis;
 
@@ -101,6 +112,10 @@ export class JobEventHub {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       return new AppError('RATE_LIMITED', `${message} Retry after the time in Retry-After, or read GET /jobs/{id}.`);
     };
+    if (this.closing) {
+      res.setHeader('Retry-After', String(SHUTDOWN_RETRY_MS / 1000));
+      throw new AppError('SERVICE_UNAVAILABLE', 'This server is shutting down: open the stream again.');
+    }
     if (this.open >= perProcess) throw refuse('This server holds as many event streams as it can.');
     this.open += 1;
     const key = `postaify:sse:${userId}`;
@@ -110,8 +125,10 @@ export class JobEventHub {
       if (released) return;
       released = true;
       this.open -= 1;
+      this.streams.delete(res);
       void this.redis?.zrem(key, id).catch(() => 0);
     };
+    this.streams.set(res, release);
     if (this.redis) {
       const now = Date.now();
       const taken = await this.redis
@@ -123,10 +140,33 @@ export class JobEventHub {
       if (taken !== 1) {
         released = true;
         this.open -= 1;
+        this.streams.delete(res);
         throw refuse(`At most ${perUser} event streams at once per user.`);
       }
     }
     return { lifetimeMs: maxLifetimeMs, release };
+  }
+
+  /**
+   * Ends every open stream with SHUTDOWN_FRAME and refuses new ones from now on. A stream admitted
+   * whose headers are not written yet (its job is still being read) is ended once they are (waiting
+   * at most `waitMs`). Answers how many streams were ended.
+   */
+  async closeAll(waitMs = 2_000): Promise<number> {
+    this.closing = true;
+    const deadline = Date.now() + waitMs;
+    const ended = await Promise.all(
+      [...this.streams].map(async ([res, release]) => {
+        while (!res.headersSent && !res.writableEnded && !res.destroyed && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        // Still not written: left to the server's own deadline, which cuts what is left open.
+        if (res.writableEnded || res.destroyed || !res.headersSent) return false;
+        release();
+        res.end(SHUTDOWN_FRAME);
+        return true;
+      }),
+    );
+    return ended.filter(Boolean).length;
   }
 
   listen(jobId: string, listener: (e: JobEvent) => void): () => void {
