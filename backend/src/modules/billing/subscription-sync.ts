@@ -7,6 +7,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import type { Plan, SubscriptionStatus } from '../../generated/prisma/enums.js';
 import type { Db } from '../../lib/db.js';
 import type { StripeClient } from '../../integrations/stripe.js';
+import { recordAudit } from '../audit/audit.js';
 
 const PAID_STATUSES: ReadonlySet<string> = new Set(['active', 'trialing', 'past_due']);
 
@@ -86,6 +87,17 @@ export async function applySubscription(
     update: { stripeSubscriptionId: sub.id, ...data },
   });
   const customer = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
+  // The plan before this write, read under the lock (`user` was read before it): the audit row.
+  const before = await tx.user.findUniqueOrThrow({ where: { id: user.id }, select: { plan: true } });
   await tx.user.update({ where: { id: user.id }, data: { plan, stripeCustomerId: customer } });
+  if (before.plan !== plan) {
+    await recordAudit(tx, {
+      action: 'plan_changed',
+      actor: 'stripe',
+      userId: user.id,
+      subscriptionId: sub.id,
+      data: { from: before.plan, to: plan, status: sub.status },
+    });
+  }
   return { userId: user.id, clerkId: user.clerkId, plan };
 }

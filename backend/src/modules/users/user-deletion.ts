@@ -1,8 +1,8 @@
 // Removing a user (Clerk `user.deleted`): an active Stripe subscription, their stored media (local
 // files or S3 objects), then every row. Deleting the User row cascades to brands, posts, jobs,
 // usage and its ledger, idempotency records, the Telegram chat and link codes, deliveries and their
-// attempts, media rows and the subscription; audit rows are not foreign keys, so they are deleted
-// explicitly. Queued generation jobs find no row and are skipped; pending deliveries go with their
+// attempts, media rows and the subscription. Audit rows are not foreign keys and are kept: the
+// trail outlives the user, and a `user_deleted` row is added with the deletion. Queued generation jobs find no row and are skipped; pending deliveries go with their
 // rows. First of all the Clerk id gets a tombstone (DeletedClerkUser), even when no row exists
 // yet: a late `user.created`/`user.updated` or a session token still alive for that id must not
 // bring the user back (clerk-webhook.ts, users.service.ts).
@@ -11,6 +11,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { Storage } from '../../integrations/storage.js';
 import { ProviderError } from '../../integrations/provider-error.js';
 import { viaStripe, type StripeClient } from '../../integrations/stripe.js';
+import { recordAudit } from '../audit/audit.js';
 
 export interface DeletionDeps {
   db: Db;
@@ -33,7 +34,8 @@ export async function deleteUserByClerkId(
   await db.user.update({ where: { id: user.id }, data: { deletedAt: new Date() } });
 
   const sub = user.subscription;
-  if (sub && !['CANCELED', 'INCOMPLETE_EXPIRED'].includes(sub.status)) {
+  const canceled = Boolean(sub && !['CANCELED', 'INCOMPLETE_EXPIRED'].includes(sub.status));
+  if (sub && canceled) {
     await viaStripe(stripe, 'subscription cancel', (client) =>
       client.subscriptions.cancel(sub.stripeSubscriptionId),
     ).catch((err: unknown) => {
@@ -53,9 +55,16 @@ export async function deleteUserByClerkId(
   for (let i = 0; i < media.length; i += DELETE_BATCH) {
     await Promise.all(media.slice(i, i + DELETE_BATCH).map((m) => storage.delete(m.storageKey)));
   }
-  await db.$transaction([
-    db.auditLog.deleteMany({ where: { userId: user.id } }),
-    db.user.delete({ where: { id: user.id } }),
-  ]);
+  // The audit trail stays (its rows are not foreign keys and hold no personal data) and gains the
+  // row that names this deletion, committed with it.
+  await db.$transaction(async (tx) => {
+    await tx.user.delete({ where: { id: user.id } });
+    await recordAudit(tx, {
+      action: 'user_deleted',
+      actor: 'clerk',
+      userId: user.id,
+      data: { plan: user.plan, hadLiveSubscription: canceled, mediaDeleted: media.length },
+    });
+  });
   return true;
 }
