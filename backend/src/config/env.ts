@@ -104,6 +104,11 @@ export const envSchema = z.object({
   SSE_MAX_LIFETIME_SECONDS: int(600, 1, 86_400),
 
   METRICS_TOKEN: optional,
+
+  // Shutdown on SIGTERM: how long the web keeps serving (with /ready at 503) before it stops
+  // accepting, and the deadline by which every process has exited, whatever still hangs.
+  SHUTDOWN_DRAIN_MS: int(5_000, 0, 60_000),
+  SHUTDOWN_TIMEOUT_MS: int(25_000, 1_000, 600_000),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -41,6 +41,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = withEnvFile()) {
   const problems = [
     ...trustProxyProblems(env.TRUST_PROXY),
     ...localSignInProblems(env),
+    ...(env.SHUTDOWN_DRAIN_MS + 2_000 > env.SHUTDOWN_TIMEOUT_MS
+      ? ['SHUTDOWN_DRAIN_MS must end at least 2 s before SHUTDOWN_TIMEOUT_MS (in-flight requests and connections close after it)']
+      : []),
     ...(config.isProduction ? productionProblems(env) : []),
   ];
   if (problems.length > 0) throw new ConfigError(problems);
@@ -144,6 +147,12 @@ function build(env: RawEnv) {
       maxLifetimeMs: env.SSE_MAX_LIFETIME_SECONDS * 1000,
     },
     metricsToken: env.METRICS_TOKEN,
+    shutdown: {
+      /** The web's drain: /ready answers 503 and requests are still served, each with Connection: close. */
+      drainMs: env.SHUTDOWN_DRAIN_MS,
+      /** The hard deadline from the signal to the exit (the platform's SIGKILL comes at 30 s). */
+      timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
     /** Every secret value set (keys, tokens, URL passwords): the logger scrubs them from its lines. */
     secrets: secretValues(env),
   };
