@@ -305,8 +305,14 @@ function fastChecks() {
     // The files the commands name (inside `sh -c` scripts too): in the repository, or built from it.
     const words = [...(m.cmd ?? []), ...(m.healthcheck ?? [])].flatMap((w) => w.split(' '));
     for (const file of words.filter((w) => /^[\w.@-]+\/[\w./@-]+$/.test(w))) {
-      const src = file.replace(/^backend\/dist\/(.*)\.js$/, 'backend/src/$1.ts');
-      check(`${t}: ${file}`, existsSync(join(root, src)), src === file ? 'exists here' : `built from ${src}`);
+      // frontend/server.js is what Next's standalone build writes (next.config.ts, NEXT_OUTPUT).
+      const src =
+        file === 'frontend/server.js'
+          ? 'frontend/next.config.ts'
+          : file.replace(/^backend\/dist\/(.*)\.js$/, 'backend/src/$1.ts');
+      const built =
+        src === 'frontend/next.config.ts' ? read(src).includes("'standalone'") : existsSync(join(root, src));
+      check(`${t}: ${file}`, built, src === file ? 'exists here' : `built from ${src}`);
     }
   }
   const script = (name) => shellWords(pkg.scripts[name] ?? '');
@@ -450,6 +456,15 @@ function fastChecks() {
         ini.Type === 'oneshot' && exec.join(' ') === 'node backend/dist/db/migrate-cli.js',
         ini.ExecStart,
       );
+    } else if (t === 'frontend') {
+      // A VM runs the web app from a checkout's production install (next start); the image runs
+      // the standalone server that only the image's build makes (NEXT_OUTPUT=standalone).
+      const vm = [
+        'sh',
+        '-c',
+        'exec node node_modules/next/dist/bin/next start frontend -p ${FRONTEND_PORT:-${PORT:-3000}}',
+      ];
+      check(`${unit}: ExecStart = next start (the VM's install)`, sameCommand(exec, vm), ini.ExecStart);
     } else {
       check(`${unit}: ExecStart = ${t}'s CMD`, meta[t] && sameCommand(exec, meta[t].cmd), ini.ExecStart);
       check(`${unit}: Restart=on-failure`, ini.Restart === 'on-failure');
