@@ -86,10 +86,9 @@ export async function startWorkers({
     clients: { openrouter, fal, elevenlabs },
     generation,
     close: async () => {
-      await generation.close();
-      await delivery.close();
-      await notices.close();
-      await maintenance.close();
+      // All at once: each worker stops taking jobs at the signal, while a long generation job
+      // drains (closed one after another, delivery kept taking jobs until generation was done).
+      await Promise.all([generation.close(), delivery.close(), notices.close(), maintenance.close()]);
       await queue.close();
       await publisher.quit();
     },

@@ -60,7 +60,8 @@ let stopping: Promise<void> | undefined;
 function shutdown(reason: string, exitCode: number): Promise<void> {
   stopping ??= (async () => {
     say(`stopping (${reason})`);
-    await Promise.all([...apps.map((a) => a.stop('SIGTERM', 15_000)), frontend?.stop()]);
+    // 30 s, as Railway, compose and the systemd units give: past the worker's own 25 s deadline.
+    await Promise.all([...apps.map((a) => a.stop('SIGTERM', 30_000)), frontend?.stop()]);
     await emulators?.stop();
     await infra?.stop();
     if (claim.claimed) claim.release();
