@@ -42,7 +42,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = withEnvFile()) {
     ...trustProxyProblems(env.TRUST_PROXY),
     ...localSignInProblems(env),
     ...(env.SHUTDOWN_DRAIN_MS + 2_000 > env.SHUTDOWN_TIMEOUT_MS
-      ? ['SHUTDOWN_DRAIN_MS must end at least 2 s before SHUTDOWN_TIMEOUT_MS (in-flight requests and connections close after it)']
+      ? [
+          'SHUTDOWN_DRAIN_MS must end at least 2 s before SHUTDOWN_TIMEOUT_MS (in-flight requests and connections close after it)',
+        ]
       : []),
     ...(config.isProduction ? productionProblems(env) : []),
   ];
