@@ -1,5 +1,6 @@
 // The Telegram emulator wired to a test app (and optionally a worker): the bot long-polls the
 // emulator as the local stack does, and people act through the emulator's control API.
+import { randomUUID } from 'node:crypto';
 import { startTelegramEmulator, type TelegramEmulator } from '../../emulators/src/index.ts';
 import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram/client.ts';
 import { startTestApp, type TestApp } from './app.ts';
@@ -31,4 +32,30 @@ export async function startTelegram({ env = {}, withWorker = false, emulator = {
       await telegram.close();
     },
   };
+}
+
+/**
+ * A user (rows written directly) linked to `chatId`, with `count` TWITTER posts whose deliveries
+ * are due at `dueAt`; their content starts `[tag:i]`. Answers the user's and the deliveries' ids.
+ */
+export async function userWithDuePosts(
+  db: TestApp['db'],
+  chatId: bigint,
+  { count = 1, dueAt = new Date(), tag = 'p' }: { count?: number; dueAt?: Date; tag?: string } = {},
+): Promise<{ userId: string; deliveryIds: string[]; postIds: string[] }> {
+  const userId = randomUUID();
+  await db.user.create({ data: { id: userId, clerkId: `local_${userId}`, email: `${userId}@example.com` } });
+  await db.telegramChat.create({ data: { userId, chatId } });
+  const posts = Array.from({ length: count }, (_, i) => ({
+    id: randomUUID(),
+    userId,
+    platform: 'TWITTER' as const,
+    content: `[${tag}:${i}] Fresh bread at seven.`,
+    status: 'SCHEDULED' as const,
+    scheduledFor: dueAt,
+  }));
+  await db.post.createMany({ data: posts });
+  await db.delivery.createMany({ data: posts.map((p) => ({ postId: p.id, userId, chatId, dueAt })) });
+  const deliveries = await db.delivery.findMany({ where: { userId }, select: { id: true } });
+  return { userId, deliveryIds: deliveries.map((d) => d.id), postIds: posts.map((p) => p.id) };
 }

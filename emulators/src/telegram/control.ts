@@ -4,6 +4,7 @@
 import type { FaultSpec } from '../faults.js';
 import { CHAT_ERROR_KINDS, type ChatErrorKind } from './errors.js';
 import { DEFAULT_LIMITS } from './limits.js';
+import { parseOutage } from './outage.js';
 import { groupMessage, pressButton, userMessage, type TelegramState } from './state.js';
 import type { TelegramLimits } from './types.js';
 
@@ -46,6 +47,7 @@ export function resetState(state: TelegramState): void {
   state.limiter.reset();
   state.webhook.set(undefined);
   state.faults.clear();
+  state.outage = undefined;
   state.requests.length = 0; // in place: callers may hold the array
 }
 
@@ -122,6 +124,13 @@ export function control(state: TelegramState, method: string, path: string, body
     case 'POST reset':
       resetState(state);
       return ok({ ok: true });
+    case 'POST outage':
+      // { status = 502, seconds, path?, html? }: every Bot API call (whose path contains `path`)
+      // is answered `status` for `seconds`; seconds 0 ends it.
+      state.outage = parseOutage(input);
+      return ok(state.outage ?? { ended: true });
+    case 'GET outage':
+      return ok(state.outage && state.outage.untilMs > Date.now() ? state.outage : null);
     case 'GET faults':
       return ok(state.faults.pending());
     case 'POST faults':

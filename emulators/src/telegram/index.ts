@@ -10,6 +10,7 @@ import { resetState } from './control.js';
 import { DEFAULT_LIMITS, RateLimiter, type TelegramStats } from './limits.js';
 import { MediaStore } from './media.js';
 import { persistTelegram } from './persist.js';
+import { parseOutage } from './outage.js';
 import { listen } from './server.js';
 import { groupMessage, pressButton, userMessage, type PersonInput, type TelegramState } from './state.js';
 import { ChatStore } from './store.js';
@@ -45,6 +46,11 @@ export interface TelegramEmulator extends Emulator {
   setChatError(chatId: number, kind: ChatErrorKind, migrateTo?: number): void;
   /** POST /__control/chats/:chatId/flood: every send to the chat is a 429 for `seconds`. */
   flood(chatId: number, seconds: number): void;
+  /**
+   * POST /__control/outage: every Bot API call (or those whose path contains `path`) is answered
+   * `status` (default 502) for `seconds`, as Telegram's JSON error or an HTML page; 0 ends it.
+   */
+  outage(input: { status?: number; seconds: number; path?: string; html?: boolean }): void;
   /** GET /__control/chats/:chatId/messages, or every chat's when chatId is omitted. */
   messages(chatId?: number): SentRecord[];
   stats(): TelegramStats;
@@ -100,6 +106,9 @@ export async function startTelegramEmulator(options: TelegramEmulatorOptions = {
     pressButton: (chatId, messageId, data) => pressButton(state, chatId, messageId, data),
     setChatError: (chatId, kind, migrateTo) => void state.chats.setError(chatId, kind, migrateTo),
     flood: (chatId, seconds) => void state.chats.flood(chatId, seconds),
+    outage: (input) => {
+      state.outage = parseOutage(input);
+    },
     messages: (chatId) => state.chats.sent.filter((r) => chatId === undefined || r.chat_id === chatId),
     stats: () => structuredClone(state.limiter.stats),
     setLimits: (next) => {

@@ -9,6 +9,7 @@ import { control } from './control.js';
 import { BotApiError, errors } from './errors.js';
 import { inbox } from './inbox.js';
 import { Described, findMethod } from './methods.js';
+import { outageAnswer } from './outage.js';
 import type { Params } from './params.js';
 import type { TelegramState } from './state.js';
 
@@ -81,6 +82,12 @@ async function botApi(
   try {
     if (token !== state.token) throw errors.unauthorized();
     if (await applyFaults(state, url.pathname + url.search, res, label)) return;
+    const down = outageAnswer(state.outage, url.pathname + url.search);
+    if (down?.html !== undefined) {
+      state.limiter.answered(label, false, down.error.errorCode);
+      return sendBytes(res, down.error.errorCode, 'text/html', down.html);
+    }
+    if (down) throw down.error;
     if (!method) throw errors.notFound();
     if (tooLarge) throw errors.entityTooLarge();
     const out = await method.fn({ state, params, signal: aborted.signal });

@@ -6,6 +6,7 @@ import type { RecordedRequest } from '../http.js';
 import { commandEntities } from './entities.js';
 import type { RateLimiter } from './limits.js';
 import type { MediaStore } from './media.js';
+import type { Outage } from './outage.js';
 import type { ChatState, ChatStore } from './store.js';
 import type { TgMessage, TgUpdate, TgUser } from './types.js';
 import type { UpdateQueue } from './updates.js';
@@ -23,6 +24,8 @@ export interface TelegramState {
   webhook: WebhookSender;
   faults: FaultQueue;
   requests: RecordedRequest[];
+  /** A Telegram outage a test switched on (outage.ts): every matching call fails until it ends. */
+  outage?: Outage;
 }
 
 export interface PersonInput {

@@ -15,7 +15,18 @@ export type TelegramFailure =
   | { kind: 'rate-limited'; retryAfterS: number; description: string; code: number }
   | { kind: 'bad-request'; description: string; code: number }
   | { kind: 'server'; description: string; code: number }
-  | { kind: 'network'; description: string; code?: undefined };
+  | { kind: 'network'; description: string; code?: undefined; reason: string };
+
+/**
+ * Telegram did not answer the call, or answered with its own failure (5xx): nothing of the
+ * request says it was refused, so it may be sent again later (a delivery retries these for
+ * TELEGRAM_OUTAGE_RETRY_SECONDS before it fails). A timeout is among them: Telegram may have
+ * taken that message, which is the one part a retry can send twice (there is no idempotency key).
+ */
+export const isTelegramOutage = (
+  failure: TelegramFailure | undefined,
+): failure is Extract<TelegramFailure, { kind: 'server' | 'network' }> =>
+  failure?.kind === 'server' || failure?.kind === 'network';
 
 const UNREACHABLE = [
   /bot was blocked by the user/i,
@@ -24,6 +35,28 @@ const UNREACHABLE = [
   /bot was kicked/i,
   /not enough rights/i,
 ];
+
+const NETWORK_REASONS: Record<string, string> = {
+  timeout: 'no answer in time',
+  aborted: 'the call was aborted',
+  'invalid-answer': "an answer that is not the Bot API's",
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'DNS lookup failed',
+};
+
+/** What an outage failure was, in a few words: `502 Bad Gateway`, `connection refused, ECONNREFUSED`. */
+export function outageCause(failure: Extract<TelegramFailure, { kind: 'server' | 'network' }>): string {
+  if (failure.kind === 'network') {
+    const words = NETWORK_REASONS[failure.reason];
+    if (!words) return failure.reason === 'unknown' ? 'no answer' : failure.reason;
+    return /^[A-Z]/.test(failure.reason) ? `${words}, ${failure.reason}` : words;
+  }
+  const text = failure.description.slice(0, 80).trim();
+  return text ? `${failure.code} ${text}` : String(failure.code);
+}
 
 export function classifyTelegramError(err: unknown): TelegramFailure | undefined {
   if (err instanceof GrammyError) {
@@ -37,7 +70,12 @@ export function classifyTelegramError(err: unknown): TelegramFailure | undefined
     if (code >= 500) return { kind: 'server', description, code };
     return { kind: 'bad-request', description, code };
   }
-  if (err instanceof HttpError) return { kind: 'network', description: unreachable(err) };
+  if (err instanceof HttpError)
+    return {
+      kind: 'network',
+      description: unreachable(err),
+      reason: err.error instanceof TelegramUnreachableError ? err.error.reason : 'unknown',
+    };
   return undefined;
 }
 

@@ -3,7 +3,8 @@
 // send of that Api (and of each update's ctx.api, which gets the bot's transformers) takes a reply
 // from the bot's reply budget (reply-budget.ts), or is dropped at once when it cannot: a
 // reply never waits, so people writing to the bot never hold a request or take the senders' budget.
-// A 429 such a call gets pauses every process, as a sender's would. The senders call their own
+// A 429 such a call gets holds its chat for every process, as a sender's would (one of no chat
+// pauses them all when short). The senders call their own
 // limiter (they record each wait and park long retry_afters), so their Api has no transformer.
 import { GrammyError, type Transformer } from 'grammy';
 import type { ReplyBudget } from './reply-budget.js';
@@ -42,7 +43,8 @@ export function limitReplies(budget: ReplyBudget, hasAccount: (chatId: bigint) =
     }
     const res = await prev(method, payload, signal);
     const retryAfter = res.ok ? undefined : res.parameters?.retry_after;
-    if (!res.ok && res.error_code === 429 && retryAfter !== undefined) await budget.onRetryAfter(retryAfter);
+    if (!res.ok && res.error_code === 429 && retryAfter !== undefined)
+      await budget.onRetryAfter(retryAfter, SENDS.test(method) ? chatId : undefined);
     return res;
   };
 }

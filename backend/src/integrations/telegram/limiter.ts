@@ -1,6 +1,7 @@
 // One Redis-side limiter for every Bot API call of every worker process: a global rate
-// (TELEGRAM_MAX_PER_SECOND, almost no burst), a rate per chat (about one message a second), and a
-// global pause that a 429 sets. It counts calls, not jobs, so a post sent in three parts takes
+// (TELEGRAM_MAX_PER_SECOND, almost no burst), a rate per chat (about one message a second), a hold
+// per chat that a 429 on a send to that chat sets (its retry_after), and a global pause that a 429
+// of no chat sets. It counts calls, not jobs, so a post sent in three parts takes
 // three permits. Redis's own clock decides, so processes on different machines agree.
 import type { Redis } from '../../lib/redis.js';
 
@@ -12,13 +13,16 @@ import type { Redis } from '../../lib/redis.js';
 // caller that would have to wait longer than it is willing to is refused too. Refusals take
 // nothing. One call per permit: the earlier try-and-ask-again bucket made ~14 calls per permit at
 // 1,000/s with a hundred senders (bench:delivery, Redis commandstats), most of a sender's cost.
-// KEYS: global TAT, chat TAT, pause. ARGV: global rate/s, global burst, chat rate/s, chat burst,
-// the longest wait the caller accepts (ms). Returns { 1, ms to wait before sending, 0 } when
-// granted, { 0, ms to wait before asking again, why } when refused: why is 1 (paused), 2 (its chat
-// is busy) or 3 (the wait is too long).
+// KEYS: global TAT, chat TAT, pause, chat hold. ARGV: global rate/s, global burst, chat rate/s,
+// chat burst, the longest wait the caller accepts (ms). Returns { 1, ms to wait before sending, 0 }
+// when granted, { 0, ms to wait before asking again, why } when refused: why is 1 (paused), 2 (its
+// chat is busy or held) or 3 (the wait is too long). Every key is the chat's or the bot's under one
+// prefix (telegramKeys), so a hash tag in the prefix puts a call's keys in one cluster slot.
 const SCRIPT = `
 local paused = redis.call('PTTL', KEYS[3])
 if paused > 0 then return {0, paused, 1} end
+local held = redis.call('PTTL', KEYS[4])
+if held > 0 then return {0, held, 2} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local gT = 1000000 / tonumber(ARGV[1])
@@ -39,7 +43,9 @@ redis.call('SET', KEYS[2], string.format('%.0f', cNext), 'PX', math.ceil((cNext 
 return {1, math.ceil(waitUs / 1000), 0}
 `;
 
-const COMMAND = 'postaifyTelegramPermit';
+// Named for its keys: a process of the earlier version (three keys) may share the connection's
+// script cache during a deploy, never this command's name.
+const COMMAND = 'postaifyTelegramPermitHeld';
 type Take = (...args: Array<string | number>) => Promise<[granted: 0 | 1, ms: number, why: 0 | 1 | 2 | 3]>;
 const REFUSALS = { 1: 'paused', 2: 'chat', 3: 'global' } as const;
 /** Why a permit was refused: a 429 paused every sender, the chat is busy, or the bot is. */
@@ -57,7 +63,7 @@ export type Permit = { granted: true } | { granted: false; chatFreeInMs?: number
  */
 function scriptOn(redis: Redis): Take {
   const commands = redis as unknown as Record<string, Take | undefined>;
-  if (!commands[COMMAND]) redis.defineCommand(COMMAND, { numberOfKeys: 3, lua: SCRIPT });
+  if (!commands[COMMAND]) redis.defineCommand(COMMAND, { numberOfKeys: 4, lua: SCRIPT });
   return (...args) => commands[COMMAND]!.call(redis, ...args);
 }
 
@@ -68,7 +74,11 @@ function scriptOn(redis: Redis): Take {
  */
 const RECHECK_AFTER_MS = 100;
 
-/** A retry_after up to this long pauses every sender; a longer one only its own chat. */
+/**
+ * A 429 of no chat (getMe, a call without chat_id): a retry_after up to this long pauses every
+ * sender; a longer one is ignored here (the caller waits it out alone). A 429 on a send to a chat
+ * holds that chat only, however long (see onRetryAfter).
+ */
 export const SHORT_RETRY_AFTER_S = 60;
 
 export interface LimiterOptions {
@@ -94,6 +104,8 @@ export const telegramLimiterPrefix = (queuePrefix: string) => `${queuePrefix}:tg
 export const telegramKeys = (prefix: string) => ({
   global: `${prefix}:tat:global`,
   chat: (chatId: bigint) => `${prefix}:tat:chat:${chatId}`,
+  /** Set for a chat's retry_after by a 429 on a send to it: no call to that chat until it expires. */
+  hold: (chatId: bigint) => `${prefix}:hold:chat:${chatId}`,
   pause: `${prefix}:pause`,
 });
 
@@ -109,7 +121,13 @@ export function createTelegramLimiter(
   const take = scriptOn(redis);
   const keys = (chatId: bigint) => {
     const k = telegramKeys(prefix);
-    return [k.global, k.chat(chatId), k.pause];
+    return [k.global, k.chat(chatId), k.pause, k.hold(chatId)];
+  };
+  /** Whether a pause or a hold of `chatId` was set (one round trip). */
+  const stopped = async (chatId: bigint) => {
+    const k = telegramKeys(prefix);
+    const answers = (await redis.pipeline().pttl(k.pause).pttl(k.hold(chatId)).exec()) ?? [];
+    return answers.some(([err, ttl]) => !err && typeof ttl === 'number' && ttl > 0);
   };
   return {
     /**
@@ -134,10 +152,10 @@ export function createTelegramLimiter(
      * Waits for a permit, at most `maxWaitMs` (default 60 s) in all, and at most `maxChatWaitMs`
      * (default: as long) for the chat alone: a caller whose chat is still busy by then gives up
      * with `chatFreeInMs` (a sender hands its delivery back for later rather than hold its slot
-     * while other chats could be sent to). After waiting RECHECK_AFTER_MS or more for a reserved
-     * time it checks that no 429 paused everyone meanwhile; if one did, it waits the pause out
-     * and asks again (the reserved time is given up). A call reserved closer than that goes, like
-     * a call already in flight at the 429.
+     * while other chats could be sent to). A chat held by a 429 counts as busy for its hold. After
+     * waiting RECHECK_AFTER_MS or more for a reserved time it checks that no 429 paused everyone
+     * or held its chat meanwhile; if one did, it asks again (the reserved time is given up). A call
+     * reserved closer than that goes, like a call already in flight at the 429.
      */
     async permit(
       chatId: bigint,
@@ -152,31 +170,57 @@ export function createTelegramLimiter(
           return { granted: false, chatFreeInMs: waitMs };
         if (!granted && Date.now() + waitMs > deadline) return { granted: false };
         await sleep(granted ? waitMs : Math.min(waitMs, 1_000));
-        if (granted && (waitMs < RECHECK_AFTER_MS || (await redis.pttl(`${prefix}:pause`)) <= 0))
-          return { granted: true };
+        if (granted && (waitMs < RECHECK_AFTER_MS || !(await stopped(chatId)))) return { granted: true };
       }
     },
     /** Waits for a permit (at most `maxWaitMs`, default 60 s); false if it did not come in time. */
     async acquire(chatId: bigint, maxWaitMs = 60_000): Promise<boolean> {
       return (await this.permit(chatId, { maxWaitMs })).granted;
     },
-    /** After a 429: every process pauses for `ms`. */
+    /** After a 429 of no chat: every process pauses for `ms`. */
     async pauseAll(ms: number): Promise<void> {
       await redis.set(`${prefix}:pause`, '1', 'PX', Math.max(1, ms));
     },
+    /** After a 429 on a send to `chatId`: no process calls that chat for `ms`; other chats go on. */
+    async holdChat(chatId: bigint, ms: number): Promise<void> {
+      await holdChat(redis, prefix, chatId, ms);
+    },
     /**
-     * After a 429 with `retry_after` seconds: a short one (up to a minute) is the bot's budget, so
-     * every process pauses; a longer one is one chat's flood, for the caller to wait out alone.
-     * True when everyone was paused.
+     * After a 429 with `retry_after` seconds. On a send to `chatId` it is that chat's flood
+     * (Telegram's 429 on sendMessage to a chat is about that chat: about one message a second, 20
+     * a minute in a group), so only that chat is held, however long; every other chat goes on.
+     * Without a chat (getMe, a call of no chat) it is the bot's: a short one (up to
+     * SHORT_RETRY_AFTER_S) pauses every process, a longer one is the caller's to wait out alone.
+     * Answers what it did.
      */
-    async onRetryAfter(seconds: number): Promise<boolean> {
-      if (seconds > SHORT_RETRY_AFTER_S) return false;
-      await this.pauseAll(seconds * 1000);
-      return true;
+    async onRetryAfter(seconds: number, chatId?: bigint): Promise<'chat' | 'all' | 'none'> {
+      return onRetryAfter(redis, prefix, seconds, chatId);
     },
   };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Holds `chatId` for `ms`: Telegram's latest retry_after for the chat is the one that counts. */
+async function holdChat(redis: Redis, prefix: string, chatId: bigint, ms: number): Promise<void> {
+  await redis.set(telegramKeys(prefix).hold(chatId), '1', 'PX', Math.max(1, Math.ceil(ms)));
+}
+
+/** See the limiter's onRetryAfter; shared with the reply budget (reply-budget.ts). */
+export async function onRetryAfter(
+  redis: Redis,
+  prefix: string,
+  seconds: number,
+  chatId?: bigint,
+): Promise<'chat' | 'all' | 'none'> {
+  const ms = Math.max(1, seconds) * 1000;
+  if (chatId !== undefined) {
+    await holdChat(redis, prefix, chatId, ms);
+    return 'chat';
+  }
+  if (seconds > SHORT_RETRY_AFTER_S) return 'none';
+  await redis.set(telegramKeys(prefix).pause, '1', 'PX', ms);
+  return 'all';
+}
 
 export type TelegramLimiter = ReturnType<typeof createTelegramLimiter>;

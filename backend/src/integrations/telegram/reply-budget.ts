@@ -5,18 +5,20 @@
 // however many people (or scripts) write to the bot. A reply the budget cannot take now is
 // dropped, never queued: a sender of updates cannot make the bot wait, or owe replies later.
 // A reply also takes its chat's slot in the senders' per-chat bucket (Telegram counts every message
-// to a chat), and nothing at all while a 429 has paused the bot. A chat no account has linked gets
+// to a chat), nothing to a chat that a 429 holds, and nothing at all while a 429 has paused the bot. A chat no account has linked gets
 // at most one reply a minute: anyone can write to the bot from any number of chats.
 import type { Redis } from '../../lib/redis.js';
-import { SHORT_RETRY_AFTER_S, telegramKeys } from './limiter.js';
+import { onRetryAfter, telegramKeys } from './limiter.js';
 
-// KEYS: replies' TAT, the chat's TAT (the senders' bucket), pause, the chat's unlinked-reply mark.
+// KEYS: replies' TAT, the chat's TAT (the senders' bucket), pause, the chat's unlinked-reply mark,
+// the chat's hold (a 429's retry_after for that chat, shared with the senders).
 // ARGV: replies a second, replies' burst, chat rate/s, chat burst, 1 when the chat is unlinked,
 // the unlinked interval (ms). GCRA as in limiter.ts, but granted only for now: { 1 } or
 // { 0, why } with why 1 (paused), 2 (the budget is spent), 3 (the chat is busy), 4 (an unlinked
 // chat that had its reply this minute). A refusal takes nothing.
 const SCRIPT = `
 if redis.call('PTTL', KEYS[3]) > 0 then return {0, 1} end
+if redis.call('PTTL', KEYS[5]) > 0 then return {0, 3} end
 local unlinked = ARGV[5] == '1'
 if unlinked and redis.call('EXISTS', KEYS[4]) == 1 then return {0, 4} end
 local t = redis.call('TIME')
@@ -33,7 +35,7 @@ if unlinked then redis.call('SET', KEYS[4], '1', 'PX', tonumber(ARGV[6])) end
 return {1, 0}
 `;
 
-const COMMAND = 'postaifyTelegramReply';
+const COMMAND = 'postaifyTelegramReplyHeld';
 type Take = (...args: Array<string | number>) => Promise<[granted: 0 | 1, why: 0 | 1 | 2 | 3 | 4]>;
 
 const REFUSALS = { 1: 'paused', 2: 'budget', 3: 'chat', 4: 'unlinked' } as const;
@@ -58,7 +60,7 @@ export interface ReplyBudgetOptions {
 
 export function createReplyBudget(redis: Redis, { perSecond, burst, prefix }: ReplyBudgetOptions) {
   const commands = redis as unknown as Record<string, Take | undefined>;
-  if (!commands[COMMAND]) redis.defineCommand(COMMAND, { numberOfKeys: 4, lua: SCRIPT });
+  if (!commands[COMMAND]) redis.defineCommand(COMMAND, { numberOfKeys: 5, lua: SCRIPT });
   const keys = telegramKeys(prefix);
   const replyBurst = burst ?? Math.max(2, 2 * perSecond);
   return {
@@ -76,6 +78,7 @@ export function createReplyBudget(redis: Redis, { perSecond, burst, prefix }: Re
         keys.chat(chatId),
         keys.pause,
         `${prefix}:replied:unlinked:${chatId}`,
+        keys.hold(chatId),
         perSecond,
         replyBurst,
         1,
@@ -85,9 +88,12 @@ export function createReplyBudget(redis: Redis, { perSecond, burst, prefix }: Re
       );
       return granted === 1 ? { granted: true } : { granted: false, refusal: REFUSALS[why as 1 | 2 | 3 | 4] };
     },
-    /** After a 429 a reply got: a short retry_after pauses every sender too (as theirs would). */
-    async onRetryAfter(seconds: number): Promise<void> {
-      if (seconds <= SHORT_RETRY_AFTER_S) await redis.set(keys.pause, '1', 'PX', Math.max(1, seconds * 1000));
+    /**
+     * After a 429 a reply got, as a sender's (the limiter's onRetryAfter): one to a chat holds that
+     * chat for the senders too; one of no chat pauses every sender when it is short.
+     */
+    async onRetryAfter(seconds: number, chatId?: bigint): Promise<void> {
+      await onRetryAfter(redis, prefix, seconds, chatId);
     },
   };
 }

@@ -6,13 +6,18 @@
 import type { Db } from '../../lib/db.js';
 import { retryingConflicts } from '../../lib/db-conflicts.js';
 import { takeForSending } from '../lifecycle/lifecycle.js';
-import type { Progress } from '../lifecycle/lifecycle.js';
+import type { Outage, Progress } from '../lifecycle/lifecycle.js';
 
 export interface SendingDelivery {
   id: string;
   userId: string;
   /** Parts Telegram has accepted, kept up to date in memory as the send goes on. */
   progress: Progress;
+  /**
+   * The streak of tries Telegram did not answer (outage.ts), as the row had it; cleared in
+   * memory when a part is accepted (progress then goes without it, which ends it on the row too).
+   */
+  outage?: Outage;
   post: {
     id: string;
     platform: string;
@@ -69,6 +74,7 @@ function sendingDelivery(row: Row): SendingDelivery {
     id: row.id,
     userId: row.userId,
     progress: { done: { ...(row.progress?.done ?? {}) } },
+    ...(row.progress?.outage ? { outage: { ...row.progress.outage } } : {}),
     post: {
       id: row.postId,
       platform: row.platform,

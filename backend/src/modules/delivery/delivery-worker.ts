@@ -1,22 +1,31 @@
 // The delivery scheduler and senders. A BullMQ job scheduler ticks every second on one queue
 // (one tick at a time across all workers); each tick claims due deliveries in Postgres and adds
 // one send job per delivery (jobId = delivery-<id>: a duplicate add is ignored). Senders respect
-// the shared limiter; a 429 pauses everyone for a short retry_after, or parks only that delivery
-// for a long one; permanent refusals fail the chat's pending posts with a readable reason.
+// the shared limiter; a 429 holds only its chat for its retry_after (every process's sends to
+// that chat wait, other chats go on) and parks that delivery meanwhile; Telegram away (no answer,
+// 5xx) keeps the delivery pending and tries again with backoff for TELEGRAM_OUTAGE_RETRY_SECONDS
+// (outage.ts); permanent refusals fail the chat's pending posts with a readable reason.
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Api } from 'grammy';
 import { batched } from '../../lib/batched.js';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
-import { classifyTelegramError } from '../../integrations/telegram/errors.js';
+import { classifyTelegramError, isTelegramOutage, outageCause } from '../../integrations/telegram/errors.js';
 import { claimDue } from './claim.js';
 import type { TelegramLimiter } from '../../integrations/telegram/limiter.js';
 import { beginSends, type SendingDelivery } from './begin.js';
-import { failDelivery, handBack, markSent, moveToChat, park } from '../lifecycle/lifecycle.js';
+import { failDelivery, handBack, markSent, moveToChat, park, retryAfterOutage } from '../lifecycle/lifecycle.js';
 import { markUnreachable, recordParts, type AcceptedPart } from './outcomes.js';
 import { UnsendableMedia, type DeliveryMedia } from './media.js';
-import { ChatBusy, sendParts } from './send.js';
+import { ChatBusy, PermitTimeout, sendParts } from './send.js';
+import {
+  DEFAULT_OUTAGE_WINDOW_MS,
+  gaveUpMessage,
+  nextOutageTry,
+  retryingMessage,
+  type OutagePolicy,
+} from './outage.js';
 
 export const DELIVERY_QUEUE = 'delivery';
 export const TICK_QUEUE = 'delivery-tick';
@@ -53,6 +62,11 @@ export interface DeliveryWorkerOptions {
    * claims do not wait in the queue until their lease runs out.
    */
   maxPerSecond: number;
+  /**
+   * How long a delivery is retried while Telegram does not answer or answers 5xx
+   * (TELEGRAM_OUTAGE_RETRY_SECONDS; default 10 minutes), and optionally the backoff's steps.
+   */
+  outage?: Partial<OutagePolicy>;
 }
 
 /** Deliveries one tick claims, for a bot allowed `maxPerSecond` calls a second. */
@@ -161,8 +175,10 @@ async function send(
       }
       if (failure?.kind === 'rate-limited') {
         const ms = failure.retryAfterS * 1000;
-        // Short: everyone pauses (and this delivery waits too); long: only this delivery is parked.
-        await limiter.onRetryAfter(failure.retryAfterS);
+        // Telegram's 429 on a send to this chat is this chat's: every process holds the chat for
+        // retry_after (its other deliveries are handed back meanwhile), other chats go on; this
+        // delivery is parked for as long.
+        await limiter.onRetryAfter(failure.retryAfterS, chatId);
         await park(db, deliveryId, ms);
         await job.moveToDelayed(Date.now() + ms, token);
         throw new DelayedError();
@@ -180,11 +196,38 @@ async function send(
         await failDelivery(db, deliveryId, delivery.post.id, `Telegram rejected the message: ${failure.description}`);
         return { failed: 'rejected' };
       }
-      // Network, 5xx, no permit in time, or anything unexpected: BullMQ retries with backoff; the
-      // lease brings the delivery back even if this job is lost.
+      if (isTelegramOutage(failure)) {
+        // Telegram is away: try again later, for the outage window; no BullMQ attempt is used.
+        const policy: OutagePolicy = { windowMs: DEFAULT_OUTAGE_WINDOW_MS, ...o.outage };
+        const now = new Date();
+        const outage = delivery.outage ?? { since: now.toISOString(), failures: 0 };
+        outage.failures += 1;
+        const cause = outageCause(failure);
+        const next = nextOutageTry({ since: new Date(outage.since), failures: outage.failures }, now, policy);
+        if (!next) {
+          logger.warn({ deliveryId, failures: outage.failures, reason: cause }, 'delivery failed: Telegram away');
+          await failDelivery(db, deliveryId, delivery.post.id, gaveUpMessage(cause, outage, policy.windowMs));
+          return { failed: 'outage' };
+        }
+        const delayMs = Math.max(0, next.getTime() - now.getTime());
+        const reason = retryingMessage(cause, outage, next, policy.windowMs);
+        logger.warn({ deliveryId, failures: outage.failures, reason: cause, delayMs }, 'Telegram away; retrying later');
+        await retryAfterOutage(db, {
+          deliveryId,
+          postId: delivery.post.id,
+          delayMs,
+          reason,
+          progress: { ...delivery.progress, outage },
+        });
+        delivery.outage = outage;
+        await job.moveToDelayed(next.getTime(), token);
+        throw new DelayedError();
+      }
+      // No permit in time, or anything unexpected: BullMQ retries with backoff; the lease brings
+      // the delivery back even if this job is lost.
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       logger.warn(
-        { deliveryId, attempt: job.attemptsMade + 1, reason: failure?.description ?? (err as Error).message },
+        { deliveryId, attempt: job.attemptsMade + 1, reason: (err as Error).message },
         'delivery attempt failed',
       );
       if (last) {
@@ -192,7 +235,7 @@ async function send(
           db,
           deliveryId,
           delivery.post.id,
-          `Delivery failed after ${job.attemptsMade + 1} attempts: ${failure?.description ?? 'an internal error'}.`,
+          `Delivery failed after ${job.attemptsMade + 1} attempts: ${err instanceof PermitTimeout ? err.message : 'an internal error'}.`,
         );
         return { failed: 'attempts' };
       }

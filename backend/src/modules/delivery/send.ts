@@ -88,6 +88,8 @@ export async function sendParts(
     try {
       const messageId = await sendPart(db, api, media, part, chat, delivery, { ...extra, ...markup });
       progress.done[part.key] = messageId;
+      // Telegram answered: an outage streak is over (the record writes progress without it).
+      delete delivery.outage;
       await record({ deliveryId, part: part.key, method, startedAt: started, messageId, progress, last });
     } catch (err) {
       const e = err as { error_code?: number; description?: string; parameters?: { retry_after?: number } };

@@ -6,6 +6,7 @@ import type { Db } from '../../lib/db.js';
 import {
   CANCELLABLE_DELIVERY,
   CLAIMED_DELIVERY,
+  DELIVERING_POST,
   LEASE_MS,
   PENDING_DELIVERY,
   PENDING_POST,
@@ -15,6 +16,17 @@ import {
 /** What a delivery has sent so far (Delivery.progress): parts accepted per message kind. */
 export interface Progress {
   done: Record<string, number>;
+  /**
+   * Telegram has not answered since `since` (ISO), `failures` tries in a row (retryAfterOutage).
+   * A sender's record of an accepted part writes `done` alone, which ends the streak.
+   */
+  outage?: Outage;
+}
+
+/** A streak of tries that Telegram did not answer (or answered 5xx). */
+export interface Outage {
+  since: string;
+  failures: number;
 }
 
 type Tx = Prisma.TransactionClient;
@@ -241,6 +253,40 @@ export function park(db: Db, deliveryId: string, ms: number) {
     where: { id: deliveryId },
     data: { leaseUntil: new Date(Date.now() + ms + LEASE_MS) },
   });
+}
+
+/**
+ * Telegram is away (no answer, 5xx): the delivery stays SENDING, with a lease past its next try
+ * (`delayMs`) so it is not claimed meanwhile, and says why in its lastError and its post's while
+ * that is being delivered. `progress` is what it has sent, with the outage streak to keep.
+ */
+export function retryAfterOutage(
+  db: Db,
+  {
+    deliveryId,
+    postId,
+    delayMs,
+    reason,
+    progress,
+  }: {
+    deliveryId: string;
+    postId: string;
+    delayMs: number;
+    reason: string;
+    progress: Progress;
+  },
+) {
+  return db.$transaction([
+    db.delivery.update({
+      where: { id: deliveryId },
+      data: {
+        leaseUntil: new Date(Date.now() + delayMs + LEASE_MS),
+        lastError: reason,
+        progress: progress as unknown as Prisma.InputJsonObject,
+      },
+    }),
+    db.post.updateMany({ where: { id: postId, status: DELIVERING_POST }, data: { lastError: reason } }),
+  ]);
 }
 
 /** The chat became a supergroup: the delivery goes to its new id. */
