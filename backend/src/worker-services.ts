@@ -81,6 +81,7 @@ export async function startWorkers({
     media: createDeliveryMedia({ db, storage }),
     paidBroadcast: config.telegram.paidBroadcast,
     maxPerSecond: config.telegram.maxPerSecond,
+    outage: { windowMs: config.telegram.outageRetryMs },
   });
   return {
     clients: { openrouter, fal, elevenlabs },

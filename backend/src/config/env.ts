@@ -81,6 +81,8 @@ export const envSchema = z.object({
   // The bot's own replies (commands, test messages): a budget beside the senders', dropped when spent.
   TELEGRAM_REPLIES_PER_SECOND: int(3, 1, 30),
   TELEGRAM_PAID_BROADCAST: bool,
+  // How long a delivery retries while Telegram does not answer or answers 5xx, before it fails.
+  TELEGRAM_OUTAGE_RETRY_SECONDS: int(600, 1, 86_400),
 
   STRIPE_SECRET_KEY: optional,
   STRIPE_WEBHOOK_SECRET: optional,

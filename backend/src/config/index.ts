@@ -120,6 +120,7 @@ function build(env: RawEnv) {
       maxPerSecond: env.TELEGRAM_MAX_PER_SECOND,
       repliesPerSecond: env.TELEGRAM_REPLIES_PER_SECOND,
       paidBroadcast: env.TELEGRAM_PAID_BROADCAST,
+      outageRetryMs: env.TELEGRAM_OUTAGE_RETRY_SECONDS * 1000,
     },
     stripe: {
       mode: mode(env.STRIPE_SECRET_KEY),
