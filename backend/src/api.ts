@@ -87,6 +87,9 @@ export function createApi({ config, db, redis, services }: ApiDeps) {
   jobRoutes(table, { jobs, hub });
   billingRoutes(table, billing, db);
   telegramRoutes(table, { db, link, api: bot.api });
+  // Bull Board for ADMIN_USER_IDS (modules/admin): not part of the API's document, and not
+  // mounted at all without admins.
+  if (services.admin) router.use('/admin', services.admin.routes(authenticate));
 
   // The document describes every route above, and itself.
   const docRoutes = () => table.routes;

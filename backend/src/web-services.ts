@@ -16,13 +16,14 @@ import { createBillingService } from './modules/billing/billing.service.js';
 import { loadOrCreateLocalKeys } from './modules/auth/local-keys.js';
 import { JobEventHub } from './modules/jobs/job-events.js';
 import { createJobsService } from './modules/jobs/jobs.service.js';
-import { createJobQueue, GENERATION_QUEUE, QUEUE_PREFIX } from './modules/jobs/queues.js';
-import { DELIVERY_QUEUE } from './modules/delivery/delivery-worker.js';
+import { createJobQueue, GENERATION_QUEUE, MAINTENANCE_QUEUE, QUEUE_PREFIX } from './modules/jobs/queues.js';
+import { DELIVERY_QUEUE, TICK_QUEUE } from './modules/delivery/delivery-worker.js';
 import { limitReplies } from './integrations/telegram/limited-api.js';
 import { telegramLimiterPrefix } from './integrations/telegram/limiter.js';
 import { createReplyBudget } from './integrations/telegram/reply-budget.js';
 import { chatHasAccount } from './modules/telegram/link-status.js';
-import { createNoticeQueue } from './modules/telegram/notices.js';
+import { createNoticeQueue, NOTICE_QUEUE } from './modules/telegram/notices.js';
+import { createAdmin } from './modules/admin/admin.routes.js';
 import { telegramUpstreamError } from './integrations/telegram/errors.js';
 import { createUsers } from './modules/users/wiring.js';
 import { API_BASE } from './http/api-base.js';
@@ -82,6 +83,26 @@ export function createWebServices({
   const elevenlabs = createElevenLabs(config.elevenlabs);
   // The web process writes no media, but removes a deleted user's (local files or S3 objects).
   const storage = createStorage(config);
+  // The admin pages (Bull Board) exist only when ADMIN_USER_IDS names someone; the board shows
+  // every queue, so the web process holds the ones it does not use itself too.
+  const boardOnly =
+    config.admin.userIds.length > 0
+      ? [NOTICE_QUEUE, TICK_QUEUE, MAINTENANCE_QUEUE].map(
+          (name) => new Queue(name, { connection: redis, prefix: queuePrefix }),
+        )
+      : [];
+  const admin =
+    config.admin.userIds.length > 0
+      ? createAdmin({
+          db,
+          logger,
+          userIds: config.admin.userIds,
+          sessionSecret: config.admin.sessionSecret,
+          apiUrl: config.apiUrl,
+          basePath: `${API_BASE}/admin`,
+          queues: [queue.queue, deliveries, ...boardOnly],
+        })
+      : undefined;
   const services = {
     users,
     jobs: createJobsService({ db, redis, queue, logger }),
@@ -117,6 +138,7 @@ export function createWebServices({
     billing: createBillingService({ db, stripe, prices: priceIds(config.stripe), appUrl: config.appUrl }),
     // Without Clerk (never in production) the local sign-in signs tokens with its own key pair.
     localKeys: config.clerk.mode === 'local' ? loadOrCreateLocalKeys(config.dataDir) : undefined,
+    admin,
     metrics: createMetrics({ db, queues: { [GENERATION_QUEUE]: queue.queue, [DELIVERY_QUEUE]: deliveries } }),
   };
   return {
@@ -125,6 +147,7 @@ export function createWebServices({
       await queue.close();
       await deliveries.close();
       await notices.close();
+      await Promise.all(boardOnly.map((q) => q.close()));
       await subscriber.quit();
     },
   };

@@ -107,6 +107,14 @@ export const envSchema = z.object({
 
   METRICS_TOKEN: optional,
 
+  /**
+   * Who may open the admin pages (Bull Board under /api/v1/admin/queues): user ids as GET /me
+   * shows them, or Clerk user ids (`user_…`), comma-separated. Empty: no admin route is served.
+   */
+  ADMIN_USER_IDS: list,
+  /** Signs the admin pages' session cookie (HMAC-SHA256); required in production with ADMIN_USER_IDS. */
+  ADMIN_SESSION_SECRET: optional,
+
   // Shutdown on SIGTERM: how long the web keeps serving (with /ready at 503) before it stops
   // accepting, and the deadline by which every process has exited, whatever still hangs.
   SHUTDOWN_DRAIN_MS: int(5_000, 0, 60_000),

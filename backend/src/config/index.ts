@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { envSchema, type RawEnv } from './env.js';
-import { localSignInProblems, productionProblems, trustProxyProblems } from './production.js';
+import { adminProblems, localSignInProblems, productionProblems, trustProxyProblems } from './production.js';
 import { secretValues } from './secrets.js';
 
 /** `real`: the service's key is set and its SDK talks to it. `local`: no key; the local stand-in. */
@@ -46,6 +46,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = withEnvFile()) {
           'SHUTDOWN_DRAIN_MS must end at least 2 s before SHUTDOWN_TIMEOUT_MS (in-flight requests and connections close after it)',
         ]
       : []),
+    ...adminProblems(env),
     ...(config.isProduction ? productionProblems(env) : []),
   ];
   if (problems.length > 0) throw new ConfigError(problems);
@@ -155,6 +156,12 @@ function build(env: RawEnv) {
       drainMs: env.SHUTDOWN_DRAIN_MS,
       /** The hard deadline from the signal to the exit (the platform's SIGKILL comes at 30 s). */
       timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+    /** The admin pages (modules/admin): none unless `userIds` names someone. */
+    admin: {
+      userIds: env.ADMIN_USER_IDS,
+      /** Unset (never in production with admins): a random key per process, so sign-ins end with it. */
+      sessionSecret: env.ADMIN_SESSION_SECRET,
     },
     /** Every secret value set (keys, tokens, URL passwords): the logger scrubs them from its lines. */
     secrets: secretValues(env),

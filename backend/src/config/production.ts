@@ -19,6 +19,8 @@ const PROVIDER_URLS = [
 
 /** A scraper's bearer token shorter than this is guessable. */
 export const MIN_METRICS_TOKEN_LENGTH = 16;
+/** The admin cookie's HMAC key: at least this many characters (e.g. `openssl rand -hex 32`). */
+export const MIN_ADMIN_SESSION_SECRET_LENGTH = 32;
 
 export function productionProblems(env: RawEnv): string[] {
   const problems: string[] = [];
@@ -57,6 +59,17 @@ export function productionProblems(env: RawEnv): string[] {
     problems.push(
       `METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters in production (e.g. \`openssl rand -hex 32\`)`,
     );
+  }
+  if (env.ADMIN_USER_IDS.length > 0) {
+    need(
+      'ADMIN_SESSION_SECRET',
+      'ADMIN_USER_IDS is set, and the admin pages sign their session cookie with it (the same on every web replica)',
+    );
+    if (env.ADMIN_SESSION_SECRET !== undefined && env.ADMIN_SESSION_SECRET.length < MIN_ADMIN_SESSION_SECRET_LENGTH) {
+      problems.push(
+        `ADMIN_SESSION_SECRET must be at least ${MIN_ADMIN_SESSION_SECRET_LENGTH} characters in production (e.g. \`openssl rand -hex 32\`)`,
+      );
+    }
   }
   problems.push(...productionTrustProxyProblems(env.TRUST_PROXY));
   for (const name of PROVIDER_URLS) {
@@ -138,4 +151,19 @@ export function localSignInProblems(env: RawEnv): string[] {
   return [
     'API_URL is not a loopback address, and without CLERK_SECRET_KEY the local sign-in would let anyone who reaches the API sign in as any user: set the Clerk keys, or keep API_URL on localhost, 127.0.0.1 or [::1]',
   ];
+}
+
+const ADMIN_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|user_[A-Za-z0-9_]{1,64})$/i;
+
+/**
+ * ADMIN_USER_IDS anywhere: each entry a user id (UUID) or a Clerk user id. A typo (an email, a
+ * name) would grant nobody and look like a working setting, so it is refused in every environment.
+ */
+export function adminProblems(env: RawEnv): string[] {
+  const bad = env.ADMIN_USER_IDS.filter((id) => !ADMIN_ID.test(id));
+  return bad.length > 0
+    ? [
+        `ADMIN_USER_IDS: ${bad.length} ${bad.length === 1 ? 'entry is' : 'entries are'} neither a user id (a UUID, as GET /api/v1/me shows it) nor a Clerk user id (user_…)`,
+      ]
+    : [];
 }
