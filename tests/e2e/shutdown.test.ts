@@ -144,6 +144,10 @@ describe('SIGTERM to the web process under load', () => {
       let readyDownBody = '';
       let stopLoad = false;
       const served = { before: 0, during: 0, withClose: 0 };
+      // When the first answer with Connection: close arrived, and the answers to requests sent after
+      // it that kept their connection open (the drain, once on, closes every connection it answers).
+      let firstCloseAt = 0;
+      let keptOpenAfterFirstClose = 0;
       const failures: string[] = [];
       const resets: Array<{ at: number; reused: boolean }> = [];
       let refusedAt = 0;
@@ -151,12 +155,16 @@ describe('SIGTERM to the web process under load', () => {
         for (let n = 0; !stopLoad && !(balanced && readyDownAt > 0); n++) {
           const url = n % 2 === 0 ? `${base}/health` : `${base}/api/v1/me`;
           try {
+            const sentAt = Date.now();
             const reply = await call(agent, url, auth);
             if (reply.status !== 200) failures.push(`${url}: ${reply.status} ${reply.body.slice(0, 200)}`);
             if (sigtermAt === 0) served.before++;
             else {
               served.during++;
-              if (reply.connection === 'close') served.withClose++;
+              if (reply.connection === 'close') {
+                served.withClose++;
+                firstCloseAt ||= Date.now();
+              } else if (firstCloseAt > 0 && sentAt > firstCloseAt) keptOpenAfterFirstClose++;
             }
           } catch (err) {
             const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -218,8 +226,11 @@ describe('SIGTERM to the web process under load', () => {
       });
       // Served through the drain, each answer closing its connection.
       expect(served.during).toBeGreaterThan(0);
-      // All but what was already being answered at the signal (at most one per loop).
-      expect(served.withClose).toBeGreaterThanOrEqual(served.during - 8);
+      // Between kill() and the process handling the signal, answers still keep their connection
+      // (how many depends on how busy the machine is); from the first closing answer on, every
+      // request sent is answered with Connection: close.
+      expect(served.withClose).toBeGreaterThan(0);
+      expect(keptOpenAfterFirstClose).toBe(0);
       // Clients that ignore /ready: no request on an open connection is reset; only a connection
       // the kernel accepted as the listener closed can be (it is reset with the listen queue).
       for (const r of resets) {

@@ -334,8 +334,13 @@ describe('railway.json', () => {
       };
     const web = read('railway.json');
     const worker = read('railway.worker.json');
-    expect(web.deploy.startCommand).toBe('env NODE_ENV=production npm run start:web');
+    // The Dockerfile's image has no npm scripts' shell around it: the same commands as the root
+    // package's start:web and start:worker, run directly.
+    const scripts = (
+      JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(web.deploy.startCommand).toBe(`env NODE_ENV=production ${scripts['start:web']}`);
     expect(web.deploy.preDeployCommand).toEqual(['env NODE_ENV=production node backend/dist/db/migrate-cli.js']);
-    expect(worker.deploy.startCommand).toBe('env NODE_ENV=production npm run start:worker');
+    expect(worker.deploy.startCommand).toBe(`env NODE_ENV=production ${scripts['start:worker']}`);
   });
 });
