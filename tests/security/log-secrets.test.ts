@@ -136,6 +136,7 @@ describe('secrets in logs', () => {
     expect(classifyTelegramError(err)).toEqual({
       kind: 'network',
       description: 'Telegram unreachable: getMe (ECONNREFUSED)',
+      reason: 'ECONNREFUSED',
     });
 
     const bad = await createTelegramApi(loadConfig({ ...env, TELEGRAM_API_ROOT: garbageRoot }).telegram)

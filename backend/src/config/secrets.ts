@@ -15,6 +15,7 @@ export const SECRET_VARIABLES = [
   'S3_ACCESS_KEY_ID',
   'S3_SECRET_ACCESS_KEY',
   'METRICS_TOKEN',
+  'ADMIN_SESSION_SECRET',
 ] as const satisfies ReadonlyArray<keyof RawEnv>;
 
 /** Connection URLs whose password is a secret (the rest of the URL is not). */
