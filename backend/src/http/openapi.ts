@@ -8,7 +8,8 @@ import { ERROR_STATUS, type ErrorCode } from '../lib/errors.js';
 import type { RegisteredRoute } from './route.js';
 
 /** Every route can answer these. */
-const COMMON_ERRORS: ErrorCode[] = ['VALIDATION_ERROR', 'RATE_LIMITED', 'INTERNAL_ERROR'];
+// SERVICE_UNAVAILABLE: Postgres is unreachable (with Retry-After; http/error-handler.ts).
+const COMMON_ERRORS: ErrorCode[] = ['VALIDATION_ERROR', 'RATE_LIMITED', 'INTERNAL_ERROR', 'SERVICE_UNAVAILABLE'];
 /** What a 429 carries (express-rate-limit, IETF draft 8 headers). */
 const RATE_LIMIT_HEADERS = {
   'Retry-After': { description: 'Seconds until the budget allows a request again.', schema: { type: 'integer' } },

@@ -61,7 +61,7 @@ export function jobRoutes(table: RouteTable, { jobs, hub }: { jobs: JobsService;
       operationId: 'streamJobEvents',
       summary: 'Follow a job (Server-Sent Events)',
       description:
-        'A `text/event-stream` of `progress` events whose data is `{ "status", "progress" }`: the current state first, then each change, until a final status (`SUCCEEDED`, `FAILED`, `CANCELLED`), when the stream ends. A stream lasts at most 10 minutes by default (then it ends: read the job, or open a new one); at most 5 streams per user at once by default (429 `RATE_LIMITED` with `Retry-After` past that). In a browser: `new EventSource(url)` cannot send a bearer token, so read it with `fetch` and a stream reader.',
+        'A `text/event-stream` of `progress` events whose data is `{ "status", "progress" }`: the current state first, then each change, until a final status (`SUCCEEDED`, `FAILED`, `CANCELLED`), when the stream ends. A stream lasts at most 10 minutes by default (then it ends: read the job, or open a new one); at most 5 streams per user at once by default (429 `RATE_LIMITED` with `Retry-After` past that). When the serving process shuts down, the stream ends early with `retry: 1000` and an `event: reconnect` whose data is plain text: open it again (or read the job); during a shutdown a new stream is 503 `SERVICE_UNAVAILABLE` with `Retry-After`. In a browser: `new EventSource(url)` cannot send a bearer token, so read it with `fetch` and a stream reader.',
       tag,
       params: idParams,
       errors: ['NOT_FOUND'],
