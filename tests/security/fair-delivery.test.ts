@@ -20,26 +20,13 @@ import { signInLocally } from '../helpers/auth.ts';
 import { createTestDb } from '../helpers/db.ts';
 import { client, type Client } from '../helpers/http.ts';
 import { silentLogger } from '../helpers/logger.ts';
-import { startTelegram, type TelegramSetup } from '../helpers/telegram.ts';
+import { startTelegram, userWithDuePosts, type TelegramSetup } from '../helpers/telegram.ts';
 import { until } from '../helpers/wait.ts';
 
 /** A user with a linked chat (rows written directly) and `count` posts whose deliveries are due. */
 async function userWithDue(db: Db, chatId: bigint, count: number, dueAt: Date, tag = 'p') {
-  const userId = randomUUID();
-  await db.user.create({ data: { id: userId, clerkId: `local_${userId}`, email: `${userId}@example.com` } });
-  await db.telegramChat.create({ data: { userId, chatId } });
-  const posts = Array.from({ length: count }, (_, i) => ({
-    id: randomUUID(),
-    userId,
-    platform: 'TWITTER' as const,
-    content: `[${tag}:${i}] Fresh bread at seven.`,
-    status: 'SCHEDULED' as const,
-    scheduledFor: dueAt,
-  }));
-  await db.post.createMany({ data: posts });
-  await db.delivery.createMany({ data: posts.map((p) => ({ postId: p.id, userId, chatId, dueAt })) });
-  const deliveries = await db.delivery.findMany({ where: { userId }, select: { id: true } });
-  return { userId, ids: new Set(deliveries.map((d) => d.id)) };
+  const { userId, deliveryIds } = await userWithDuePosts(db, chatId, { count, dueAt, tag });
+  return { userId, ids: new Set(deliveryIds) };
 }
 
 const count = (claimed: string[], ids: Set<string>) => claimed.filter((id) => ids.has(id)).length;
