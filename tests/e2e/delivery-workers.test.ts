@@ -8,13 +8,13 @@
 // workers (same prefix) can take this file's jobs or ticks, or share its limiter buckets.
 // Rows are inserted directly (createMany): the same Post/Delivery rows POST /posts/:id/schedule
 // writes (posts.service.ts scheduleAt), due now. The emulator creates chats on first send.
-import { randomUUID } from 'node:crypto';
 import { createServer, request, Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram/client.ts';
 import { startTelegramEmulator, type SentRecord, type TelegramEmulator } from '../../emulators/src/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { scheduleDuePosts } from '../helpers/telegram.ts';
 import { until } from '../helpers/wait.ts';
 import { running, spawnWorker, stopWorker, type WorkerProcess } from '../helpers/worker-process.ts';
 
@@ -113,43 +113,11 @@ async function countingProxy(target: string) {
 }
 
 let nextChat = 7_000_001;
-
-/**
- * `count` users, each with a linked chat and one TWITTER post due now (SCHEDULED, with its
- * SCHEDULED delivery), whose content carries the unique key `[tag:i]`. Returns the keys.
- */
-async function schedulePosts(tag: string, count: number): Promise<string[]> {
-  const now = new Date();
-  const rows = Array.from({ length: count }, (_, i) => ({
-    key: `${tag}:${i}`,
-    userId: randomUUID(),
-    postId: randomUUID(),
-    chatId: BigInt(nextChat++),
-  }));
-  await app.db.user.createMany({
-    data: rows.map((r) => ({
-      id: r.userId,
-      clerkId: `local_${r.key}`,
-      email: `${r.key.replace(':', '-')}@example.com`,
-    })),
-  });
-  await app.db.telegramChat.createMany({
-    data: rows.map((r) => ({ userId: r.userId, chatId: r.chatId, username: `u${r.chatId}`, firstName: 'Test' })),
-  });
-  await app.db.post.createMany({
-    data: rows.map((r) => ({
-      id: r.postId,
-      userId: r.userId,
-      platform: 'TWITTER' as const,
-      content: `[${r.key}] Fresh bread at seven, coffee at eight. See you at the bakery!`,
-      status: 'SCHEDULED' as const,
-      scheduledFor: now,
-    })),
-  });
-  await app.db.delivery.createMany({
-    data: rows.map((r) => ({ postId: r.postId, userId: r.userId, chatId: r.chatId, dueAt: now })),
-  });
-  return rows.map((r) => r.key);
+/** `count` users with a linked chat and one post due now, each carrying `[tag:i]` (the keys). */
+function schedulePosts(tag: string, count: number): Promise<string[]> {
+  const firstChatId = nextChat;
+  nextChat += count;
+  return scheduleDuePosts(app.db, { tag, count, firstChatId });
 }
 
 /** Messages recorded by the emulator per post key (`[tag:i]` in the text). */

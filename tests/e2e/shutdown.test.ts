@@ -13,7 +13,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../../backend/src/config/index.ts';
 import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram/client.ts';
@@ -26,6 +25,7 @@ import {
 import { freePort } from '../../stack/src/ports.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signInLocally } from '../helpers/auth.ts';
+import { scheduleDuePosts } from '../helpers/telegram.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { client } from '../helpers/http.ts';
 import { until } from '../helpers/wait.ts';
@@ -306,40 +306,12 @@ describe('SIGTERM to the worker process with jobs in flight', () => {
   }
 
   let nextChat = 8_100_001;
-  /** `count` users with a linked chat and one post due now, its text carrying `[tag:i]`. */
-  async function schedulePosts(tag: string, count: number): Promise<string[]> {
-    const now = new Date();
-    const rows = Array.from({ length: count }, (_, i) => ({
-      key: `${tag}:${i}`,
-      userId: randomUUID(),
-      postId: randomUUID(),
-      chatId: BigInt(nextChat++),
-    }));
-    await app.db.user.createMany({
-      data: rows.map((r) => ({
-        id: r.userId,
-        clerkId: `local_${r.key}`,
-        email: `${r.key.replace(':', '-')}@example.com`,
-      })),
-    });
-    await app.db.telegramChat.createMany({
-      data: rows.map((r) => ({ userId: r.userId, chatId: r.chatId, username: `u${r.chatId}`, firstName: 'Test' })),
-    });
-    await app.db.post.createMany({
-      data: rows.map((r) => ({
-        id: r.postId,
-        userId: r.userId,
-        platform: 'TWITTER' as const,
-        content: `[${r.key}] Fresh bread at seven, coffee at eight.`,
-        status: 'SCHEDULED' as const,
-        scheduledFor: now,
-      })),
-    });
-    await app.db.delivery.createMany({
-      data: rows.map((r) => ({ postId: r.postId, userId: r.userId, chatId: r.chatId, dueAt: now })),
-    });
-    return rows.map((r) => r.key);
-  }
+  /** `count` users with a linked chat and one post due now, each carrying `[tag:i]` (the keys). */
+  const schedulePosts = (tag: string, count: number): Promise<string[]> => {
+    const firstChatId = nextChat;
+    nextChat += count;
+    return scheduleDuePosts(app.db, { tag, count, firstChatId });
+  };
   const sentPerKey = (tag: string) => {
     const counts = new Map<string, number>();
     for (const m of telegram.messages()) {

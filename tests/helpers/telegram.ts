@@ -59,3 +59,45 @@ export async function userWithDuePosts(
   const deliveries = await db.delivery.findMany({ where: { userId }, select: { id: true } });
   return { userId, deliveryIds: deliveries.map((d) => d.id), postIds: posts.map((p) => p.id) };
 }
+
+/**
+ * `count` users (rows written directly), each with a linked chat from `firstChatId` on and one
+ * TWITTER post due now (SCHEDULED, with its SCHEDULED delivery), whose content carries the unique
+ * key `[tag:i]`. Returns the keys.
+ */
+export async function scheduleDuePosts(
+  db: TestApp['db'],
+  { tag, count, firstChatId }: { tag: string; count: number; firstChatId: number },
+): Promise<string[]> {
+  const now = new Date();
+  const rows = Array.from({ length: count }, (_, i) => ({
+    key: `${tag}:${i}`,
+    userId: randomUUID(),
+    postId: randomUUID(),
+    chatId: BigInt(firstChatId + i),
+  }));
+  await db.user.createMany({
+    data: rows.map((r) => ({
+      id: r.userId,
+      clerkId: `local_${r.key}`,
+      email: `${r.key.replace(':', '-')}@example.com`,
+    })),
+  });
+  await db.telegramChat.createMany({
+    data: rows.map((r) => ({ userId: r.userId, chatId: r.chatId, username: `u${r.chatId}`, firstName: 'Test' })),
+  });
+  await db.post.createMany({
+    data: rows.map((r) => ({
+      id: r.postId,
+      userId: r.userId,
+      platform: 'TWITTER' as const,
+      content: `[${r.key}] Fresh bread at seven, coffee at eight. See you at the bakery!`,
+      status: 'SCHEDULED' as const,
+      scheduledFor: now,
+    })),
+  });
+  await db.delivery.createMany({
+    data: rows.map((r) => ({ postId: r.postId, userId: r.userId, chatId: r.chatId, dueAt: now })),
+  });
+  return rows.map((r) => r.key);
+}
