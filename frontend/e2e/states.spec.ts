@@ -65,6 +65,9 @@ test('signed in, a page arrives from the server with its data and hydrates as it
     expect(html, path).toContain(content);
     expect(html, path).toMatch(/>FREE</);
   }
+  // Its buttons wait for the page's script: a click React cannot replay is not offered before it.
+  const editorHtml = await (await page.context().request.get(`/posts/${post.id}`)).text();
+  expect(editorHtml).toMatch(/<button[^>]*disabled=""[^>]*>Schedule<\/button>/);
   // In the browser: the list is there without asking the API again, and React takes over the
   // server's HTML without a hydration error (which would render the page a second time).
   const errors: string[] = [];
@@ -79,6 +82,7 @@ test('signed in, a page arrives from the server with its data and hydrates as it
   await expect(page.getByRole('link', { name: content })).toBeVisible();
   await page.goto(`/posts/${post.id}`);
   await expect(page.getByLabel('Content')).toHaveValue(content);
+  await expect(page.getByRole('button', { name: 'Schedule', exact: true })).toBeEnabled();
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   expect(errors.filter((e) => /hydrat|#41[89]|#42[35]/i.test(e))).toEqual([]);
   expect(apiCalls).toEqual([]);

@@ -1,10 +1,14 @@
 // A full generation setup: the three provider emulators, the real app and the real worker
 // services in this process, wired to each other through base URLs as in production.
 import { startAllEmulators, type AllEmulators } from '../../emulators/src/index.ts';
+import { inject } from 'vitest';
 import type { ResilienceOptions } from '../../backend/src/integrations/resilience.ts';
+import { createRedis } from '../../backend/src/lib/redis.ts';
+import { voiceCacheKeys } from '../../backend/src/modules/media/voices.ts';
 import { startTestApp, type TestApp } from './app.ts';
 import { signInLocally } from './auth.ts';
 import { client, type Client } from './http.ts';
+import { silentLogger } from './logger.ts';
 import { until } from './wait.ts';
 import { startTestWorker } from './worker.ts';
 
@@ -40,6 +44,7 @@ export async function startGeneration({
     ...env,
   };
   const app = await startTestApp({ env: providerEnv });
+  await forgetVoiceList(app.config);
   const worker = withWorker ? await startTestWorker(app, { env: providerEnv, resilience }) : undefined;
   return {
     emulators,
@@ -52,6 +57,21 @@ export async function startGeneration({
       await emulators.close();
     },
   };
+}
+
+/**
+ * The voice list is cached in the shared test Redis under the emulator's base URL, and a port
+ * another test file's emulator had may come round again: this setup's fresh emulator is asked,
+ * not a list an earlier one answered (a cached 200 would hide the faults a test injects).
+ */
+async function forgetVoiceList(config: TestApp['config']) {
+  // A worker-role connection queues the command until it is connected.
+  const redis = createRedis(config.redisUrl ?? inject('redisUrl'), silentLogger, 'worker', 'test-voice-cache');
+  try {
+    await redis.del(voiceCacheKeys(config.elevenlabs).list);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export async function waitForJob(

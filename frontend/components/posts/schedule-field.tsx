@@ -44,7 +44,16 @@ export function ScheduleField({
         className="min-w-56 flex-1"
       >
         {(p) => (
-          <Input {...p} type="datetime-local" value={value} onChange={(e) => setValue(e.target.value)} required />
+          // Editable once hydrated: its value is the browser's clock in the user's zone, and a
+          // change typed into the server's HTML would not reach this state.
+          <Input
+            {...p}
+            type="datetime-local"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            disabled={!hydrated}
+            required
+          />
         )}
       </Field>
       <Button

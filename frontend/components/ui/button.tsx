@@ -1,9 +1,11 @@
+'use client';
 import { cva, type VariantProps } from 'class-variance-authority';
 import Link from 'next/link';
 import type { ComponentProps } from 'react';
 import { cn } from '@/lib/cn';
+import { useHydrated } from '@/lib/use-hydrated';
 
-export const buttonStyles = cva(
+const buttonStyles = cva(
   'inline-flex items-center justify-center gap-2 rounded-md font-medium whitespace-nowrap transition-colors disabled:cursor-not-allowed disabled:opacity-50',
   {
     variants: {
@@ -22,8 +24,28 @@ export const buttonStyles = cva(
 
 type Variants = VariantProps<typeof buttonStyles>;
 
-export function Button({ className, variant, size, type = 'button', ...props }: ComponentProps<'button'> & Variants) {
-  return <button type={type} className={cn(buttonStyles({ variant, size }), className)} {...props} />;
+/**
+ * Disabled until the page has hydrated: React does not replay a click that lands on server-rendered
+ * HTML before its handlers are attached, so an early tap on a slow phone would do nothing at all.
+ * (A link needs no JavaScript and stays live.)
+ */
+export function Button({
+  className,
+  variant,
+  size,
+  type = 'button',
+  disabled,
+  ...props
+}: ComponentProps<'button'> & Variants) {
+  const hydrated = useHydrated();
+  return (
+    <button
+      type={type}
+      disabled={!hydrated || disabled}
+      className={cn(buttonStyles({ variant, size }), className)}
+      {...props}
+    />
+  );
 }
 
 export function ButtonLink({ className, variant, size, ...props }: ComponentProps<typeof Link> & Variants) {

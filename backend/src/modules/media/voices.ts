@@ -34,15 +34,25 @@ export interface VoiceCatalogDeps {
   apiBaseUrl: string;
 }
 
-export function createVoiceCatalog({ redis, elevenlabs, config, logger, apiBaseUrl }: VoiceCatalogDeps) {
-  // The list and the samples are the account's (API key) at its base URL: a new key or base URL
-  // never reads another account's cache.
+/**
+ * The Redis keys of one ElevenLabs account's cache. The list and the samples are the account's
+ * (API key) at its base URL: a new key or base URL never reads another account's cache.
+ */
+export function voiceCacheKeys(elevenlabs: Config['elevenlabs']) {
   const account = createHash('sha256')
-    .update(`${config.elevenlabs.baseUrl}\n${config.elevenlabs.apiKey ?? ''}`)
+    .update(`${elevenlabs.baseUrl}\n${elevenlabs.apiKey ?? ''}`)
     .digest('hex')
     .slice(0, 16);
-  const listKey = `postaify:cache:elevenlabs-voices:${account}`;
-  const sampleKey = (id: string) => `postaify:cache:voice-sample:${account}:${id}`;
+  return {
+    list: `postaify:cache:elevenlabs-voices:${account}`,
+    sample: (id: string) => `postaify:cache:voice-sample:${account}:${id}`,
+  };
+}
+
+export function createVoiceCatalog({ redis, elevenlabs, config, logger, apiBaseUrl }: VoiceCatalogDeps) {
+  const keys = voiceCacheKeys(config.elevenlabs);
+  const listKey = keys.list;
+  const sampleKey = keys.sample;
   let listing: Promise<Voice[]> | undefined;
   const sampling = new Map<string, Promise<Buffer>>();
 
