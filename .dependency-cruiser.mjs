@@ -56,6 +56,24 @@ export default {
       from: { path: '^backend/src/(modules|maintenance)/' },
       to: { path: ROOTS },
     },
+    {
+      name: 'features-use-public-files',
+      comment:
+        'Another feature is used through its <feature>.service.ts or <feature>.schemas.ts only; the rest of its folder can change without asking. The roots wire internals (that is their job).',
+      severity: 'error',
+      from: { path: '^backend/src/modules/([^/]+)/' },
+      to: {
+        path: '^backend/src/modules/',
+        pathNot: ['^backend/src/modules/$1/', '^backend/src/modules/([^/]+)/\\1\\.(service|schemas)\\.ts$'],
+      },
+    },
+    {
+      name: 'maintenance-uses-public-files',
+      comment: 'The maintenance jobs use features as any other feature does.',
+      severity: 'error',
+      from: { path: '^backend/src/maintenance/' },
+      to: { path: '^backend/src/modules/', pathNot: '^backend/src/modules/([^/]+)/\\1\\.(service|schemas)\\.ts$' },
+    },
   ],
   options: {
     tsPreCompilationDeps: true,

@@ -12,19 +12,19 @@ import { RouteTable } from './http/route.js';
 import type { Db } from './lib/db.js';
 import type { Redis } from './lib/redis.js';
 import { clerkAuth } from './modules/auth/clerk.js';
-import { localSignInRoutes } from './modules/auth/local-signin.routes.js';
+import { localSignInRoutes } from './modules/auth/auth.routes.js';
 import { requireUser } from './modules/auth/require-user.js';
 import { planRoutes } from './modules/plans/plans.routes.js';
 import { brandRoutes } from './modules/brands/brands.routes.js';
 import { postRoutes } from './modules/posts/posts.routes.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
-import { meRoutes } from './modules/users/me.routes.js';
-import { aiRoutes } from './modules/generation/ai.routes.js';
+import { userRoutes } from './modules/users/users.routes.js';
+import { generationRoutes } from './modules/generation/generation.routes.js';
 import { jobRoutes } from './modules/jobs/jobs.routes.js';
 import { mediaRoutes, voiceSampleRoutes } from './modules/media/media.routes.js';
 import type { WebServices } from './web-services.js';
 import { billingRoutes } from './modules/billing/billing.routes.js';
-import { planSchema } from './modules/plans/plans.js';
+import { planSchema } from './modules/plans/plans.service.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { telegramRoutes } from './modules/telegram/telegram.routes.js';
 import { telegramLinkSchema } from './modules/telegram/link-status.js';
@@ -43,7 +43,7 @@ export interface ApiDeps {
 }
 
 export function createApi({ config, db, redis, services }: ApiDeps) {
-  const { users, localKeys, jobs, hub, voices, posts, webhooks, billing, bot, link } = services;
+  const { users, localKeys, jobs, hub, voices, posts, brands, webhooks, billing, bot, link } = services;
   const router = Router();
   const clerk = clerkAuth(config, localKeys);
   const signedIn = requireUser(users);
@@ -78,11 +78,11 @@ export function createApi({ config, db, redis, services }: ApiDeps) {
   userActionLimits(router, { redis, authenticate });
 
   // Signed in.
-  meRoutes(table, { db, users });
+  userRoutes(table, { db, users });
   usageRoutes(table, db);
-  brandRoutes(table, db, voices);
+  brandRoutes(table, brands);
   postRoutes(table, posts);
-  aiRoutes(table, { db, jobs });
+  generationRoutes(table, { db, jobs });
   mediaRoutes(table, { db, jobs, voices });
   jobRoutes(table, { jobs, hub });
   billingRoutes(table, billing, db);

@@ -8,11 +8,9 @@ import type { ElevenLabs } from './integrations/elevenlabs.js';
 import type { Fal } from './integrations/fal.js';
 import type { OpenRouter } from './integrations/openrouter.js';
 import type { Storage } from './integrations/storage.js';
-import { campaignJob } from './modules/generation/campaign.job.js';
-import { postsJob } from './modules/generation/posts.job.js';
-import type { JobRegistry } from './modules/jobs/define-job.js';
-import { imageJob } from './modules/media/image.job.js';
-import { voiceJob } from './modules/media/voice.job.js';
+import { generationJobs } from './modules/generation/generation.jobs.js';
+import type { JobRegistry } from './modules/jobs/jobs.service.js';
+import { mediaJobs } from './modules/media/media.jobs.js';
 
 /** What the worker builds handlers from; each handler takes the part it uses. */
 export interface JobDeps {
@@ -23,9 +21,4 @@ export interface JobDeps {
   storage: Storage;
 }
 
-export const JOB_DEFINITIONS = {
-  POSTS: postsJob,
-  CAMPAIGN: campaignJob,
-  IMAGE: imageJob,
-  VOICE: voiceJob,
-} satisfies JobRegistry<JobDeps>;
+export const JOB_DEFINITIONS = { ...generationJobs, ...mediaJobs } satisfies JobRegistry<JobDeps>;

@@ -11,13 +11,13 @@ import { createStorage } from './integrations/storage.js';
 import { createStripe, priceIds } from './integrations/stripe.js';
 import { createBot } from './integrations/telegram/client.js';
 import { registerBotHandlers } from './modules/telegram/bot.js';
-import { createLinkService } from './modules/telegram/link.service.js';
+import { createLinkService } from './modules/telegram/telegram.service.js';
 import { createBillingService } from './modules/billing/billing.service.js';
 import { loadOrCreateLocalKeys } from './modules/auth/local-keys.js';
 import { JobEventHub } from './modules/jobs/job-events.js';
 import { createJobsService } from './modules/jobs/jobs.service.js';
 import { createJobQueue, GENERATION_QUEUE, MAINTENANCE_QUEUE, QUEUE_PREFIX } from './modules/jobs/queues.js';
-import { DELIVERY_QUEUE, TICK_QUEUE } from './modules/delivery/delivery-worker.js';
+import { DELIVERY_QUEUE, TICK_QUEUE } from './modules/delivery/delivery.jobs.js';
 import { limitReplies } from './integrations/telegram/limited-api.js';
 import { telegramLimiterPrefix } from './integrations/telegram/limiter.js';
 import { createReplyBudget } from './integrations/telegram/reply-budget.js';
@@ -29,6 +29,7 @@ import { createUsers } from './modules/users/wiring.js';
 import { API_BASE } from './http/api-base.js';
 import { planOfPrice } from './modules/billing/prices.js';
 import { stripeWebhook } from './modules/billing/stripe-webhook.js';
+import { createBrandsService } from './modules/brands/brands.service.js';
 import { createVoiceCatalog } from './modules/media/voices.js';
 import { createPostsService } from './modules/posts/posts.service.js';
 import { telegramWebhook } from './modules/telegram/telegram-webhook.js';
@@ -103,6 +104,7 @@ export function createWebServices({
           queues: [queue.queue, deliveries, ...boardOnly],
         })
       : undefined;
+  const voices = createVoiceCatalog({ redis, elevenlabs, config, logger, apiBaseUrl: `${config.apiUrl}${API_BASE}` });
   const services = {
     users,
     jobs: createJobsService({ db, redis, queue, logger }),
@@ -112,7 +114,8 @@ export function createWebServices({
     notices,
     bot,
     link,
-    voices: createVoiceCatalog({ redis, elevenlabs, config, logger, apiBaseUrl: `${config.apiUrl}${API_BASE}` }),
+    voices,
+    brands: createBrandsService({ db, voices }),
     posts: createPostsService({ db, storagePublicUrl: storage.publicUrl }),
     // The webhooks' handlers; routes mount them before any body parser (webhooks.routes.ts).
     webhooks: {

@@ -13,7 +13,7 @@ import { JOB_DEFINITIONS } from './job-registry.js';
 import { startMaintenance } from './maintenance/maintenance.js';
 import { startJobWorker } from './modules/jobs/job-worker.js';
 import { createJobQueue, QUEUE_PREFIX } from './modules/jobs/queues.js';
-import { startDeliveryWorker } from './modules/delivery/delivery-worker.js';
+import { startDeliveryWorker } from './modules/delivery/delivery.jobs.js';
 import { createDeliveryMedia } from './modules/delivery/media.js';
 import { createTelegramLimiter, telegramLimiterPrefix } from './integrations/telegram/limiter.js';
 import { startNoticeWorker } from './modules/telegram/notices.js';

@@ -13,7 +13,7 @@ import { createStorage } from '../../backend/src/integrations/storage.ts';
 import type { Db } from '../../backend/src/lib/db.ts';
 import { createRedis } from '../../backend/src/lib/redis.ts';
 import { claimDue } from '../../backend/src/modules/delivery/claim.ts';
-import { DELIVERY_QUEUE, startDeliveryWorker } from '../../backend/src/modules/delivery/delivery-worker.ts';
+import { DELIVERY_QUEUE, startDeliveryWorker } from '../../backend/src/modules/delivery/delivery.jobs.ts';
 import { createTelegramLimiter, telegramLimiterPrefix } from '../../backend/src/integrations/telegram/limiter.ts';
 import { createDeliveryMedia } from '../../backend/src/modules/delivery/media.ts';
 import { signInLocally } from '../helpers/auth.ts';

@@ -4,7 +4,7 @@
 // QUOTA_EXCEEDED (the quota's details shape) and nothing is written, atomically under concurrency,
 // for hand-written posts, duplicates, scheduling, send-now and the drafts generation writes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLAN_CAPS } from '../../backend/src/modules/plans/plans.ts';
+import { PLAN_CAPS } from '../../backend/src/modules/plans/plans.service.ts';
 import { startGeneration, waitForJob, FAST_RESILIENCE, type GenerationSetup } from '../helpers/generation.ts';
 import type { Client, Reply } from '../helpers/http.ts';
 import { startTestWorker } from '../helpers/worker.ts';

@@ -3,7 +3,7 @@
 // in flight and FAILED jobs in a rolling day are capped (429 RATE_LIMITED with Retry-After and the
 // RateLimit headers, atomic across concurrent requests), and each job records what it cost us.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLAN_CAPS } from '../../backend/src/modules/plans/plans.ts';
+import { PLAN_CAPS } from '../../backend/src/modules/plans/plans.service.ts';
 import { spendByDay } from '../../backend/src/modules/usage/spend.ts';
 import { startGeneration, waitForJob, type GenerationSetup } from '../helpers/generation.ts';
 import type { Client, Reply } from '../helpers/http.ts';

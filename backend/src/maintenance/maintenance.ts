@@ -2,7 +2,7 @@
 // deleted, so those tables stay small. Safe to run twice or on several workers at once.
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Db } from '../lib/db.js';
-import { MAINTENANCE_QUEUE } from '../modules/jobs/queues.js';
+import { MAINTENANCE_QUEUE } from '../modules/jobs/jobs.service.js';
 import type { Logger } from '../lib/logger.js';
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;

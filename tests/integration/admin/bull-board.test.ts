@@ -14,7 +14,7 @@ const SECRET = 'a-test-secret-of-at-least-32-characters!';
 const ADMIN_EMAIL = 'queue.admin@example.com';
 const ADMIN_ID = randomUUID();
 const BOARD = '/api/v1/admin/queues';
-/** The Clerk id the local sign-in gives an email (modules/auth/local-signin.routes.ts). */
+/** The Clerk id the local sign-in gives an email (modules/auth/auth.routes.ts). */
 const localClerkId = (email: string) => `user_local_${createHash('sha256').update(email).digest('hex').slice(0, 24)}`;
 
 let app: TestApp;

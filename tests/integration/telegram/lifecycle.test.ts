@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostStatus } from '../../../backend/src/generated/prisma/client.ts';
-import { markSent } from '../../../backend/src/modules/lifecycle/lifecycle.ts';
+import { markSent } from '../../../backend/src/modules/lifecycle/lifecycle.service.ts';
 import { attachMedia } from '../../../backend/src/modules/media/attach.ts';
 import { createTestDb } from '../../helpers/db.ts';
 

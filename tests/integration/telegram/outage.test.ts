@@ -10,7 +10,7 @@ import { createTelegramApi } from '../../../backend/src/integrations/telegram/cl
 import { createTelegramLimiter, telegramLimiterPrefix } from '../../../backend/src/integrations/telegram/limiter.ts';
 import { createStorage } from '../../../backend/src/integrations/storage.ts';
 import { createRedis } from '../../../backend/src/lib/redis.ts';
-import { startDeliveryWorker } from '../../../backend/src/modules/delivery/delivery-worker.ts';
+import { startDeliveryWorker } from '../../../backend/src/modules/delivery/delivery.jobs.ts';
 import { createDeliveryMedia } from '../../../backend/src/modules/delivery/media.ts';
 import { silentLogger } from '../../helpers/logger.ts';
 import { startTelegram, userWithDuePosts, type TelegramSetup } from '../../helpers/telegram.ts';

@@ -25,7 +25,7 @@ import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { currentUser } from '../../http/current-user.js';
-import { recordAudit } from '../audit/audit.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { signInPage, SIGN_IN_SCRIPT } from './admin-page.js';
 import { ADMIN_COOKIE, ADMIN_SESSION_SECONDS, createAdminSessions, readCookie } from './admin-session.js';
 

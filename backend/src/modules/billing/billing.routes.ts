@@ -6,7 +6,7 @@ import type { Db } from '../../lib/db.js';
 import { requestHash } from '../jobs/jobs.service.js';
 import { currentUser } from '../../http/current-user.js';
 import type { BillingService } from './billing.service.js';
-import { PLAN_IDS } from '../plans/plans.js';
+import { PLAN_IDS } from '../plans/plans.service.js';
 
 const subscriptionSchema = z
   .object({

@@ -6,7 +6,7 @@ import type Stripe from 'stripe';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import type { NoticeQueue } from '../telegram/notices.js';
+import type { NoticeQueue } from '../telegram/telegram.service.js';
 import { applySubscription, type SyncDeps } from './subscription-sync.js';
 
 const HANDLED = new Set([

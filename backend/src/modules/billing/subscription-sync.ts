@@ -7,7 +7,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import type { Plan, SubscriptionStatus } from '../../generated/prisma/enums.js';
 import type { Db } from '../../lib/db.js';
 import type { StripeClient } from '../../integrations/stripe.js';
-import { recordAudit } from '../audit/audit.js';
+import { recordAudit } from '../audit/audit.service.js';
 
 const PAID_STATUSES: ReadonlySet<string> = new Set(['active', 'trialing', 'past_due']);
 

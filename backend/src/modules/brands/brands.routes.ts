@@ -1,22 +1,15 @@
-// Brands: CRUD, each scoped to its owner. Another user's brand is 404, like a missing one. A
-// `voiceId` must be one of GET /voice/voices (400 otherwise), checked before anything is written.
+// Brands' routes: CRUD over brands.service.ts. Another user's brand is 404, like a missing one; a
+// `voiceId` not in GET /voice/voices is 400 and writes nothing.
 import { z } from 'zod';
-import { afterCursor, decodeCursor, listQuery, listResponse, page, pageOrder } from '../../http/pagination.js';
+import { listQuery, listResponse } from '../../http/pagination.js';
 import type { RouteTable } from '../../http/route.js';
-import type { Db } from '../../lib/db.js';
-import { AppError } from '../../lib/errors.js';
 import { currentUser } from '../../http/current-user.js';
-import type { VoiceCatalog } from '../media/voices.js';
 import { idParams } from '../../http/params.js';
-import { brandCreate, brandPatch, brandSchema, EXAMPLE_BRAND, toBrandDto } from './brands.schemas.js';
+import { brandCreate, brandPatch, brandSchema, EXAMPLE_BRAND } from './brands.schemas.js';
+import type { BrandsService } from './brands.service.js';
 
-const notFound = () => new AppError('NOT_FOUND', 'Brand not found.');
-
-export function brandRoutes(table: RouteTable, db: Db, voices: Pick<VoiceCatalog, 'requireVoice'>) {
+export function brandRoutes(table: RouteTable, brands: BrandsService) {
   const tag = 'Brands';
-  const checkVoice = async (voiceId: string | null | undefined) => {
-    if (voiceId) await voices.requireVoice(voiceId);
-  };
   table.add(
     {
       method: 'get',
@@ -28,14 +21,7 @@ export function brandRoutes(table: RouteTable, db: Db, voices: Pick<VoiceCatalog
       query: z.strictObject(listQuery),
       response: listResponse(brandSchema),
     },
-    async ({ res, query }) => {
-      const rows = await db.brand.findMany({
-        where: { userId: currentUser(res).id, ...afterCursor(decodeCursor(query.cursor)) },
-        orderBy: pageOrder,
-        take: query.limit + 1,
-      });
-      return page(rows, query.limit, toBrandDto);
-    },
+    async ({ res, query }) => brands.list(currentUser(res).id, query),
   );
   table.add(
     {
@@ -50,10 +36,7 @@ export function brandRoutes(table: RouteTable, db: Db, voices: Pick<VoiceCatalog
       response: brandSchema,
       examples: { response: EXAMPLE_BRAND },
     },
-    async ({ res, body }) => {
-      await checkVoice(body.voiceId);
-      return toBrandDto(await db.brand.create({ data: { ...body, userId: currentUser(res).id } }));
-    },
+    async ({ res, body }) => brands.create(currentUser(res).id, body),
   );
   table.add(
     {
@@ -66,11 +49,7 @@ export function brandRoutes(table: RouteTable, db: Db, voices: Pick<VoiceCatalog
       response: brandSchema,
       errors: ['NOT_FOUND'],
     },
-    async ({ res, params }) => {
-      const brand = await db.brand.findFirst({ where: { id: params.id, userId: currentUser(res).id } });
-      if (!brand) throw notFound();
-      return toBrandDto(brand);
-    },
+    async ({ res, params }) => brands.get(currentUser(res).id, params.id),
   );
   table.add(
     {
@@ -85,15 +64,7 @@ export function brandRoutes(table: RouteTable, db: Db, voices: Pick<VoiceCatalog
       response: brandSchema,
       errors: ['NOT_FOUND'],
     },
-    async ({ res, params, body }) => {
-      await checkVoice(body.voiceId);
-      const { count } = await db.brand.updateMany({
-        where: { id: params.id, userId: currentUser(res).id },
-        data: body,
-      });
-      if (count === 0) throw notFound();
-      return toBrandDto(await db.brand.findUniqueOrThrow({ where: { id: params.id } }));
-    },
+    async ({ res, params, body }) => brands.update(currentUser(res).id, params.id, body),
   );
   table.add(
     {
@@ -108,8 +79,7 @@ export function brandRoutes(table: RouteTable, db: Db, voices: Pick<VoiceCatalog
       errors: ['NOT_FOUND'],
     },
     async ({ res, params }) => {
-      const { count } = await db.brand.deleteMany({ where: { id: params.id, userId: currentUser(res).id } });
-      if (count === 0) throw notFound();
+      await brands.remove(currentUser(res).id, params.id);
       return undefined;
     },
   );

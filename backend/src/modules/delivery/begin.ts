@@ -5,8 +5,8 @@
 // round trips and commits were most of the senders' and Postgres's work (bench:delivery).
 import type { Db } from '../../lib/db.js';
 import { retryingConflicts } from '../../lib/db-conflicts.js';
-import { takeForSending } from '../lifecycle/lifecycle.js';
-import type { Outage, Progress } from '../lifecycle/lifecycle.js';
+import { takeForSending } from '../lifecycle/lifecycle.service.js';
+import type { Outage, Progress } from '../lifecycle/lifecycle.service.js';
 
 export interface SendingDelivery {
   id: string;

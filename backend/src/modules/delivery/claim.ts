@@ -10,7 +10,7 @@
 // themselves, so the cap holds across any number of worker processes. The statements are the
 // lifecycle's (claimDeliveries, markDelivering); this is the tick's policy.
 import type { Db } from '../../lib/db.js';
-import { claimDeliveries, markDelivering } from '../lifecycle/lifecycle.js';
+import { claimDeliveries, markDelivering } from '../lifecycle/lifecycle.service.js';
 
 /**
  * Deliveries one user may have claimed at once (QUEUED or SENDING with a live lease). Two: the

@@ -8,7 +8,7 @@ import { InputFile } from 'grammy';
 import type { Db } from '../../lib/db.js';
 import { publicUrlProblem } from '../../lib/public-url.js';
 import type { Storage } from '../../integrations/storage.js';
-import { isStoredMediaUrl } from '../media/media-urls.js';
+import { isStoredMediaUrl } from '../media/media.service.js';
 
 export type MediaPart = 'photo' | 'voice';
 

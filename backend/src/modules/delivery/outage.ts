@@ -4,7 +4,7 @@
 // so; only when the window is spent does it fail for good. The streak is kept on the row
 // (Delivery.progress.outage, lifecycle's retryAfterOutage), so it survives a lost job or another
 // worker taking the delivery over, and ends with any part Telegram accepts.
-import type { Outage } from '../lifecycle/lifecycle.js';
+import type { Outage } from '../lifecycle/lifecycle.service.js';
 
 /** The default window (TELEGRAM_OUTAGE_RETRY_SECONDS = 600). */
 export const DEFAULT_OUTAGE_WINDOW_MS = 600_000;

@@ -3,8 +3,8 @@
 // and the posts show until the user links again. The statements are the lifecycle's.
 import type { Db } from '../../lib/db.js';
 import { retryingConflicts } from '../../lib/db-conflicts.js';
-import { failAllPending, recordSends, type SendRecord } from '../lifecycle/lifecycle.js';
-import type { Progress } from '../lifecycle/lifecycle.js';
+import { failAllPending, recordSends, type SendRecord } from '../lifecycle/lifecycle.service.js';
+import type { Progress } from '../lifecycle/lifecycle.service.js';
 
 export interface AcceptedPart {
   deliveryId: string;

@@ -3,11 +3,11 @@
 // batch is checkpointed; posts carry (jobId, jobIndex) so a retry never duplicates them.
 import type { Db } from '../../lib/db.js';
 import type { OpenRouter } from '../../integrations/openrouter.js';
-import { createDeliveries } from '../lifecycle/lifecycle.js';
-import { defineJob, type JobHandler } from '../jobs/define-job.js';
-import { usageSpend } from '../jobs/spend.js';
-import { assertPostRoom } from '../usage/post-caps.js';
-import { deliverableChat } from '../telegram/link-status.js';
+import { createDeliveries } from '../lifecycle/lifecycle.service.js';
+import { defineJob, type JobHandler } from '../jobs/jobs.service.js';
+import { usageSpend } from '../jobs/jobs.service.js';
+import { assertPostRoom } from '../usage/usage.service.js';
+import { deliverableChat } from '../telegram/telegram.service.js';
 import { calendarSlots, slotCount } from './calendar.js';
 import { campaignBody, type CampaignInput } from './generation.schemas.js';
 import { writePosts } from './write-posts.js';

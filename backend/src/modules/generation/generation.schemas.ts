@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PLATFORMS } from '../posts/platforms.js';
+import { PLATFORMS } from '../posts/posts.schemas.js';
 import { STYLES } from './prompts.js';
 
 export const generateBody = z

@@ -2,9 +2,9 @@
 // created; posts carry (jobId, jobIndex), unique, so a retry never creates them twice.
 import type { Db } from '../../lib/db.js';
 import type { OpenRouter } from '../../integrations/openrouter.js';
-import { defineJob, type JobHandler } from '../jobs/define-job.js';
-import { usageSpend } from '../jobs/spend.js';
-import { assertPostRoom } from '../usage/post-caps.js';
+import { defineJob, type JobHandler } from '../jobs/jobs.service.js';
+import { usageSpend } from '../jobs/jobs.service.js';
+import { assertPostRoom } from '../usage/usage.service.js';
 import { generateBody, type GenerateInput } from './generation.schemas.js';
 import { writePosts } from './write-posts.js';
 

@@ -4,7 +4,7 @@
 import type { Brand } from '../../generated/prisma/client.js';
 import type { Platform } from '../../generated/prisma/enums.js';
 import type { ChatMessage } from '../../integrations/openrouter.js';
-import { PLATFORM_LIMITS } from '../posts/platforms.js';
+import { PLATFORM_LIMITS } from '../posts/posts.schemas.js';
 
 export const STYLES = ['PROFESSIONAL', 'CASUAL', 'WITTY', 'INSPIRATIONAL', 'EDUCATIONAL'] as const;
 export type Style = (typeof STYLES)[number];

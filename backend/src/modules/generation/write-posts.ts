@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { OpenRouter, Usage } from '../../integrations/openrouter.js';
 import { ProviderError } from '../../integrations/provider-error.js';
-import { contentLength, PLATFORM_LIMITS } from '../posts/platforms.js';
+import { contentLength, PLATFORM_LIMITS } from '../posts/posts.schemas.js';
 import { postsMessages, postsSchema, targetLength, type PromptInput } from './prompts.js';
 
 export interface WrittenPosts {

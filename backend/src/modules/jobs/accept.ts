@@ -4,12 +4,12 @@
 // carries Retry-After and the RateLimit headers.
 import type { Request, Response } from 'express';
 import { idempotencyKey } from '../../http/idempotency.js';
-import { capHeaders } from '../usage/job-caps.js';
+import { capHeaders } from '../usage/usage.service.js';
 import type { JobSpec } from './define-job.js';
-import type { JobsService } from './jobs.service.js';
+import type { Accepted, AcceptRequest } from './jobs.schemas.js';
 
 export async function acceptJob<Input extends object>(
-  jobs: JobsService,
+  jobs: { accept: <I extends object>(req: AcceptRequest<I>) => Promise<Accepted> },
   req: Request,
   res: Response,
   job: JobSpec<JobSpec['type'], Input>,

@@ -13,8 +13,8 @@ import type { z } from 'zod';
 import type { Job, Prisma } from '../../generated/prisma/client.js';
 import type { JobType } from '../../generated/prisma/enums.js';
 import { AppError } from '../../lib/errors.js';
-import type { PostsToWrite } from '../usage/job-caps.js';
-import type { Reservation } from '../usage/quota.js';
+import type { PostsToWrite } from '../usage/usage.service.js';
+import type { Reservation } from '../usage/usage.service.js';
 import { JOB_OPTIONS, type JobQueueOptions } from './queues.js';
 import type { Spend } from './spend.js';
 

@@ -5,7 +5,7 @@ import type { Job, Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
 import type { Redis } from '../../lib/redis.js';
 import type { CheckpointExtra } from './define-job.js';
-import { refund } from '../usage/quota.js';
+import { refund } from '../usage/usage.service.js';
 import { publishJobEvent } from './job-events.js';
 import { addSpendSql, hasSpend, type Spend } from './spend.js';
 import { withoutAddresses } from '../../integrations/provider-error.js';

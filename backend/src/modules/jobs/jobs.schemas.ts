@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Job } from '../../generated/prisma/client.js';
 import { JobType } from '../../generated/prisma/enums.js';
 import { listQuery } from '../../http/pagination.js';
+import type { JobSpec } from './define-job.js';
 
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export const FINAL_STATUSES: ReadonlyArray<(typeof JOB_STATUSES)[number]> = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -102,4 +103,21 @@ export function toJobDto(j: Job): JobDto {
     startedAt: iso(j.startedAt),
     finishedAt: iso(j.finishedAt),
   };
+}
+
+export interface AcceptRequest<Input extends object = object> {
+  userId: string;
+  /** The job type: the quota it reserves and the posts it will write come from its definition. */
+  job: JobSpec<JobType, Input>;
+  /** What the job stores, as its type's schema reads it. */
+  input: Input;
+  /** The Idempotency-Key header, when sent. */
+  idempotencyKey?: string;
+  /** Method and path, part of what a key is bound to. */
+  route: string;
+}
+
+export interface Accepted {
+  job: JobDto;
+  replayed: boolean;
 }

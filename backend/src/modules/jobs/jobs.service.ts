@@ -12,34 +12,23 @@ import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { afterCursor, decodeCursor, pageOrder } from '../../http/pagination.js';
-import type { PostsToWrite } from '../usage/job-caps.js';
-import { reserve, type Reservation } from '../usage/quota.js';
-import type { JobSpec } from './define-job.js';
+import type { PostsToWrite } from '../usage/usage.service.js';
+import { reserve, type Reservation } from '../usage/usage.service.js';
 import { refundJob } from './job-lifecycle.js';
 import { publishJobEvent } from './job-events.js';
 import type { JobQueue } from './queues.js';
-import { toJobDto, type JobDto } from './jobs.schemas.js';
+import { toJobDto, type Accepted, type AcceptRequest, type JobDto } from './jobs.schemas.js';
 import type { Redis } from '../../lib/redis.js';
+
+// What other features use to declare, accept and meter a job type (the rest of this folder is the
+// jobs feature's own): the definition, the routes' shared tail, the cost of a provider's call.
+export { defineJob, type JobHandler, type JobRegistry, type JobSpec } from './define-job.js';
+export { acceptJob } from './accept.js';
+export { usageSpend } from './spend.js';
+export { MAINTENANCE_QUEUE } from './queues.js';
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const NO_COST: JobDto['cost'] = { tokensIn: 0, tokensOut: 0, llmCostUsd: 0, images: 0, voiceChars: 0 };
-
-export interface AcceptRequest<Input extends object = object> {
-  userId: string;
-  /** The job type: the quota it reserves and the posts it will write come from its definition. */
-  job: JobSpec<JobType, Input>;
-  /** What the job stores, as its type's schema reads it. */
-  input: Input;
-  /** The Idempotency-Key header, when sent. */
-  idempotencyKey?: string;
-  /** Method and path, part of what a key is bound to. */
-  route: string;
-}
-
-export interface Accepted {
-  job: JobDto;
-  replayed: boolean;
-}
 
 /** A stable hash of a request body: the same key with another body is 409. */
 export function requestHash(body: unknown): string {

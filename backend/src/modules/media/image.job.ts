@@ -3,7 +3,7 @@
 import type { Db } from '../../lib/db.js';
 import type { Fal } from '../../integrations/fal.js';
 import type { Storage } from '../../integrations/storage.js';
-import { defineJob, type JobHandler } from '../jobs/define-job.js';
+import { defineJob, type JobHandler } from '../jobs/jobs.service.js';
 import { attachMedia } from './attach.js';
 import { imageBody, type ImageInput } from './media.schemas.js';
 

@@ -7,7 +7,7 @@ import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import { currentUser } from '../../http/current-user.js';
-import { acceptJob } from '../jobs/accept.js';
+import { acceptJob } from '../jobs/jobs.service.js';
 import { jobSchema } from '../jobs/jobs.schemas.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import { imageJob } from './image.job.js';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../../lib/db.js';
 import { VOICE_FORMAT, type ElevenLabs } from '../../integrations/elevenlabs.js';
 import type { Storage } from '../../integrations/storage.js';
-import { defineJob, type JobHandler } from '../jobs/define-job.js';
+import { defineJob, type JobHandler } from '../jobs/jobs.service.js';
 import { AppError } from '../../lib/errors.js';
 import { attachMedia } from './attach.js';
 

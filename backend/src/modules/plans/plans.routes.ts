@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RouteTable } from '../../http/route.js';
-import { PLAN_IDS, planDto, planSchema } from './plans.js';
+import { PLAN_IDS, planDto, planSchema } from './plans.service.js';
 
 export function planRoutes(table: RouteTable) {
   table.add(

@@ -4,6 +4,9 @@ import { listQuery } from '../../http/pagination.js';
 import { instant } from '../../http/validation.js';
 import { lengthProblem, PLATFORMS } from './platforms.js';
 
+// Each platform's rules, which generation writes to as well.
+export { contentLength, PLATFORM_LIMITS, PLATFORMS } from './platforms.js';
+
 export const POST_STATUSES = ['DRAFT', 'SCHEDULED', 'DELIVERING', 'DELIVERED', 'FAILED'] as const;
 
 const content = z

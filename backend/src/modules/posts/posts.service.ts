@@ -22,11 +22,11 @@ import {
   sendPostNow,
   UNSCHEDULABLE_POST,
   unschedulePost,
-} from '../lifecycle/lifecycle.js';
-import { assertPostMedia } from '../media/media-urls.js';
-import { deliverableChat } from '../telegram/link-status.js';
+} from '../lifecycle/lifecycle.service.js';
+import { assertPostMedia } from '../media/media.service.js';
+import { deliverableChat } from '../telegram/telegram.service.js';
 import { lengthProblem } from './platforms.js';
-import { assertPostRoom } from '../usage/post-caps.js';
+import { assertPostRoom } from '../usage/usage.service.js';
 import type { postCreate, postListQuery, postPatch } from './posts.schemas.js';
 import type { z } from 'zod';
 import { invalid } from '../../http/validation.js';

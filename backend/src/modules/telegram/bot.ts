@@ -14,7 +14,7 @@ import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import { isDroppedReply } from '../../integrations/telegram/limited-api.js';
 import { askToMove, registerChatMove } from './chat-move.js';
-import type { LinkService } from './link.service.js';
+import type { LinkService } from './telegram.service.js';
 import { markPosted, snooze } from './post-actions.js';
 import { logTelegramFailure } from '../../integrations/telegram/errors.js';
 

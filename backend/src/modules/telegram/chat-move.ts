@@ -2,9 +2,9 @@
 // moves the chat ("Yes, move this chat to a***@e***.com" / "No"), naming the account that made
 // the code by a masked email, so that someone who was handed a stranger's link sees whose it is.
 // The buttons carry the code (the chat sent it a moment ago, and it is single use); the code is
-// used only by the answer: Yes moves the chat (link.service.ts), No cancels the code.
+// used only by the answer: Yes moves the chat (telegram.service.ts), No cancels the code.
 import type { Composer, Context } from 'grammy';
-import type { LinkService } from './link.service.js';
+import type { LinkService } from './telegram.service.js';
 
 /** `ann@example.com` → `a***@e***.com`: enough to recognise one's own address, not to learn one. */
 export function maskEmail(email: string): string {

@@ -1,7 +1,7 @@
 // What the buttons under a delivered post do: mark it posted on its platform, or snooze it (it is
 // delivered again one hour from now). The writes are the lifecycle's.
 import type { Db } from '../../lib/db.js';
-import { recordPosted, scheduleDelivery, snoozePost } from '../lifecycle/lifecycle.js';
+import { recordPosted, scheduleDelivery, snoozePost } from '../lifecycle/lifecycle.service.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 

@@ -4,9 +4,9 @@ import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import { currentUser } from '../../http/current-user.js';
-import type { LinkService } from './link.service.js';
+import type { LinkService } from './telegram.service.js';
 import { readTelegramLink, telegramLinkSchema } from './link-status.js';
-import { markUnreachable } from '../delivery/outcomes.js';
+import { markUnreachable } from '../delivery/delivery.service.js';
 import { classifyTelegramError, telegramUpstreamError } from '../../integrations/telegram/errors.js';
 
 export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; link: LinkService; api: Api }) {

@@ -1,4 +1,4 @@
-// The caps checked when a job is accepted, besides its quota (numbers: PLAN_CAPS in plans.ts):
+// The caps checked when a job is accepted, besides its quota (numbers: PLAN_CAPS in plans.service.ts):
 // FAILED jobs in a rolling 24 hours and jobs in flight (both 429 RATE_LIMITED, since waiting
 // lifts them), and, for jobs that write posts, the stored and scheduled posts the result would
 // take (402 QUOTA_EXCEEDED, like the month's quota: deleting or upgrading lifts them).
@@ -9,7 +9,7 @@
 // inserts. Every replica's accepts for one user serialize on that lock.
 import type { Prisma } from '../../generated/prisma/client.js';
 import { AppError } from '../../lib/errors.js';
-import { PLAN_CAPS, planCase } from '../plans/plans.js';
+import { PLAN_CAPS, planCase } from '../plans/plans.service.js';
 import { pendingPosts, postCapError } from './post-caps.js';
 
 type Tx = Prisma.TransactionClient;

@@ -1,4 +1,4 @@
-// Stored and scheduled posts per plan (PLAN_CAPS.storedPosts / scheduledPosts in plans.ts).
+// Stored and scheduled posts per plan (PLAN_CAPS.storedPosts / scheduledPosts in plans.service.ts).
 // Past a cap the answer is 402 QUOTA_EXCEEDED with the quota's details shape, not 409: like the
 // month's quota it is a limit of the plan, lifted by upgrading (or by deleting / unscheduling
 // posts), not a conflict with the resource's state. It never resets, so `resetsAt` is null.
@@ -8,8 +8,8 @@
 // under READ COMMITTED see every write committed before the lock was granted.
 import type { Prisma } from '../../generated/prisma/client.js';
 import { AppError } from '../../lib/errors.js';
-import { PENDING_POST, statusList } from '../lifecycle/lifecycle.js';
-import { PLAN_CAPS, planCase } from '../plans/plans.js';
+import { PENDING_POST, statusList } from '../lifecycle/lifecycle.service.js';
+import { PLAN_CAPS, planCase } from '../plans/plans.service.js';
 
 type Tx = Prisma.TransactionClient;
 

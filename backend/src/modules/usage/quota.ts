@@ -8,7 +8,7 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { UsageMetric } from '../../generated/prisma/enums.js';
 import { AppError } from '../../lib/errors.js';
-import { PLANS, planCase } from '../plans/plans.js';
+import { PLANS, planCase } from '../plans/plans.service.js';
 import { capsGateSql, capsRefusal, FAILED_WINDOW_MS, lockUserJobs, type PostsToWrite } from './job-caps.js';
 import { periodOf } from './period.js';
 

@@ -1,7 +1,7 @@
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { currentUser } from '../../http/current-user.js';
-import { planDto, planSchema } from '../plans/plans.js';
+import { planDto, planSchema } from '../plans/plans.service.js';
 import { readUsage, usageSchema } from './usage.service.js';
 
 export function usageRoutes(table: RouteTable, db: Db) {

@@ -3,8 +3,14 @@
 import { z } from 'zod';
 import type { Db } from '../../lib/db.js';
 import type { Plan } from '../../generated/prisma/enums.js';
-import { PLANS } from '../plans/plans.js';
+import { PLANS } from '../plans/plans.service.js';
 import { periodOf } from './period.js';
+
+// The checks other features make (the rest of this folder is the usage feature's own): the
+// stored- and scheduled-post caps, the per-user job caps, and the quota a job reserves.
+export { assertPostRoom } from './post-caps.js';
+export { capHeaders, type PostsToWrite } from './job-caps.js';
+export { refund, reserve, type Reservation } from './quota.js';
 
 const meter = z.object({ used: z.number().int(), limit: z.number().int() });
 

@@ -11,7 +11,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { Storage } from '../../integrations/storage.js';
 import { ProviderError } from '../../integrations/provider-error.js';
 import { viaStripe, type StripeClient } from '../../integrations/stripe.js';
-import { recordAudit } from '../audit/audit.js';
+import { recordAudit } from '../audit/audit.service.js';
 
 export interface DeletionDeps {
   db: Db;

@@ -15,7 +15,14 @@ import { classifyTelegramError, isTelegramOutage, outageCause } from '../../inte
 import { claimDue } from './claim.js';
 import type { TelegramLimiter } from '../../integrations/telegram/limiter.js';
 import { beginSends, type SendingDelivery } from './begin.js';
-import { failDelivery, handBack, markSent, moveToChat, park, retryAfterOutage } from '../lifecycle/lifecycle.js';
+import {
+  failDelivery,
+  handBack,
+  markSent,
+  moveToChat,
+  park,
+  retryAfterOutage,
+} from '../lifecycle/lifecycle.service.js';
 import { markUnreachable, recordParts, type AcceptedPart } from './outcomes.js';
 import { UnsendableMedia, type DeliveryMedia } from './media.js';
 import { ChatBusy, PermitTimeout, sendParts } from './send.js';

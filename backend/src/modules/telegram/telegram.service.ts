@@ -10,7 +10,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
-import { detachPending } from '../lifecycle/lifecycle.js';
+import { detachPending } from '../lifecycle/lifecycle.service.js';
+
+// What other features read of Telegram (the rest of this folder is the bot's own): whether and
+// where a user's posts can be delivered, and the queue of notices to their chat.
+export { deliverableChat, readTelegramLink, telegramLinkSchema, type TelegramLinkDto } from './link-status.js';
+export type { NoticeQueue } from './notices.js';
 
 type Tx = Prisma.TransactionClient;
 

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { currentUser } from '../../http/current-user.js';
-import { PLAN_IDS } from '../plans/plans.js';
-import { readTelegramLink, telegramLinkSchema } from '../telegram/link-status.js';
+import { PLAN_IDS } from '../plans/plans.service.js';
+import { readTelegramLink, telegramLinkSchema } from '../telegram/telegram.service.js';
 import { readUsage, usageSchema } from '../usage/usage.service.js';
 import type { AuthUser } from '../../http/current-user.js';
 import type { UsersService } from './users.service.js';
@@ -91,7 +91,7 @@ const patchBody = z
   .refine((b) => Object.keys(b).length > 0, { message: 'Nothing to change: send name and/or timezone.' })
   .meta({ id: 'MeUpdate' });
 
-export function meRoutes(table: RouteTable, { db, users }: { db: Db; users: UsersService }) {
+export function userRoutes(table: RouteTable, { db, users }: { db: Db; users: UsersService }) {
   const me = async (user: AuthUser) => {
     const [telegram, usage] = await Promise.all([readTelegramLink(db, user.id), readUsage(db, user.id, user.plan)]);
     return {

@@ -3,10 +3,10 @@ import type { RouteTable } from '../../http/route.js';
 import type { Db } from '../../lib/db.js';
 import { AppError } from '../../lib/errors.js';
 import { currentUser } from '../../http/current-user.js';
-import { acceptJob } from '../jobs/accept.js';
+import { acceptJob } from '../jobs/jobs.service.js';
 import { EXAMPLE_QUEUED_JOB, jobSchema } from '../jobs/jobs.schemas.js';
 import type { JobsService } from '../jobs/jobs.service.js';
-import { deliverableChat } from '../telegram/link-status.js';
+import { deliverableChat } from '../telegram/telegram.service.js';
 import { calendarDateProblem } from './calendar.js';
 import { campaignJob } from './campaign.job.js';
 import { campaignBody, generateBody, MAX_CAMPAIGN_POSTS } from './generation.schemas.js';
@@ -19,7 +19,7 @@ export async function assertOwnBrand(db: Db, userId: string, brandId: string | u
   }
 }
 
-export function aiRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsService }) {
+export function generationRoutes(table: RouteTable, { db, jobs }: { db: Db; jobs: JobsService }) {
   const common = {
     method: 'post',
     tag: 'Generation',
