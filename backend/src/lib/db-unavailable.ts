@@ -85,3 +85,29 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 /** Retry-After (seconds) of a 503 for an unreachable database: a restart or failover takes seconds. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+export interface WhileAwayOptions {
+  /** Give up (rethrow) once Postgres has been away this long. */
+  maxMs: number;
+  /** Called before each wait, with the error and the wait's length (to log it). */
+  onWait?: (err: unknown, waitMs: number) => void;
+}
+
+/**
+ * Runs `write` until it succeeds, waiting (100 ms, doubling to 1 s) while Postgres is away, for at
+ * most `maxMs`; any other error, or the last one, is thrown. For a write that must not be lost
+ * because of what already happened outside the database (a message Telegram accepted): the caller
+ * holds still until it is recorded instead of going on without it.
+ */
+export async function whileDatabaseAway<T>(write: () => Promise<T>, { maxMs, onWait }: WhileAwayOptions): Promise<T> {
+  const since = Date.now();
+  for (let waitMs = 100; ; waitMs = Math.min(1_000, waitMs * 2)) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isDatabaseUnavailable(err) || Date.now() - since + waitMs > maxMs) throw err;
+      onWait?.(err, waitMs);
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+}

@@ -4,12 +4,16 @@
 // the shared limiter; a 429 holds only its chat for its retry_after (every process's sends to
 // that chat wait, other chats go on) and parks that delivery meanwhile; Telegram away (no answer,
 // 5xx) keeps the delivery pending and tries again with backoff for TELEGRAM_OUTAGE_RETRY_SECONDS
-// (outage.ts); permanent refusals fail the chat's pending posts with a readable reason.
+// (outage.ts); permanent refusals fail the chat's pending posts with a readable reason. Postgres
+// away: a part Telegram accepted is recorded before its sender does anything else (it holds and
+// keeps trying), and a send that cannot begin comes back every second, using no attempt, so that
+// sending resumes within about a second of Postgres' return and nothing is sent twice.
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Api } from 'grammy';
 import { batched } from '../../lib/batched.js';
 import type { Db } from '../../lib/db.js';
+import { isDatabaseUnavailable, whileDatabaseAway } from '../../lib/db-unavailable.js';
 import type { Logger } from '../../lib/logger.js';
 import { classifyTelegramError, isTelegramOutage, outageCause } from '../../integrations/telegram/errors.js';
 import { claimDue } from './claim.js';
@@ -42,6 +46,14 @@ export const TICK_QUEUE = 'delivery-tick';
  * next part usually just goes, while a chat that stays busy never holds a sender.
  */
 const CHAT_WAIT_MS = 1_000;
+/**
+ * Postgres away: how long a sender holds a part Telegram accepted until it is recorded, and how
+ * long a send that cannot begin keeps coming back (every DATABASE_RETRY_MS) before it counts as an
+ * ordinary failed attempt. Longer than a restart or a failover; the hold renews nothing in
+ * Postgres, but the send's BullMQ job stays active meanwhile, so no other sender takes it.
+ */
+const DATABASE_HOLD_MS = 10 * 60_000;
+const DATABASE_RETRY_MS = 1_000;
 const SEND_OPTIONS = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 1_000 },
@@ -113,7 +125,7 @@ export async function startDeliveryWorker(o: DeliveryWorkerOptions) {
     begin: batched((ids: string[]) => beginSends(db, ids)),
     record: batched((parts: AcceptedPart[]) => recordParts(db, parts)),
   };
-  const sender = new Worker<{ deliveryId: string }>(DELIVERY_QUEUE, (job, token) => send(o, writes, job, token), {
+  const sender = new Worker<{ deliveryId: string }>(DELIVERY_QUEUE, (job, token) => sendOrWait(o, writes, job, token), {
     connection,
     prefix,
     concurrency: o.concurrency ?? 50,
@@ -136,12 +148,33 @@ interface Writes {
   record: (part: AcceptedPart) => Promise<void>;
 }
 
-async function send(
-  o: DeliveryWorkerOptions,
-  writes: Writes,
-  job: Job<{ deliveryId: string }>,
-  token: string | undefined,
-) {
+interface SendJobData {
+  deliveryId: string;
+  /** When this send first found Postgres away (ISO), while it waits for it. */
+  databaseAwaySince?: string;
+}
+
+/**
+ * A send, or, while Postgres is away (its begin or any write before Telegram was asked failed),
+ * the same job again in DATABASE_RETRY_MS without using an attempt, for up to DATABASE_HOLD_MS.
+ */
+async function sendOrWait(o: DeliveryWorkerOptions, writes: Writes, job: Job<SendJobData>, token: string | undefined) {
+  try {
+    return await send(o, writes, job, token);
+  } catch (err) {
+    if (!isDatabaseUnavailable(err)) throw err;
+    const since = job.data.databaseAwaySince ?? new Date().toISOString();
+    if (Date.now() - Date.parse(since) > DATABASE_HOLD_MS) throw err;
+    if (!job.data.databaseAwaySince) {
+      o.logger.warn({ deliveryId: job.data.deliveryId }, 'Postgres away; the send waits for it');
+      await job.updateData({ ...job.data, databaseAwaySince: since });
+    }
+    await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
+    throw new DelayedError();
+  }
+}
+
+async function send(o: DeliveryWorkerOptions, writes: Writes, job: Job<SendJobData>, token: string | undefined) {
   const { db, limiter, logger } = o;
   const { deliveryId } = job.data;
   const delivery = await writes.begin(deliveryId);
@@ -158,7 +191,14 @@ async function send(
     media: o.media,
     paidBroadcast: o.paidBroadcast,
     acquire: (c: bigint) => limiter.permit(c, { maxChatWaitMs: CHAT_WAIT_MS }),
-    record: writes.record,
+    record: (part: AcceptedPart) =>
+      whileDatabaseAway(() => writes.record(part), {
+        maxMs: DATABASE_HOLD_MS,
+        // Once per held part: the first wait is the shortest.
+        onWait: (_err, waitMs) => {
+          if (waitMs === 100) logger.warn({ deliveryId }, 'Postgres away; holding a sent part until it is recorded');
+        },
+      }),
   };
   for (let migrations = 0; ; migrations++) {
     try {
@@ -166,6 +206,9 @@ async function send(
       if (!(await sendParts(deps, delivery, chatId))) await markSent(db, deliveryId);
       return { sent: true };
     } catch (err) {
+      // Postgres away before Telegram was asked (a record that could not wait is rethrown as is):
+      // the caller brings the send back once it answers (sendOrWait).
+      if (isDatabaseUnavailable(err)) throw err;
       if (err instanceof ChatBusy) {
         // Its sender is free for another chat meanwhile; no attempt is used (DelayedError).
         if (!(await handBack(db, deliveryId, err.freeInMs))) return { skipped: true };

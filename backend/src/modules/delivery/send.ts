@@ -1,6 +1,9 @@
 // Sending one delivery: each part (photo, text pieces, voice) takes a permit from the shared
 // limiter, and is recorded as done (with Telegram's message id) before the next one, so a retry
-// resumes instead of resending. Media are uploaded once; their file_id is reused afterwards.
+// resumes instead of resending. A part Telegram accepted is recorded before anything else happens:
+// with Postgres away the sender holds still and keeps trying that write (`record`), since going
+// on, or failing the job, would send that part again later. Media are uploaded once; their
+// file_id is reused afterwards.
 import type { Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Db } from '../../lib/db.js';
@@ -18,7 +21,10 @@ export interface SendDeps {
   paidBroadcast: boolean;
   /** A permit for the next part; refused with `chatFreeInMs` when the chat stays busy. */
   acquire: (chatId: bigint) => Promise<Permit>;
-  /** Records a part Telegram accepted (`recordParts`, batched with the process's other senders). */
+  /**
+   * Records a part Telegram accepted (`recordParts`, batched with the process's other senders),
+   * waiting out an outage of Postgres (whileDatabaseAway).
+   */
   record: (part: AcceptedPart) => Promise<void>;
 }
 
@@ -85,12 +91,9 @@ export async function sendParts(
       throw new PermitTimeout(description);
     }
     const started = new Date();
+    let sent: Sent;
     try {
-      const messageId = await sendPart(db, api, media, part, chat, delivery, { ...extra, ...markup });
-      progress.done[part.key] = messageId;
-      // Telegram answered: an outage streak is over (the record writes progress without it).
-      delete delivery.outage;
-      await record({ deliveryId, part: part.key, method, startedAt: started, messageId, progress, last });
+      sent = await sendPart(api, media, part, chat, delivery, { ...extra, ...markup });
     } catch (err) {
       const e = err as { error_code?: number; description?: string; parameters?: { retry_after?: number } };
       await recordFailure(db, {
@@ -102,8 +105,30 @@ export async function sendParts(
       });
       throw err;
     }
+    progress.done[part.key] = sent.messageId;
+    // Telegram answered: an outage streak is over (the record writes progress without it).
+    delete delivery.outage;
+    await record({ deliveryId, part: part.key, method, startedAt: started, messageId: sent.messageId, progress, last });
+    if (sent.upload) await rememberFileId(db, sent.upload);
   }
   return todo.length > 0;
+}
+
+/** What Telegram answered for a part: its message, and the file_id of a first upload of our media. */
+interface Sent {
+  messageId: number;
+  upload?: { assetId: string; fileId: string };
+}
+
+/**
+ * Keeps Telegram's file_id of an uploaded asset so that the next send names it instead of
+ * uploading again. Only a saving: the message is recorded already, so a failure here (Postgres
+ * away) costs one more upload later, never a send.
+ */
+async function rememberFileId(db: Db, { assetId, fileId }: { assetId: string; fileId: string }) {
+  await db.mediaAsset
+    .updateMany({ where: { id: assetId, telegramFileId: null }, data: { telegramFileId: fileId } })
+    .catch(() => undefined);
 }
 
 /** A try that Telegram refused, or that never reached it, as an attempt row. */
@@ -135,21 +160,20 @@ async function recordFailure(
 }
 
 async function sendPart(
-  db: Db,
   api: Api,
   media: DeliveryMedia,
   part: Part,
   chat: number,
   { userId, post }: SendingDelivery,
   other: Record<string, unknown>,
-): Promise<number> {
+): Promise<Sent> {
   if (part.kind === 'text') {
     const sent = await api.sendMessage(chat, part.text, {
       entities: part.entities,
       link_preview_options: { is_disabled: true },
       ...other,
     });
-    return sent.message_id;
+    return { messageId: sent.message_id };
   }
   const url = part.kind === 'photo' ? post.imageUrl! : post.audioUrl!;
   const { file, asset } = await media.input(userId, url, part.kind);
@@ -159,12 +183,11 @@ async function sendPart(
       ...other,
     });
     const best = sent.photo.at(-1);
-    if (asset && best && !asset.telegramFileId)
-      await db.mediaAsset.update({ where: { id: asset.id }, data: { telegramFileId: best.file_id } });
-    return sent.message_id;
+    const upload = asset && best && !asset.telegramFileId ? { assetId: asset.id, fileId: best.file_id } : undefined;
+    return { messageId: sent.message_id, ...(upload ? { upload } : {}) };
   }
   const sent = await api.sendVoice(chat, file, other);
-  if (asset && sent.voice && !asset.telegramFileId)
-    await db.mediaAsset.update({ where: { id: asset.id }, data: { telegramFileId: sent.voice.file_id } });
-  return sent.message_id;
+  const upload =
+    asset && sent.voice && !asset.telegramFileId ? { assetId: asset.id, fileId: sent.voice.file_id } : undefined;
+  return { messageId: sent.message_id, ...(upload ? { upload } : {}) };
 }
