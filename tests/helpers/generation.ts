@@ -33,6 +33,13 @@ export async function startGeneration({
   env = {},
   withWorker = true,
   resilience = FAST_RESILIENCE,
+  databaseUrl,
+}: {
+  env?: Record<string, string>;
+  withWorker?: boolean;
+  resilience?: ResilienceOptions;
+  /** A Postgres of the test's own (default: a database of the shared test Postgres). */
+  databaseUrl?: string;
 } = {}): Promise<GenerationSetup> {
   const emulators = await startAllEmulators();
   const providerEnv = {
@@ -43,7 +50,7 @@ export async function startGeneration({
     RATE_LIMIT_MEDIA_PER_USER: '1000',
     ...env,
   };
-  const app = await startTestApp({ env: providerEnv });
+  const app = await startTestApp({ env: providerEnv, databaseUrl });
   await forgetVoiceList(app.config);
   const worker = withWorker ? await startTestWorker(app, { env: providerEnv, resilience }) : undefined;
   return {
