@@ -18,6 +18,11 @@ import { createDeliveryMedia } from './modules/delivery/media.js';
 import { createTelegramLimiter, telegramLimiterPrefix } from './integrations/telegram/limiter.js';
 import { startNoticeWorker } from './modules/telegram/notices.js';
 import { createTelegramApi } from './integrations/telegram/client.js';
+import { createWorkerMetrics } from './http/worker-metrics.js';
+import { Queue } from 'bullmq';
+import { DELIVERY_QUEUE } from './modules/delivery/delivery.jobs.js';
+import { NOTICE_QUEUE } from './modules/telegram/notices.js';
+import { GENERATION_QUEUE } from './modules/jobs/queues.js';
 
 export interface WorkerOptions {
   config: Config;
@@ -40,11 +45,21 @@ export async function startWorkers({
   lockDurationMs,
 }: WorkerOptions) {
   const publisher = createRedis(config.redisUrl!, logger, 'producer', 'worker-publisher');
-  const openrouter = createOpenRouter(config.openrouter, resilience);
-  const fal = createFal(config.fal, resilience);
-  const elevenlabs = createElevenLabs(config.elevenlabs, resilience);
-  const storage = createStorage(config);
   const queue = createJobQueue(connection, prefix);
+  // The gauges' own handles on the queues this process works (the workers' are internal).
+  const gaugeQueues = [DELIVERY_QUEUE, NOTICE_QUEUE].map((name) => new Queue(name, { connection, prefix }));
+  const metrics = createWorkerMetrics({
+    queues: {
+      [GENERATION_QUEUE]: queue.queue,
+      [DELIVERY_QUEUE]: gaugeQueues[0]!,
+      [NOTICE_QUEUE]: gaugeQueues[1]!,
+    },
+  });
+  const observed = { ...resilience, observe: metrics.provider };
+  const openrouter = createOpenRouter(config.openrouter, observed);
+  const fal = createFal(config.fal, observed);
+  const elevenlabs = createElevenLabs(config.elevenlabs, observed);
+  const storage = createStorage(config);
   const generation = startJobWorker({
     db,
     redis: publisher,
@@ -58,6 +73,17 @@ export async function startWorkers({
   });
   const maintenance = await startMaintenance({ db, logger, connection, prefix });
   const telegramApi = createTelegramApi(config.telegram);
+  // Every Bot API call of this process, by method and outcome (429s included), for /metrics.
+  telegramApi.config.use(async (prev, method, payload, signal) => {
+    try {
+      const result = await prev(method, payload, signal);
+      metrics.observeTelegram(method, result.ok ? 'ok' : String(result.error_code));
+      return result;
+    } catch (err) {
+      metrics.observeTelegram(method, 'network');
+      throw err;
+    }
+  });
   const limiter = createTelegramLimiter(publisher, {
     globalPerSecond: config.telegram.maxPerSecond,
     prefix: telegramLimiterPrefix(prefix),
@@ -82,15 +108,21 @@ export async function startWorkers({
     paidBroadcast: config.telegram.paidBroadcast,
     maxPerSecond: config.telegram.maxPerSecond,
     outage: { windowMs: config.telegram.outageRetryMs },
+    observePermit: metrics.observePermit,
   });
+  metrics.observeWorker(GENERATION_QUEUE, generation.worker);
+  metrics.observeWorker(DELIVERY_QUEUE, delivery.sender);
+  metrics.observeWorker(NOTICE_QUEUE, notices.worker);
   return {
     clients: { openrouter, fal, elevenlabs },
     generation,
+    metrics,
     close: async () => {
       // All at once: each worker stops taking jobs at the signal, while a long generation job
       // drains (closed one after another, delivery kept taking jobs until generation was done).
       await Promise.all([generation.close(), delivery.close(), notices.close(), maintenance.close()]);
       await queue.close();
+      await Promise.all(gaugeQueues.map((q) => q.close()));
       await publisher.quit();
     },
   };

@@ -11,6 +11,7 @@ import { createLogger } from './lib/logger.js';
 import { createRedis } from './lib/redis.js';
 import { onShutdown, within } from './lib/shutdown.js';
 import { startWorkers } from './worker-services.js';
+import { serveWorkerMetrics } from './http/worker-metrics.js';
 
 const config = bootConfig('worker', ['databaseUrl', 'redisUrl']);
 const logger = createLogger(config, 'worker');
@@ -18,7 +19,16 @@ const { db, close: closeDb } = createDb({ url: config.databaseUrl!, logger });
 const connection = createRedis(config.redisUrl!, logger, 'worker', 'worker');
 
 const workers = await startWorkers({ config, logger, db, connection });
-logger.info({ pid: process.pid }, 'worker started');
+// Its own /metrics, when asked for (WORKER_METRICS_PORT): the worker has no API to serve it on.
+const metricsServer =
+  config.workerMetricsPort === undefined
+    ? undefined
+    : await serveWorkerMetrics(workers.metrics.register, {
+        port: config.workerMetricsPort,
+        token: config.metricsToken,
+        logger,
+      });
+logger.info({ pid: process.pid, metrics: metricsServer?.url }, 'worker started');
 
 /** Left after the jobs' grace for handing back and closing the connections. */
 const JOB_RESERVE_MS = 5_000;
@@ -66,6 +76,7 @@ onShutdown(
         );
       },
     },
+    ...(metricsServer ? [{ name: 'metrics', close: metricsServer.close }] : []),
     { name: 'redis', close: () => connection.quit() },
     { name: 'postgres', close: closeDb },
   ],

@@ -40,6 +40,11 @@ export const envSchema = z.object({
   REDIS_URL: url,
 
   PORT: int(3001, 0, 65535),
+  /** The worker's own GET /metrics (it has no API); unset: the worker serves no HTTP at all. */
+  WORKER_METRICS_PORT: optional
+    .pipe(z.string().regex(/^\d+$/, 'must be a whole number').optional())
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .pipe(z.number().int().min(0).max(65535).optional()),
   /** The web app's port under `npm start` and `npm run start:frontend`. */
   FRONTEND_PORT: int(3000, 1, 65535),
   /** `off`: `npm start` runs the API without the web app. */

@@ -151,6 +151,7 @@ function build(env: RawEnv) {
       maxLifetimeMs: env.SSE_MAX_LIFETIME_SECONDS * 1000,
     },
     metricsToken: env.METRICS_TOKEN,
+    workerMetricsPort: env.WORKER_METRICS_PORT,
     shutdown: {
       /** The web's drain: /ready answers 503 and requests are still served, each with Connection: close. */
       drainMs: env.SHUTDOWN_DRAIN_MS,

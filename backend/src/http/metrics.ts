@@ -5,38 +5,18 @@
 // aggregate them with max(), not sum(). Those reads are kept for a few seconds (`sourceMaxAgeMs`)
 // and shared by scrapes that arrive together, so scraping faster, or from many scrapers, cannot
 // turn into load on Postgres or Redis.
-import type { Queue } from 'bullmq';
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createSourceReader, queueJobsGauge, type QueueSources } from './metrics-sources.js';
 import { DeliveryStatus, JobStatus } from '../generated/prisma/enums.js';
 import type { Db } from '../lib/db.js';
-
-const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
 export interface MetricsSources {
   db: Db;
   /** BullMQ queues by the name their gauge series carry. */
-  queues: Record<string, Pick<Queue, 'getJobCounts'>>;
+  queues: QueueSources;
   /** How long a source's reading serves later scrapes, in ms (default 5,000). */
   sourceMaxAgeMs?: number;
-}
-
-/**
- * `fill` at most once per `maxAgeMs` (from the start of the last read), and one read for callers
- * that come while it runs; in between, the gauges keep what the last read set.
- */
-function throttled(maxAgeMs: number, fill: () => Promise<void>): () => Promise<void> {
-  let startedAt = -Infinity;
-  let pending: Promise<void> | undefined;
-  return () => {
-    if (pending) return pending;
-    if (performance.now() - startedAt < maxAgeMs) return Promise.resolve();
-    startedAt = performance.now();
-    pending = fill().finally(() => {
-      pending = undefined;
-    });
-    return pending;
-  };
 }
 
 export function createMetrics({ db, queues, sourceMaxAgeMs = 5_000 }: MetricsSources) {
@@ -51,38 +31,8 @@ export function createMetrics({ db, queues, sourceMaxAgeMs = 5_000 }: MetricsSou
     registers: [register],
   });
 
-  // When a source does not answer, its gauge drops its series and this one reads 0, rather than
-  // the whole scrape failing: the process metrics stay readable while Redis or Postgres is away.
-  const sourceUp = new Gauge({
-    name: 'postaify_metrics_source_up',
-    help: 'Whether the last scrape could read the source (1) or not (0).',
-    labelNames: ['source'] as const,
-    registers: [register],
-  });
-  const read = (source: string, gauge: { reset(): void }, fill: () => Promise<void>) =>
-    throttled(sourceMaxAgeMs, async () => {
-      try {
-        await fill();
-        sourceUp.set({ source }, 1);
-      } catch {
-        gauge.reset();
-        sourceUp.set({ source }, 0);
-      }
-    });
-
-  const queueJobs: Gauge<'queue' | 'state'> = new Gauge({
-    name: 'postaify_queue_jobs',
-    help: 'BullMQ jobs by queue and state.',
-    labelNames: ['queue', 'state'] as const,
-    registers: [register],
-    collect: () => readQueues(),
-  });
-  const readQueues = read('redis', queueJobs, async () => {
-    for (const [queue, q] of Object.entries(queues)) {
-      const counts = await q.getJobCounts(...QUEUE_STATES);
-      for (const state of QUEUE_STATES) queueJobs.set({ queue, state }, counts[state] ?? 0);
-    }
-  });
+  const read = createSourceReader(register, sourceMaxAgeMs);
+  queueJobsGauge(register, read, queues);
 
   // One GROUP BY per table per scrape. Both tables have a (status, …) index to count from; if
   // they grow until scrapes slow down, count only the live statuses.

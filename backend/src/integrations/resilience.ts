@@ -29,6 +29,23 @@ export interface ResilienceOptions {
   breakerThreshold?: number;
   /** How long the circuit stays open before a trial call, in ms (default 15,000). */
   halfOpenAfterMs?: number;
+  /** Told of every try and every change of the circuit (the worker's /metrics). */
+  observe?: ProviderObserver;
+}
+
+export interface ProviderObserver {
+  /** One try of a call: `ok`, or how it failed (`timeout`, `network`, `http_429`, `http_5xx`, `http_4xx`). */
+  attempt(provider: Provider, outcome: string, seconds: number): void;
+  /** The provider's circuit opened (true) or closed again (false). */
+  circuit(provider: Provider, open: boolean): void;
+}
+
+/** A failed try as a bounded label value. */
+function outcomeOf(err: unknown): string {
+  if (!(err instanceof ProviderError)) return 'error';
+  if (err.kind !== 'http') return err.kind;
+  const status = err.status ?? 0;
+  return status === 429 ? 'http_429' : status >= 500 ? 'http_5xx' : 'http_4xx';
 }
 
 /** `retry: false` for calls whose SDK already retries them (never wrap the same call twice). */
@@ -42,6 +59,7 @@ export function createGuard(provider: Provider, options: ResilienceOptions = {})
     maxRetryAfterMs = 30_000,
     breakerThreshold = 5,
     halfOpenAfterMs = 15_000,
+    observe,
   } = options;
   const failure = handleWhen((err) => err instanceof ProviderError && err.retryable);
   const retryable = handleWhen(
@@ -65,12 +83,28 @@ export function createGuard(provider: Provider, options: ResilienceOptions = {})
     breaker: new ConsecutiveBreaker(breakerThreshold),
   });
   const policy = wrap(retryPolicy, breaker);
+  if (observe) breaker.onStateChange((state) => observe.circuit(provider, state === CircuitState.Open));
+  // Each try, timed: what the provider answered and how long it took (retries are tries too).
+  const timed =
+    <T>(call: (signal: AbortSignal) => Promise<T>) =>
+    async (signal: AbortSignal): Promise<T> => {
+      if (!observe) return call(signal);
+      const started = performance.now();
+      try {
+        const result = await call(signal);
+        observe.attempt(provider, 'ok', (performance.now() - started) / 1000);
+        return result;
+      } catch (err) {
+        observe.attempt(provider, outcomeOf(err), (performance.now() - started) / 1000);
+        throw err;
+      }
+    };
   const guard = async <T>(
     call: (signal: AbortSignal) => Promise<T>,
     { retry = true }: { retry?: boolean } = {},
   ): Promise<T> => {
     try {
-      return await (retry ? policy : breaker).execute(({ signal }) => call(signal));
+      return await (retry ? policy : breaker).execute(({ signal }) => timed(call)(signal));
     } catch (err) {
       if (err instanceof BrokenCircuitError) {
         throw new ProviderError(

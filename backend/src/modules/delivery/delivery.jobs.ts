@@ -86,6 +86,8 @@ export interface DeliveryWorkerOptions {
    * (TELEGRAM_OUTAGE_RETRY_SECONDS; default 10 minutes), and optionally the backoff's steps.
    */
   outage?: Partial<OutagePolicy>;
+  /** Told how long each permit took and whether it came (the worker's /metrics). */
+  observePermit?: (seconds: number, granted: boolean) => void;
 }
 
 /** Deliveries one tick claims, for a bot allowed `maxPerSecond` calls a second. */
@@ -134,6 +136,8 @@ export async function startDeliveryWorker(o: DeliveryWorkerOptions) {
     w.on('error', (err) => logger.warn({ reason: err.message }, 'delivery worker error'));
 
   return {
+    /** The senders' BullMQ worker: its events tell each send's outcome (the worker's /metrics). */
+    sender,
     close: async () => {
       await ticker.close();
       await sender.close();
@@ -190,7 +194,12 @@ async function send(o: DeliveryWorkerOptions, writes: Writes, job: Job<SendJobDa
     api: o.api,
     media: o.media,
     paidBroadcast: o.paidBroadcast,
-    acquire: (c: bigint) => limiter.permit(c, { maxChatWaitMs: CHAT_WAIT_MS }),
+    acquire: async (c: bigint) => {
+      const started = performance.now();
+      const permit = await limiter.permit(c, { maxChatWaitMs: CHAT_WAIT_MS });
+      o.observePermit?.((performance.now() - started) / 1000, permit.granted);
+      return permit;
+    },
     record: (part: AcceptedPart) =>
       whileDatabaseAway(() => writes.record(part), {
         maxMs: DATABASE_HOLD_MS,

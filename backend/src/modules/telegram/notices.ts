@@ -66,9 +66,10 @@ export function startNoticeWorker({ db, appUrl, api, limiter, connection, prefix
         await api.sendMessage(Number(chat.chatId), noticeText(job.data, appUrl));
       } catch (err) {
         const failure = classifyTelegramError(err);
-        // A refusal will not change by retrying; a short 429 pauses every sender, then we retry.
+        // A refusal will not change by retrying; a 429 on a send to this chat holds this chat only
+        // (every process's sends to it wait for retry_after, other chats go on), then we retry.
         if (failure?.kind === 'unreachable' || failure?.kind === 'bad-request') return { sent: false };
-        if (failure?.kind === 'rate-limited') await limiter.onRetryAfter(failure.retryAfterS);
+        if (failure?.kind === 'rate-limited') await limiter.onRetryAfter(failure.retryAfterS, chat.chatId);
         throw err;
       }
       return { sent: true };
@@ -76,5 +77,5 @@ export function startNoticeWorker({ db, appUrl, api, limiter, connection, prefix
     { connection, prefix, concurrency: 5 },
   );
   worker.on('failed', (job, err) => logger.warn({ job: job?.id, reason: err.message }, 'notice not sent'));
-  return { close: () => worker.close() };
+  return { worker, close: () => worker.close() };
 }
