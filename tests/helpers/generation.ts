@@ -34,12 +34,15 @@ export async function startGeneration({
   withWorker = true,
   resilience = FAST_RESILIENCE,
   databaseUrl,
+  lockDurationMs,
 }: {
   env?: Record<string, string>;
   withWorker?: boolean;
   resilience?: ResilienceOptions;
   /** A Postgres of the test's own (default: a database of the shared test Postgres). */
   databaseUrl?: string;
+  /** The worker's job lease (default 30 s); the sweeper re-enqueues a lost job after two. */
+  lockDurationMs?: number;
 } = {}): Promise<GenerationSetup> {
   const emulators = await startAllEmulators();
   const providerEnv = {
@@ -52,7 +55,7 @@ export async function startGeneration({
   };
   const app = await startTestApp({ env: providerEnv, databaseUrl });
   await forgetVoiceList(app.config);
-  const worker = withWorker ? await startTestWorker(app, { env: providerEnv, resilience }) : undefined;
+  const worker = withWorker ? await startTestWorker(app, { env: providerEnv, resilience, lockDurationMs }) : undefined;
   return {
     emulators,
     app,

@@ -19,7 +19,7 @@ export interface TestWorkerOptions {
 }
 
 export async function startTestWorker(app: TestApp, { env = {}, resilience, lockDurationMs }: TestWorkerOptions = {}) {
-  const redisUrl = inject('redisUrl');
+  const redisUrl = env.REDIS_URL ?? inject('redisUrl');
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: app.databaseUrl,

@@ -1,7 +1,9 @@
 // Housekeeping that every deployment needs: expired idempotency records and link codes are
 // deleted, so those tables stay small. Safe to run twice or on several workers at once.
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Db } from '../lib/db.js';
+import { keepJobScheduler } from '../lib/job-scheduler.js';
 import { MAINTENANCE_QUEUE } from '../modules/jobs/jobs.service.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -20,14 +22,16 @@ export async function purgeExpired(db: Db, now = new Date()) {
 export interface MaintenanceDeps {
   db: Db;
   logger: Logger;
-  connection: ConnectionOptions;
+  connection: Redis;
   prefix: string;
 }
 
 export async function startMaintenance({ db, logger, connection, prefix }: MaintenanceDeps) {
   const queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix });
   // One scheduler id for every replica: upserting it again changes nothing.
-  await queue.upsertJobScheduler('purge-expired', { every: PURGE_EVERY_MS }, { name: 'purge-expired' });
+  const forget = await keepJobScheduler(connection, logger, 'purge-expired', () =>
+    queue.upsertJobScheduler('purge-expired', { every: PURGE_EVERY_MS }, { name: 'purge-expired' }),
+  );
   const worker = new Worker(
     MAINTENANCE_QUEUE,
     async () => {
@@ -40,6 +44,7 @@ export async function startMaintenance({ db, logger, connection, prefix }: Maint
   worker.on('failed', (job, err) => logger.error({ err, job: job?.id }, 'maintenance job failed'));
   return {
     close: async () => {
+      forget();
       await worker.close();
       await queue.close();
     },

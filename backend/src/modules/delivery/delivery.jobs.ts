@@ -9,12 +9,14 @@
 // keeps trying), and a send that cannot begin comes back every second, using no attempt, so that
 // sending resumes within about a second of Postgres' return and nothing is sent twice.
 import { randomUUID } from 'node:crypto';
-import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Api } from 'grammy';
 import { batched } from '../../lib/batched.js';
 import type { Db } from '../../lib/db.js';
 import { isDatabaseUnavailable, whileDatabaseAway } from '../../lib/db-unavailable.js';
 import type { Logger } from '../../lib/logger.js';
+import { keepJobScheduler } from '../../lib/job-scheduler.js';
 import { classifyTelegramError, isTelegramOutage, outageCause } from '../../integrations/telegram/errors.js';
 import { claimDue } from './claim.js';
 import type { TelegramLimiter } from '../../integrations/telegram/limiter.js';
@@ -65,7 +67,7 @@ export interface DeliveryWorkerOptions {
   db: Db;
   api: Api;
   limiter: TelegramLimiter;
-  connection: ConnectionOptions;
+  connection: Redis;
   prefix: string;
   logger: Logger;
   /** A post's media as Telegram arguments (media.ts). */
@@ -98,10 +100,12 @@ export async function startDeliveryWorker(o: DeliveryWorkerOptions) {
   const owner = `worker-${randomUUID().slice(0, 8)}`;
   const sends = new Queue<{ deliveryId: string }>(DELIVERY_QUEUE, { connection, prefix });
   const ticks = new Queue(TICK_QUEUE, { connection, prefix });
-  await ticks.upsertJobScheduler(
-    'claim-due',
-    { every: o.tickMs ?? 1_000 },
-    { name: 'claim-due', opts: { removeOnComplete: true, removeOnFail: true } },
+  const forgetTicks = await keepJobScheduler(connection, logger, 'claim-due', () =>
+    ticks.upsertJobScheduler(
+      'claim-due',
+      { every: o.tickMs ?? 1_000 },
+      { name: 'claim-due', opts: { removeOnComplete: true, removeOnFail: true } },
+    ),
   );
 
   const ticker = new Worker(
@@ -139,6 +143,7 @@ export async function startDeliveryWorker(o: DeliveryWorkerOptions) {
     /** The senders' BullMQ worker: its events tell each send's outcome (the worker's /metrics). */
     sender,
     close: async () => {
+      forgetTicks();
       await ticker.close();
       await sender.close();
       await ticks.close();
