@@ -73,17 +73,7 @@ export async function startWorkers({
   });
   const maintenance = await startMaintenance({ db, logger, connection, prefix });
   const telegramApi = createTelegramApi(config.telegram);
-  // Every Bot API call of this process, by method and outcome (429s included), for /metrics.
-  telegramApi.config.use(async (prev, method, payload, signal) => {
-    try {
-      const result = await prev(method, payload, signal);
-      metrics.observeTelegram(method, result.ok ? 'ok' : String(result.error_code));
-      return result;
-    } catch (err) {
-      metrics.observeTelegram(method, 'network');
-      throw err;
-    }
-  });
+  telegramApi.config.use(metrics.countBotApiCalls);
   const limiter = createTelegramLimiter(publisher, {
     globalPerSecond: config.telegram.maxPerSecond,
     prefix: telegramLimiterPrefix(prefix),

@@ -11,11 +11,15 @@ const optional = z
 
 const url = optional.pipe(z.url().optional());
 
+const wholeNumber = optional
+  .pipe(z.string().regex(/^\d+$/, 'must be a whole number').optional())
+  .transform((v) => (v === undefined ? undefined : Number(v)));
+
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  optional
-    .pipe(z.string().regex(/^\d+$/, 'must be a whole number').optional())
-    .transform((v) => (v === undefined ? fallback : Number(v)))
-    .pipe(z.number().int().min(min).max(max));
+  wholeNumber.transform((v) => v ?? fallback).pipe(z.number().int().min(min).max(max));
+
+const optionalInt = (min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  wholeNumber.pipe(z.number().int().min(min).max(max).optional());
 
 const list = optional.transform((v) =>
   (v ?? '')
@@ -41,10 +45,7 @@ export const envSchema = z.object({
 
   PORT: int(3001, 0, 65535),
   /** The worker's own GET /metrics (it has no API); unset: the worker serves no HTTP at all. */
-  WORKER_METRICS_PORT: optional
-    .pipe(z.string().regex(/^\d+$/, 'must be a whole number').optional())
-    .transform((v) => (v === undefined ? undefined : Number(v)))
-    .pipe(z.number().int().min(0).max(65535).optional()),
+  WORKER_METRICS_PORT: optionalInt(0, 65535),
   /** The web app's port under `npm start` and `npm run start:frontend`. */
   FRONTEND_PORT: int(3000, 1, 65535),
   /** `off`: `npm start` runs the API without the web app. */

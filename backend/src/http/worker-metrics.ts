@@ -6,6 +6,7 @@
 // state (max() them), as the web's do.
 import { createServer, type Server } from 'node:http';
 import type { Job, Worker } from 'bullmq';
+import type { Transformer } from 'grammy';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from '../lib/logger.js';
 import { sameSecret } from '../lib/secrets.js';
@@ -100,13 +101,24 @@ export function createWorkerMetrics({
     });
   }
 
+  /** A grammY transformer: every Bot API call of this process, by method and outcome (429s included). */
+  const countBotApiCalls: Transformer = async (prev, method, payload, signal) => {
+    try {
+      const result = await prev(method, payload, signal);
+      telegramCalls.inc({ method, outcome: result.ok ? 'ok' : String(result.error_code) });
+      return result;
+    } catch (err) {
+      telegramCalls.inc({ method, outcome: 'network' });
+      throw err;
+    }
+  };
+
   return {
     register,
     provider,
     observeWorker,
     observePermit: (seconds: number, granted: boolean) => permitWait.observe({ granted: String(granted) }, seconds),
-    /** A Bot API call's result (grammY's transformer in worker-services.ts). */
-    observeTelegram: (method: string, outcome: string) => telegramCalls.inc({ method, outcome }),
+    countBotApiCalls,
   };
 }
 

@@ -85,26 +85,24 @@ export function createGuard(provider: Provider, options: ResilienceOptions = {})
   const policy = wrap(retryPolicy, breaker);
   if (observe) breaker.onStateChange((state) => observe.circuit(provider, state === CircuitState.Open));
   // Each try, timed: what the provider answered and how long it took (retries are tries too).
-  const timed =
-    <T>(call: (signal: AbortSignal) => Promise<T>) =>
-    async (signal: AbortSignal): Promise<T> => {
-      if (!observe) return call(signal);
-      const started = performance.now();
-      try {
-        const result = await call(signal);
-        observe.attempt(provider, 'ok', (performance.now() - started) / 1000);
-        return result;
-      } catch (err) {
-        observe.attempt(provider, outcomeOf(err), (performance.now() - started) / 1000);
-        throw err;
-      }
-    };
+  const timedTry = async <T>(call: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> => {
+    if (!observe) return call(signal);
+    const started = performance.now();
+    try {
+      const result = await call(signal);
+      observe.attempt(provider, 'ok', (performance.now() - started) / 1000);
+      return result;
+    } catch (err) {
+      observe.attempt(provider, outcomeOf(err), (performance.now() - started) / 1000);
+      throw err;
+    }
+  };
   const guard = async <T>(
     call: (signal: AbortSignal) => Promise<T>,
     { retry = true }: { retry?: boolean } = {},
   ): Promise<T> => {
     try {
-      return await (retry ? policy : breaker).execute(({ signal }) => timed(call)(signal));
+      return await (retry ? policy : breaker).execute(({ signal }) => timedTry(call, signal));
     } catch (err) {
       if (err instanceof BrokenCircuitError) {
         throw new ProviderError(
