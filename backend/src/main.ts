@@ -14,14 +14,14 @@ import { readyWhileStopping } from './modules/health/health.routes.js';
 import { startBotUpdates } from './modules/telegram/updates.js';
 import { createWebServices } from './web-services.js';
 
-const config = bootConfig('web', ['databaseUrl', 'redisUrl']);
+const config = bootConfig('web', ['databaseUrl', 'redis']);
 const logger = createLogger(config, 'web');
 // Optional even in production, where a private network or the ingress may guard /metrics instead.
 if (config.isProduction && !config.metricsToken) {
   logger.warn('METRICS_TOKEN is not set: /metrics answers anyone who can reach this process');
 }
 const { db, close: closeDb } = createDb({ url: config.databaseUrl!, logger });
-const redis = createRedis(config.redisUrl!, logger, 'producer', 'web');
+const redis = createRedis(config.redis!, logger, 'producer', 'web');
 
 const { services, close: closeServices } = createWebServices({ config, logger, db, redis });
 const app = createApp({ config, logger, db, redis, services });

@@ -4,6 +4,7 @@
 // embedded Postgres.
 export { repoRoot, type Config } from './config/index.js';
 export { envSchema } from './config/env.js';
+export type { RedisTarget } from './lib/redis.js';
 export { bootConfig } from './config/boot.js';
 export { migrate } from './db/migrator.js';
 export { migrateCommand, seedCommand } from './db/commands.js';

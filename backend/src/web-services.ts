@@ -16,7 +16,7 @@ import { createBillingService } from './modules/billing/billing.service.js';
 import { loadOrCreateLocalKeys } from './modules/auth/local-keys.js';
 import { JobEventHub } from './modules/jobs/job-events.js';
 import { createJobsService } from './modules/jobs/jobs.service.js';
-import { createJobQueue, GENERATION_QUEUE, MAINTENANCE_QUEUE, QUEUE_PREFIX } from './modules/jobs/queues.js';
+import { createJobQueue, GENERATION_QUEUE, MAINTENANCE_QUEUE, queuePrefixFor } from './modules/jobs/queues.js';
 import { DELIVERY_QUEUE, TICK_QUEUE } from './modules/delivery/delivery.jobs.js';
 import { limitReplies } from './integrations/telegram/limited-api.js';
 import { telegramLimiterPrefix } from './integrations/telegram/limiter.js';
@@ -40,7 +40,7 @@ export function createWebServices({
   logger,
   db,
   redis,
-  queuePrefix = QUEUE_PREFIX,
+  queuePrefix = queuePrefixFor(config.redis!),
 }: {
   config: Config;
   logger: Logger;
@@ -49,7 +49,7 @@ export function createWebServices({
   queuePrefix?: string;
 }) {
   // One subscriber connection for everything this process listens to.
-  const subscriber = createRedis(config.redisUrl!, logger, 'worker', 'web-subscriber');
+  const subscriber = createRedis(config.redis!, logger, 'worker', 'web-subscriber');
   const queue = createJobQueue(redis, queuePrefix);
   // The web process never adds delivery jobs; it holds the queue only to count them for /metrics.
   const deliveries = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: queuePrefix });

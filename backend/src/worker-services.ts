@@ -12,7 +12,7 @@ import { createStorage } from './integrations/storage.js';
 import { JOB_DEFINITIONS } from './job-registry.js';
 import { startMaintenance } from './maintenance/maintenance.js';
 import { startJobWorker } from './modules/jobs/job-worker.js';
-import { createJobQueue, QUEUE_PREFIX } from './modules/jobs/queues.js';
+import { createJobQueue, queuePrefixFor } from './modules/jobs/queues.js';
 import { startDeliveryWorker } from './modules/delivery/delivery.jobs.js';
 import { createDeliveryMedia } from './modules/delivery/media.js';
 import { createTelegramLimiter, telegramLimiterPrefix } from './integrations/telegram/limiter.js';
@@ -40,11 +40,11 @@ export async function startWorkers({
   logger,
   db,
   connection,
-  prefix = QUEUE_PREFIX,
+  prefix = queuePrefixFor(config.redis!),
   resilience,
   lockDurationMs,
 }: WorkerOptions) {
-  const publisher = createRedis(config.redisUrl!, logger, 'producer', 'worker-publisher');
+  const publisher = createRedis(config.redis!, logger, 'producer', 'worker-publisher');
   const queue = createJobQueue(connection, prefix);
   // The gauges' own handles on the queues this process works (the workers' are internal).
   const gaugeQueues = [DELIVERY_QUEUE, NOTICE_QUEUE].map((name) => new Queue(name, { connection, prefix }));

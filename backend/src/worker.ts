@@ -13,10 +13,10 @@ import { onShutdown, within } from './lib/shutdown.js';
 import { startWorkers } from './worker-services.js';
 import { serveWorkerMetrics } from './http/worker-metrics.js';
 
-const config = bootConfig('worker', ['databaseUrl', 'redisUrl']);
+const config = bootConfig('worker', ['databaseUrl', 'redis']);
 const logger = createLogger(config, 'worker');
 const { db, close: closeDb } = createDb({ url: config.databaseUrl!, logger });
-const connection = createRedis(config.redisUrl!, logger, 'worker', 'worker');
+const connection = createRedis(config.redis!, logger, 'worker', 'worker');
 
 const workers = await startWorkers({ config, logger, db, connection });
 // Its own /metrics, when asked for (WORKER_METRICS_PORT): the worker has no API to serve it on.

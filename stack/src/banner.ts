@@ -51,7 +51,7 @@ export function banner(config: Config, infra: Infra, emulators: EmulatorUrls, el
     `  API        http://localhost:${config.port}/api/v1   reference: http://localhost:${config.port}/api/v1/docs`,
     `  Health     http://localhost:${config.port}/health   ready: http://localhost:${config.port}/ready`,
     `  Postgres   ${redact(infra.databaseUrl)}${infra.postgres ? `  (embedded, data in ${config.dataDir}/postgres)` : ''}`,
-    `  Redis      ${infra.redisUrl}${infra.redis ? `  (local redis-server, data in ${config.dataDir}/redis)` : ''}`,
+    `  Redis      ${typeof infra.redis === 'string' ? redact(infra.redis) : `cluster ${infra.redis.cluster.map(redact).join(', ')}`}${infra.localRedis ? `  (local redis-server, data in ${config.dataDir}/redis)` : ''}`,
     ...(Object.keys(emulators).length > 0 ? [`  Emulators  their state is kept in ${config.dataDir}/emulators`] : []),
     '  Services',
     ...services.map(([name, mode]) => `    ${name.padEnd(11)}${mode}`),

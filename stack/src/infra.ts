@@ -1,7 +1,7 @@
 // Postgres and Redis for the local stack: the ones the environment names, or local ones kept
 // under the data folder (`.data/` by default) and reused on the next start.
 import { join } from 'node:path';
-import type { Config } from '@postaify/backend/tooling';
+import type { Config, RedisTarget } from '@postaify/backend/tooling';
 import { pickPort } from './ports.js';
 import { startLocalPostgres, type LocalPostgres } from './postgres.js';
 import { startLocalRedis, type LocalRedis } from './redis.js';
@@ -12,9 +12,10 @@ export const LOCAL_REDIS_PORT = 63790;
 
 export interface Infra {
   databaseUrl: string;
-  redisUrl: string;
+  /** The environment's Redis (one server or a cluster), or the local redis-server's URL. */
+  redis: RedisTarget;
   postgres?: LocalPostgres;
-  redis?: LocalRedis;
+  localRedis?: LocalRedis;
   stop: () => Promise<void>;
 }
 
@@ -41,7 +42,7 @@ export async function startInfra(config: Config, log: (line: string) => void): P
   const database = await startDatabase(config, log);
   let redis: LocalRedis | undefined;
   try {
-    redis = config.redisUrl
+    redis = config.redis
       ? undefined
       : await startLocalRedis({ dataDir: join(config.dataDir, 'redis'), port: await pickPort(LOCAL_REDIS_PORT), log });
   } catch (err) {
@@ -50,9 +51,9 @@ export async function startInfra(config: Config, log: (line: string) => void): P
   }
   return {
     databaseUrl: database.url,
-    redisUrl: config.redisUrl ?? redis!.url,
+    redis: config.redis ?? redis!.url,
     postgres: database.local,
-    redis,
+    localRedis: redis,
     // Redis first: nothing needs it once the app processes are gone; Postgres last.
     stop: async () => {
       await redis?.stop();

@@ -128,7 +128,9 @@ try {
     ...process.env,
     ...emulators?.env,
     DATABASE_URL: infra.databaseUrl,
-    REDIS_URL: infra.redisUrl,
+    ...(typeof infra.redis === 'string'
+      ? { REDIS_URL: infra.redis }
+      : { REDIS_URL: '', REDIS_CLUSTER_NODES: infra.redis.cluster.join(',') }),
     PORT: String(config.port),
   };
   for (const role of ['web', 'worker'] as const) {

@@ -19,6 +19,8 @@ export interface LocalRedisOptions {
   /** Keep data between runs (append-only file); off for tests. */
   persistent?: boolean;
   log?: (line: string) => void;
+  /** More redis-server arguments (the tests' cluster nodes: `--cluster-enabled yes` …). */
+  args?: string[];
 }
 
 const INSTALL_HINT = 'sudo apt-get update && sudo apt-get install -y redis-server';
@@ -68,6 +70,7 @@ export async function startLocalRedis({
   port,
   persistent = true,
   log = () => {},
+  args: extraArgs = [],
 }: LocalRedisOptions): Promise<LocalRedis> {
   const bin = ensureRedisServer(log);
   mkdirSync(dataDir, { recursive: true });
@@ -89,6 +92,7 @@ export async function startLocalRedis({
     // BullMQ requires that Redis never evicts its keys.
     '--maxmemory-policy',
     'noeviction',
+    ...extraArgs,
   ];
   const proc = startProcess('redis', bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -48,12 +48,14 @@ export interface TestAppOptions {
 export async function startTestApp({
   env = {},
   databaseUrl,
-  queuePrefix = uniqueName('q'),
+  // A cluster takes a hash-tagged prefix, as queuePrefixFor gives the processes.
+  queuePrefix = env.REDIS_CLUSTER_NODES ? `{${uniqueName('q')}}` : uniqueName('q'),
   logger = silentLogger,
   listenHost = '127.0.0.1',
 }: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDb(databaseUrl);
-  const redisUrl = env.REDIS_URL ?? inject('redisUrl');
+  // REDIS_CLUSTER_NODES in `env`: the app's Redis is that cluster instead.
+  const redisUrl = env.REDIS_CLUSTER_NODES ? '' : (env.REDIS_URL ?? inject('redisUrl'));
   const dataDir = mkdtempSync(join(tmpdir(), 'postaify-app-'));
   chmodSync(dataDir, 0o700);
   const config = loadConfig({
@@ -66,7 +68,7 @@ export async function startTestApp({
     RATE_LIMIT_PER_IP: '1000000',
     ...env,
   });
-  const redis = createRedis(redisUrl, silentLogger, 'producer', 'test-web');
+  const redis = createRedis(config.redis!, silentLogger, 'producer', 'test-web');
   if (!env.REDIS_URL) await until('the test Redis connection', () => redis.status === 'ready', 5_000);
   const { services, close: closeServices } = createWebServices({
     config,

@@ -76,7 +76,7 @@ export async function startGeneration({
  */
 async function forgetVoiceList(config: TestApp['config']) {
   // A worker-role connection queues the command until it is connected.
-  const redis = createRedis(config.redisUrl ?? inject('redisUrl'), silentLogger, 'worker', 'test-voice-cache');
+  const redis = createRedis(config.redis ?? inject('redisUrl'), silentLogger, 'worker', 'test-voice-cache');
   try {
     await redis.del(voiceCacheKeys(config.elevenlabs).list);
   } finally {

@@ -19,7 +19,7 @@ export interface TestWorkerOptions {
 }
 
 export async function startTestWorker(app: TestApp, { env = {}, resilience, lockDurationMs }: TestWorkerOptions = {}) {
-  const redisUrl = env.REDIS_URL ?? inject('redisUrl');
+  const redisUrl = env.REDIS_CLUSTER_NODES ? '' : (env.REDIS_URL ?? inject('redisUrl'));
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: app.databaseUrl,
@@ -30,7 +30,7 @@ export async function startTestWorker(app: TestApp, { env = {}, resilience, lock
     ...env,
   });
   const { db, close: closeDb } = createDb({ url: app.databaseUrl, logger: silentLogger });
-  const connection = createRedis(redisUrl, silentLogger, 'worker', 'test-worker');
+  const connection = createRedis(config.redis!, silentLogger, 'worker', 'test-worker');
   const workers = await startWorkers({
     config,
     logger: silentLogger,

@@ -36,7 +36,7 @@ describe('config', () => {
     const config = loadConfig({});
     expect(config.port).toBe(3001);
     expect(config.databaseUrl).toBeUndefined();
-    expect(config.redisUrl).toBeUndefined();
+    expect(config.redis).toBeUndefined();
     for (const service of [
       config.clerk,
       config.openrouter,
@@ -140,5 +140,33 @@ describe('config', () => {
   it('never puts a secret value into a problem line', () => {
     const problems = problemsOf({ ...productionEnv, DATABASE_URL: '', PORT: 'sk_live_should_not_leak' });
     expect(problems.join('\n')).not.toContain('sk_live_should_not_leak');
+  });
+
+  it('takes a Redis Cluster from REDIS_CLUSTER_NODES, in place of REDIS_URL even in production', () => {
+    const nodes = 'redis://:pw-of-the-cluster@10.0.0.1:7000, redis://:pw-of-the-cluster@10.0.0.2:7000';
+    const config = loadConfig({ ...productionEnv, REDIS_URL: '', REDIS_CLUSTER_NODES: nodes });
+    expect(config.redis).toEqual({
+      cluster: ['redis://:pw-of-the-cluster@10.0.0.1:7000', 'redis://:pw-of-the-cluster@10.0.0.2:7000'],
+    });
+    // The nodes' password is scrubbed from log lines like the other URLs' passwords.
+    expect(config.secrets).toContain('pw-of-the-cluster');
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/2' }).redis).toBe('redis://127.0.0.1:6379/2');
+  });
+
+  it('refuses a cluster it could not use, without showing its password', () => {
+    expect(problemsOf({ REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'redis://b:7000' })).toEqual([
+      expect.stringMatching(/^REDIS_URL and REDIS_CLUSTER_NODES are both set/),
+    ]);
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'b:7000,http://c:7000' })).toEqual([
+      expect.stringMatching(/"b:7000" is not a redis:\/\/ or rediss:\/\/ URL/),
+      expect.stringMatching(/"http:\/\/c:7000\/?" is not a redis/),
+    ]);
+    const withDatabase = problemsOf({ REDIS_CLUSTER_NODES: 'redis://:secret-pw@b:7000/3' });
+    expect(withDatabase).toEqual([expect.stringMatching(/names a database; a Redis Cluster has only database 0$/)]);
+    expect(withDatabase.join()).not.toContain('secret-pw');
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'redis://:one@b:7000,rediss://:one@c:7000' })).toEqual([
+      expect.stringMatching(/every node must use the same scheme .* and credentials/),
+    ]);
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'redis://b:7000/0,redis://c:7000' })).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // and exiting if it is refused) and insist on the connection URLs a role needs.
 import { ConfigError, loadConfig, type Config } from './index.js';
 
-export function bootConfig(role: string, needs: Array<'databaseUrl' | 'redisUrl'> = []): Config {
+export function bootConfig(role: string, needs: Array<'databaseUrl' | 'redis'> = []): Config {
   try {
     const config = loadConfig();
     const missing = needs.filter((k) => !config[k]);
@@ -10,7 +10,7 @@ export function bootConfig(role: string, needs: Array<'databaseUrl' | 'redisUrl'
       throw new ConfigError(
         missing.map(
           (k) =>
-            `${k === 'databaseUrl' ? 'DATABASE_URL' : 'REDIS_URL'} is not set: the ${role} process only connects to what its environment names (run \`npm start\` for the whole local stack)`,
+            `${k === 'databaseUrl' ? 'DATABASE_URL is not set' : 'neither REDIS_URL nor REDIS_CLUSTER_NODES is set'}: the ${role} process only connects to what its environment names (run \`npm start\` for the whole local stack)`,
         ),
       );
     }

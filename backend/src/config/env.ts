@@ -42,6 +42,8 @@ export const envSchema = z.object({
 
   DATABASE_URL: url,
   REDIS_URL: url,
+  /** A Redis Cluster instead of REDIS_URL: seed nodes as redis:// or rediss:// URLs, comma-separated. */
+  REDIS_CLUSTER_NODES: list,
 
   PORT: int(3001, 0, 65535),
   /** The worker's own GET /metrics (it has no API); unset: the worker serves no HTTP at all. */

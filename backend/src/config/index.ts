@@ -6,6 +6,7 @@ import { parseEnv } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { envSchema, type RawEnv } from './env.js';
 import { adminProblems, localSignInProblems, productionProblems, trustProxyProblems } from './production.js';
+import { redisProblems, redisTargetOf } from './redis.js';
 import { secretValues } from './secrets.js';
 
 /** `real`: the service's key is set and its SDK talks to it. `local`: no key; the local stand-in. */
@@ -39,6 +40,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = withEnvFile()) {
   const env = parsed.data;
   const config = build(env);
   const problems = [
+    ...redisProblems(env),
     ...trustProxyProblems(env.TRUST_PROXY),
     ...localSignInProblems(env),
     ...(env.SHUTDOWN_DRAIN_MS + 2_000 > env.SHUTDOWN_TIMEOUT_MS
@@ -77,8 +79,11 @@ function build(env: RawEnv) {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     /** Unset: the local stack (`npm start`) starts an embedded Postgres and passes its URL down. */
     databaseUrl: env.DATABASE_URL,
-    /** Unset: the local stack starts `redis-server` and passes its URL down. */
-    redisUrl: env.REDIS_URL,
+    /**
+     * One Redis (REDIS_URL) or a cluster (REDIS_CLUSTER_NODES). Unset: the local stack starts
+     * `redis-server` and passes its URL down.
+     */
+    redis: redisTargetOf(env),
     clerk: {
       mode: mode(env.CLERK_SECRET_KEY),
       publishableKey: env.CLERK_PUBLISHABLE_KEY,

@@ -31,7 +31,11 @@ export function productionProblems(env: RawEnv): string[] {
     }
   };
   need('DATABASE_URL', 'without it the embedded Postgres (local use only) would be started');
-  need('REDIS_URL', 'without it a local redis-server would be started');
+  if (!env.REDIS_URL && env.REDIS_CLUSTER_NODES.length === 0) {
+    problems.push(
+      'REDIS_URL (or REDIS_CLUSTER_NODES) is required in production: without it a local redis-server would be started',
+    );
+  }
   need('API_URL', 'the public URL of the API (Telegram webhook, media links)');
   need('APP_URL', 'the public URL of the frontend (CORS, redirects)');
   need('CLERK_PUBLISHABLE_KEY', 'Clerk verifies session tokens with it');

@@ -18,15 +18,15 @@ export const SECRET_VARIABLES = [
   'ADMIN_SESSION_SECRET',
 ] as const satisfies ReadonlyArray<keyof RawEnv>;
 
-/** Connection URLs whose password is a secret (the rest of the URL is not). */
+/** Connection URLs whose password is a secret (the rest of the URL is not); REDIS_CLUSTER_NODES's too. */
 export const URLS_WITH_PASSWORDS = ['DATABASE_URL', 'REDIS_URL'] as const satisfies ReadonlyArray<keyof RawEnv>;
 
 /** The secret values set in `env`: each secret variable's value and each URL's password (raw and decoded). */
 export function secretValues(env: RawEnv): string[] {
   const values: string[] = SECRET_VARIABLES.map((name) => env[name]).filter((v): v is string => Boolean(v));
-  for (const name of URLS_WITH_PASSWORDS) {
-    const value = env[name];
-    if (!value) continue;
+  const urls = [...URLS_WITH_PASSWORDS.map((name) => env[name]), ...env.REDIS_CLUSTER_NODES];
+  for (const value of urls) {
+    if (!value || !URL.canParse(value)) continue;
     const password = new URL(value).password;
     if (!password) continue;
     values.push(password);

@@ -3,7 +3,7 @@
 // run again until the worker restarted: no delivery tick, so no post delivered. So the scheduler
 // is upserted again each time the connection is ready after a reconnect; upserting the same id
 // is idempotent, and every replica doing it at once is harmless.
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis.js';
 import type { Logger } from './logger.js';
 
 /** Upserts now and after every reconnect of `connection`; the function it returns stops that. */

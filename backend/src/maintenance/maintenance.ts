@@ -1,7 +1,7 @@
 // Housekeeping that every deployment needs: expired idempotency records and link codes are
 // deleted, so those tables stay small. Safe to run twice or on several workers at once.
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../lib/redis.js';
 import type { Db } from '../lib/db.js';
 import { keepJobScheduler } from '../lib/job-scheduler.js';
 import { MAINTENANCE_QUEUE } from '../modules/jobs/jobs.service.js';

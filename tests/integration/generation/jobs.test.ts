@@ -115,7 +115,7 @@ describe('POSTS jobs (/ai/generate)', () => {
     const job = await g.app.db.job.create({
       data: { userId: me.id, type: 'POSTS', input: {}, status: 'RUNNING', progress: 40 },
     });
-    const redis = new Redis(g.app.config.redisUrl!);
+    const redis = new Redis(g.app.config.redis as string);
     const res = await fetch(`${g.app.api}/jobs/${job.id}/events`, { headers: { Authorization: c.authorization! } });
     expect(res.status).toBe(200);
     const publish = (status: string, progress: number) =>

@@ -10,7 +10,7 @@
 // sending resumes within about a second of Postgres' return and nothing is sent twice.
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../lib/redis.js';
 import type { Api } from 'grammy';
 import { batched } from '../../lib/batched.js';
 import type { Db } from '../../lib/db.js';

@@ -6,8 +6,17 @@
 // declared with their workers (modules/delivery, modules/telegram).
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { JobType } from '../../generated/prisma/enums.js';
+import { isCluster, type RedisTarget } from '../../lib/redis.js';
 
 export const QUEUE_PREFIX = 'postaify';
+
+/**
+ * The queues' key prefix on `target`. BullMQ's scripts touch many keys of a queue at once, and the
+ * Telegram limiter's keys (`${prefix}:tg:*`) are taken together too; on a cluster the hash tag
+ * `{postaify}` puts all of them in one slot, as a cluster requires of a script's keys. One Redis
+ * keeps the prefix it always had, so a deploy of this version finds its queues where they were.
+ */
+export const queuePrefixFor = (target: RedisTarget) => (isCluster(target) ? `{${QUEUE_PREFIX}}` : QUEUE_PREFIX);
 /** Every job type's queue (POSTS, CAMPAIGN, IMAGE, VOICE). */
 export const GENERATION_QUEUE = 'generation';
 /** Housekeeping (maintenance/maintenance.ts): expired rows are purged. */
