@@ -1,9 +1,11 @@
-// The compiled worker (backend/dist/worker.js) as a real child process, for tests that kill it.
+// The compiled processes (backend/dist/worker.js, backend/dist/main.js) as real child processes,
+// for tests that kill them or run several side by side.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '../../backend/src/config/index.ts';
 
 export const WORKER_ENTRY = join(repoRoot, 'backend', 'dist', 'worker.js');
+export const WEB_ENTRY = join(repoRoot, 'backend', 'dist', 'main.js');
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -16,7 +18,16 @@ export const running = (w: WorkerProcess) => w.child.exitCode === null && w.chil
 
 /** Starts the worker with only `env` (plus PATH, HOME, NODE_ENV=test and no .env file). */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [WORKER_ENTRY], {
+  return spawnEntry(WORKER_ENTRY, env);
+}
+
+/** Starts a web process (the API) the same way; it listens on `env.PORT`. */
+export function spawnWeb(env: Record<string, string>): WorkerProcess {
+  return spawnEntry(WEB_ENTRY, env);
+}
+
+function spawnEntry(entry: string, env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, [entry], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, POSTAIFY_ENV_FILE: '', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
