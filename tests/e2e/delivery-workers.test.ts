@@ -8,12 +8,11 @@
 // workers (same prefix) can take this file's jobs or ticks, or share its limiter buckets.
 // Rows are inserted directly (createMany): the same Post/Delivery rows POST /posts/:id/schedule
 // writes (posts.service.ts scheduleAt), due now. The emulator creates chats on first send.
-import { createServer, request, Agent } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram/client.ts';
 import { startTelegramEmulator, type SentRecord, type TelegramEmulator } from '../../emulators/src/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { countingSends } from '../helpers/pass-through.ts';
 import { scheduleDuePosts } from '../helpers/telegram.ts';
 import { until } from '../helpers/wait.ts';
 import { running, spawnWorker, stopWorker, type WorkerProcess } from '../helpers/worker-process.ts';
@@ -78,36 +77,12 @@ const started = (w: WorkerProcess) =>
   );
 
 /**
- * An HTTP pass-through to the emulator that counts the accepted sends going through it: each
- * worker gets its own, so the test knows which process sent what (Delivery.leaseOwner names the
- * worker whose scheduler tick claimed a row, not the one that sent it).
+ * Each worker sends through a pass-through of its own that counts its accepted sends, so the test
+ * knows which process sent what (Delivery.leaseOwner names the worker whose scheduler tick claimed
+ * a row, not the one that sent it).
  */
 async function countingProxy(target: string) {
-  const to = new URL(target);
-  const agent = new Agent({ keepAlive: true });
-  let sends = 0;
-  const server = createServer((req, res) => {
-    const upstream = request(
-      { hostname: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent },
-      (answer) => {
-        if (/\/send(Message|Photo|Voice)$/.test(req.url ?? '') && answer.statusCode === 200) sends++;
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const proxy = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    sends: () => sends,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      agent.destroy();
-    },
-  };
+  const proxy = await countingSends(target);
   proxies.push(proxy);
   return proxy;
 }

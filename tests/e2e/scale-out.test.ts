@@ -9,8 +9,6 @@
 // The processes see only what their environment names. On one Redis they use database /5, which
 // no other test file uses (their BullMQ prefix is the fixed 'postaify'); the cluster is started
 // here and stopped after. Rows for the deliveries are inserted directly (tests/helpers/telegram.ts).
-import { Agent, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_BOT_TOKEN } from '../../backend/src/integrations/telegram/client.ts';
 import { createDb, type DbHandle } from '../../backend/src/lib/db.ts';
@@ -24,6 +22,7 @@ import { freePort } from '../../stack/src/ports.ts';
 import { signInLocally } from '../helpers/auth.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { silentLogger } from '../helpers/logger.ts';
+import { countingSends, passThrough, type PassThrough } from '../helpers/pass-through.ts';
 import { startRedisCluster } from '../helpers/redis-cluster.ts';
 import { scheduleDuePosts } from '../helpers/telegram.ts';
 import { until } from '../helpers/wait.ts';
@@ -38,73 +37,6 @@ const TELEGRAM_LIMIT = 30;
 const DELIVERIES = 1_000;
 const WEBHOOK_SECRET = 'scale-out-webhook-secret-0123456789';
 const TRANSCRIPT = 'We roast on Tuesdays and ship on Wednesdays, so the beans reach you three days after roasting.';
-
-interface Balancer {
-  url: string;
-  /** Requests passed to each backend, by index. */
-  served: number[];
-  close: () => Promise<void>;
-}
-
-/** A round-robin HTTP balancer in front of `backends`: the one address API_URL names. */
-async function roundRobin(backends: string[]): Promise<Balancer> {
-  const agent = new Agent({ keepAlive: true });
-  const served = backends.map(() => 0);
-  let next = 0;
-  const server = createServer((req, res) => {
-    const index = next++ % backends.length;
-    served[index]!++;
-    const to = new URL(backends[index]!);
-    const upstream = request(
-      { hostname: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    served,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      agent.destroy();
-    },
-  };
-}
-
-/** An HTTP pass-through to Telegram that counts the sends accepted through it (one per worker). */
-async function countingProxy(target: string) {
-  const to = new URL(target);
-  const agent = new Agent({ keepAlive: true });
-  let sends = 0;
-  const server = createServer((req, res) => {
-    const upstream = request(
-      { hostname: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent },
-      (answer) => {
-        if (/\/sendMessage$/.test(req.url ?? '') && answer.statusCode === 200) sends++;
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    sends: () => sends,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      agent.destroy();
-    },
-  };
-}
 
 /** One JSON call, from the client address `ip` (X-Forwarded-For; the processes trust loopback). */
 async function call(base: string, path: string, { ip, token, body }: { ip: string; token?: string; body?: unknown }) {
@@ -136,10 +68,10 @@ describe.each(variants)('two web and two worker processes on $redis', ({ redis: 
   let telegram: TelegramEmulator;
   let emulators: AllEmulators;
   let database: DbHandle;
-  let balancer: Balancer;
+  let balancer: PassThrough;
   const webs: Array<{ url: string; process: WorkerProcess }> = [];
   const workers: WorkerProcess[] = [];
-  const proxies: Array<Awaited<ReturnType<typeof countingProxy>>> = [];
+  const proxies: Array<Awaited<ReturnType<typeof countingSends>>> = [];
   const output = () =>
     [
       ...webs.map((w, i) => `--- web ${i}\n${w.process.output()}`),
@@ -154,7 +86,7 @@ describe.each(variants)('two web and two worker processes on $redis', ({ redis: 
     const databaseUrl = await createTestDatabase();
     database = createDb({ url: databaseUrl, logger: silentLogger });
     const ports = [await freePort(), await freePort()];
-    balancer = await roundRobin(ports.map((p) => `http://127.0.0.1:${p}`));
+    balancer = await passThrough(ports.map((p) => `http://127.0.0.1:${p}`));
     const shared = {
       LOG_LEVEL: 'info',
       DATABASE_URL: databaseUrl,
@@ -193,7 +125,7 @@ describe.each(variants)('two web and two worker processes on $redis', ({ redis: 
       );
     }
     for (let i = 0; i < 2; i++) {
-      const proxy = await countingProxy(telegram.url);
+      const proxy = await countingSends(telegram.url);
       proxies.push(proxy);
       const worker = spawnWorker({ ...shared, TELEGRAM_API_ROOT: proxy.url });
       workers.push(worker);
