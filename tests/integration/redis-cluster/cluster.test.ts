@@ -68,6 +68,14 @@ describe('on a three-master Redis Cluster', () => {
     expect(job.result.postIds).toHaveLength(2);
   });
 
+  it('counts the queues for /metrics from the cluster', async () => {
+    // The first scrape reads the sources; whether it could is reported from then on.
+    await fetch(`${g.app.url}/metrics`);
+    const text = await (await fetch(`${g.app.url}/metrics`)).text();
+    expect(text).toMatch(/^postaify_metrics_source_up\{source="redis"\} 1$/m);
+    expect(text).toMatch(/^postaify_queue_jobs\{queue="delivery",state="waiting"\} \d+$/m);
+  });
+
   it('delivers due posts exactly once through the Telegram limiter', async () => {
     const keys = await scheduleDuePosts(g.app.db, { tag: 'cl', count: 40, firstChatId: 8_100_001 });
     await until(
