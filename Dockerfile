@@ -3,7 +3,8 @@
 #   docker build --target web      -t postaify-web .        the API (backend/dist/main.js, :3001)
 #   docker build --target worker   -t postaify-worker .     the BullMQ workers (backend/dist/worker.js)
 #   docker build --target frontend -t postaify-frontend .   the web app (Next's standalone server, :3000)
-# Migrations run from the web image: `node backend/dist/db/migrate-cli.js` (DATABASE_URL only).
+# Migrations run from the web image: `node backend/dist/db/migrate-cli.js` (DATABASE_DIRECT_URL,
+# else DATABASE_URL).
 # Without --target the last stage is built: POSTAIFY_TARGET picks it (web by default). That is for
 # Railway, which cannot pass --target: a service's POSTAIFY_TARGET variable reaches the build as
 # this ARG (docs/deploy.md).

@@ -12,6 +12,8 @@ export const LOCAL_REDIS_PORT = 63790;
 
 export interface Infra {
   databaseUrl: string;
+  /** Where migrations run: DATABASE_DIRECT_URL when set (DATABASE_URL may be a pooler's), else databaseUrl. */
+  migrationUrl: string;
   /** The environment's Redis (one server or a cluster), or the local redis-server's URL. */
   redis: RedisTarget;
   postgres?: LocalPostgres;
@@ -22,8 +24,8 @@ export interface Infra {
 export async function startDatabase(
   config: Config,
   log: (line: string) => void,
-): Promise<{ url: string; local?: LocalPostgres }> {
-  if (config.databaseUrl) return { url: config.databaseUrl };
+): Promise<{ url: string; migrationUrl: string; local?: LocalPostgres }> {
+  if (config.databaseUrl) return { url: config.databaseUrl, migrationUrl: config.database.migrationUrl! };
   const local = await startLocalPostgres({
     dataDir: join(config.dataDir, 'postgres'),
     port: await pickPort(LOCAL_POSTGRES_PORT),
@@ -35,7 +37,7 @@ export async function startDatabase(
     },
     notice: log,
   });
-  return { url: local.url, local };
+  return { url: local.url, migrationUrl: local.url, local };
 }
 
 export async function startInfra(config: Config, log: (line: string) => void): Promise<Infra> {
@@ -51,6 +53,7 @@ export async function startInfra(config: Config, log: (line: string) => void): P
   }
   return {
     databaseUrl: database.url,
+    migrationUrl: database.migrationUrl,
     redis: config.redis ?? redis!.url,
     postgres: database.local,
     localRedis: redis,

@@ -28,7 +28,7 @@ import { describeEnding, supervise, type Supervised } from './supervise.js';
  */
 const APP_NODE_FLAGS = { web: ['--max-semi-space-size=1'], worker: ['--max-semi-space-size=4'] };
 
-const config = bootConfig('stack');
+const config = bootConfig('stack', ['migrations']);
 const say = (line: string) => process.stdout.write(`[stack] ${line}\n`);
 const started = Date.now();
 const frontendMode = process.argv.includes('--dev') ? 'dev' : 'start';
@@ -119,7 +119,7 @@ try {
     });
   }
   infra = await startInfra(config, say);
-  const result = await migrate(infra.databaseUrl);
+  const result = await migrate(infra.migrationUrl);
   if (result.applied.length > 0) say(`applied migrations: ${result.applied.join(', ')}`);
   for (const name of result.modified) say(`warning: migration ${name} changed after it was applied`);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../backend/src/config/index.ts';
+import { databaseTarget } from '../../backend/src/lib/database-url.ts';
 import { PRODUCTION_ENV } from '../helpers/production-env.ts';
 
 const productionEnv = PRODUCTION_ENV;
@@ -168,5 +169,70 @@ describe('config', () => {
       expect.stringMatching(/every node must use the same scheme .* and credentials/),
     ]);
     expect(problemsOf({ REDIS_CLUSTER_NODES: 'redis://b:7000/0,redis://c:7000' })).toEqual([]);
+  });
+});
+
+describe('config: Postgres behind a pooler', () => {
+  const base = 'postgresql://app:pw-of-the-db@pooler.internal:6543/postaify';
+
+  it('reads pgbouncer=true as a transaction pooler and hands node-postgres the URL without it', () => {
+    expect(loadConfig({ DATABASE_URL: `${base}?pgbouncer=true` }).database).toEqual({
+      pooled: true,
+      migrationUrl: `${base}?pgbouncer=true`,
+    });
+    expect(loadConfig({ DATABASE_URL: `${base}?pgbouncer=false` }).database.pooled).toBe(false);
+    expect(loadConfig({ DATABASE_URL: base }).database.pooled).toBe(false);
+    expect(databaseTarget(`${base}?sslmode=require&pgbouncer=true`)).toEqual({
+      url: `${base}?sslmode=require`,
+      pooled: true,
+    });
+    // Without the parameter the URL is handed on exactly as written.
+    expect(databaseTarget(`${base}?options=-c%20search_path%3Dx`)).toEqual({
+      url: `${base}?options=-c%20search_path%3Dx`,
+      pooled: false,
+    });
+  });
+
+  it('migrates through DATABASE_DIRECT_URL when set, and scrubs its password from logs', () => {
+    const directUrl = 'postgresql://app:pw-of-the-direct@db.internal:5432/postaify';
+    const config = loadConfig({ DATABASE_URL: `${base}?pgbouncer=true`, DATABASE_DIRECT_URL: directUrl });
+    expect(config.database).toEqual({ pooled: true, migrationUrl: directUrl });
+    expect(config.databaseUrl).toBe(`${base}?pgbouncer=true`);
+    expect(config.secrets).toEqual(expect.arrayContaining(['pw-of-the-db', 'pw-of-the-direct']));
+  });
+
+  it('refuses the Prisma 6 parameters node-postgres would silently ignore, one line each, without the password', () => {
+    const problems = problemsOf({
+      DATABASE_URL: `${base}?connection_limit=1&pool_timeout=20&statement_cache_size=0&socket_timeout=5&schema=tenant`,
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^DATABASE_URL: the parameter connection_limit is not read .*10 connections per web or worker process/,
+      ),
+      expect.stringMatching(/^DATABASE_URL: the parameter pool_timeout is not read .*2 s/),
+      expect.stringMatching(/^DATABASE_URL: the parameter statement_cache_size is not read .*pgbouncer=true/),
+      expect.stringMatching(/^DATABASE_URL: the parameter socket_timeout is not read/),
+      expect.stringMatching(/^DATABASE_URL: the parameter schema is not read .*public schema/),
+    ]);
+    expect(problems.join('\n')).not.toContain('pw-of-the-db');
+    // Prisma's own example URLs carry schema=public: that is what happens anyway.
+    expect(problemsOf({ DATABASE_URL: `${base}?schema=public` })).toEqual([]);
+  });
+
+  it('accepts only true or false for pgbouncer, and no pooler for DATABASE_DIRECT_URL', () => {
+    expect(problemsOf({ DATABASE_URL: `${base}?pgbouncer=1` })).toEqual([
+      'DATABASE_URL: pgbouncer must be true or false',
+    ]);
+    expect(problemsOf({ DATABASE_URL: base, DATABASE_DIRECT_URL: `${base}?pgbouncer=true` })).toEqual([
+      expect.stringMatching(
+        /^DATABASE_DIRECT_URL: pgbouncer=true names a transaction pooler; migrations need a direct/,
+      ),
+    ]);
+    expect(problemsOf({ DATABASE_URL: base, DATABASE_DIRECT_URL: `${base}?connection_limit=3` })).toEqual([
+      expect.stringMatching(/^DATABASE_DIRECT_URL: the parameter connection_limit is not read/),
+    ]);
+    expect(problemsOf({ DATABASE_DIRECT_URL: base })).toEqual([
+      expect.stringMatching(/^DATABASE_DIRECT_URL is set without DATABASE_URL/),
+    ]);
   });
 });

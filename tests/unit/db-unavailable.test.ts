@@ -108,6 +108,14 @@ const notUnavailable: Array<[string, unknown]> = [
     'a record not found (P2025)',
     new Prisma.PrismaClientKnownRequestError('No record', { code: 'P2025', clientVersion }),
   ],
+  [
+    "PgBouncer's statement mode refusing a transaction (08P01, but no retry helps)",
+    known('P2039', postgres('08P01', 'transaction blocks not allowed in statement pooling mode')),
+  ],
+  [
+    'the same refusal from pg itself',
+    pgDatabaseError('08P01', 'transaction blocks not allowed in statement pooling mode'),
+  ],
   ['a wrong password', known('P1000', { kind: 'AuthenticationFailed', user: 'postgres' })],
   ['a missing database', known('P1003', { kind: 'DatabaseDoesNotExist', db: 'postaify' })],
   ['a validation error', new Prisma.PrismaClientValidationError('Argument `where` is missing.', { clientVersion })],

@@ -41,6 +41,8 @@ export const envSchema = z.object({
   POSTAIFY_ENV_FILE: z.string().optional(),
 
   DATABASE_URL: url,
+  /** The migrations' connection when DATABASE_URL goes through a transaction pooler (pgbouncer=true). */
+  DATABASE_DIRECT_URL: url,
   REDIS_URL: url,
   /** A Redis Cluster instead of REDIS_URL: seed nodes as redis:// or rediss:// URLs, comma-separated. */
   REDIS_CLUSTER_NODES: list,

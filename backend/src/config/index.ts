@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { databaseOf, databaseProblems } from './database.js';
 import { envSchema, type RawEnv } from './env.js';
 import { adminProblems, localSignInProblems, productionProblems, trustProxyProblems } from './production.js';
 import { redisProblems, redisTargetOf } from './redis.js';
@@ -40,6 +41,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = withEnvFile()) {
   const env = parsed.data;
   const config = build(env);
   const problems = [
+    ...databaseProblems(env),
     ...redisProblems(env),
     ...trustProxyProblems(env.TRUST_PROXY),
     ...localSignInProblems(env),
@@ -79,6 +81,8 @@ function build(env: RawEnv) {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     /** Unset: the local stack (`npm start`) starts an embedded Postgres and passes its URL down. */
     databaseUrl: env.DATABASE_URL,
+    /** Whether DATABASE_URL goes through a transaction pooler, and where migrations run. */
+    database: databaseOf(env),
     /**
      * One Redis (REDIS_URL) or a cluster (REDIS_CLUSTER_NODES). Unset: the local stack starts
      * `redis-server` and passes its URL down.

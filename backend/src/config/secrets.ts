@@ -19,7 +19,11 @@ export const SECRET_VARIABLES = [
 ] as const satisfies ReadonlyArray<keyof RawEnv>;
 
 /** Connection URLs whose password is a secret (the rest of the URL is not); REDIS_CLUSTER_NODES's too. */
-export const URLS_WITH_PASSWORDS = ['DATABASE_URL', 'REDIS_URL'] as const satisfies ReadonlyArray<keyof RawEnv>;
+export const URLS_WITH_PASSWORDS = [
+  'DATABASE_URL',
+  'DATABASE_DIRECT_URL',
+  'REDIS_URL',
+] as const satisfies ReadonlyArray<keyof RawEnv>;
 
 /** The secret values set in `env`: each secret variable's value and each URL's password (raw and decoded). */
 export function secretValues(env: RawEnv): string[] {

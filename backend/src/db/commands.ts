@@ -1,6 +1,6 @@
-// The database commands' work, shared by the backend's own CLIs (DATABASE_URL only: production's
-// pre-deploy step) and the local stack's (stack/src/db-cli.ts, which starts the embedded Postgres
-// when DATABASE_URL is unset).
+// The database commands' work, shared by the backend's own CLIs (the environment's database only:
+// production's pre-deploy step) and the local stack's (stack/src/db-cli.ts, which starts the
+// embedded Postgres when DATABASE_URL is unset).
 import type { Config } from '../config/index.js';
 import { createDb } from '../lib/db.js';
 import { createLogger } from '../lib/logger.js';
@@ -15,9 +15,12 @@ export async function migrateCommand(url: string): Promise<void> {
   console.log(result.applied.length ? `${result.applied.length} migration(s) applied` : 'database is up to date');
 }
 
-/** Migrates `url`, then adds the demo user, brands and posts (once), and prints which. */
-export async function seedCommand(config: Config, url: string): Promise<void> {
-  await migrate(url);
+/**
+ * Migrates `migrationUrl` (DATABASE_DIRECT_URL's, when DATABASE_URL goes through a transaction
+ * pooler), then adds the demo user, brands and posts (once) through `url`, and prints which.
+ */
+export async function seedCommand(config: Config, url: string, migrationUrl = url): Promise<void> {
+  await migrate(migrationUrl);
   const { db, close } = createDb({ url, logger: createLogger(config, 'seed') });
   try {
     const result = await seed(db);

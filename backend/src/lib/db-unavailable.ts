@@ -35,6 +35,13 @@ const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'Sock
  */
 const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
 
+/**
+ * A pooler's refusals that share class 08 with a server going away but that no retry lifts: its
+ * pool mode cannot serve what was asked (PgBouncer in statement mode refuses every transaction;
+ * docs/operations.md, "Postgres behind a pooler"). They stay errors, answered 500 and logged.
+ */
+const POOLER_REFUSALS = new Set(['transaction blocks not allowed in statement pooling mode']);
+
 /** node-postgres' and pg-pool's messages for a connection that could not be made or was lost. */
 const PG_MESSAGES = new Set([
   'Connection terminated unexpectedly',
@@ -48,6 +55,7 @@ type Node = Record<string, unknown>;
 const isObject = (value: unknown): value is Node => typeof value === 'object' && value !== null;
 
 function matches(node: Node): boolean {
+  if (POOLER_REFUSALS.has(String(node.originalMessage ?? node.message))) return false;
   const code = node.code;
   const name = typeof node.name === 'string' ? node.name : '';
   if (name.startsWith('PrismaClient') && (PRISMA_CODES.has(String(code)) || PRISMA_CODES.has(String(node.errorCode)))) {

@@ -3,6 +3,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { databaseTarget } from './database-url.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from './logger.js';
 import { remembered } from './remembered.js';
@@ -10,6 +11,7 @@ import { remembered } from './remembered.js';
 export type Db = PrismaClient;
 
 export interface DbOptions {
+  /** DATABASE_URL as it is set: with `pgbouncer=true`, statements go unnamed (see createDb). */
   url: string;
   logger: Logger;
   /** Pool size per process (default 10). */
@@ -40,8 +42,9 @@ function statementName(query: { sql: string; args: unknown[] }): string {
 }
 
 export function createDb({ url, logger, max = 10, connectionTimeoutMs = 2_000 }: DbOptions): DbHandle {
+  const target = databaseTarget(url);
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: target.url,
     max,
     connectionTimeoutMillis: connectionTimeoutMs,
     idleTimeoutMillis: 30_000,
@@ -49,7 +52,14 @@ export function createDb({ url, logger, max = 10, connectionTimeoutMs = 2_000 }:
   pool.on('error', (err) =>
     logger.warn({ reason: err.message }, 'postgres connection lost; it will be replaced on next use'),
   );
-  const db = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName }) });
+  // Behind a transaction-mode pooler (`pgbouncer=true`) each transaction may get another server
+  // connection, where a statement prepared on the last one does not exist (26000) or one of the
+  // same name already does (42P05). Unnamed statements are parsed and planned on every run
+  // instead: that costs the throughput the names were for (docs/decisions/004-libraries.md), and
+  // works on any pooler. PgBouncer 1.21+ with max_prepared_statements keeps names across its
+  // connections: such a pooler needs no flag.
+  const adapter = new PrismaPg(pool, target.pooled ? {} : { statementNameGenerator: statementName });
+  const db = new PrismaClient({ adapter });
   return {
     db,
     close: async () => {
