@@ -36,14 +36,20 @@ export type SourceReader = (source: string, gauge: { reset(): void }, fill: () =
  * the process metrics stay readable while Redis or Postgres is away.
  */
 export function createSourceReader(register: Registry, maxAgeMs: number): SourceReader {
+  const reads: Array<() => Promise<void>> = [];
   const sourceUp = new Gauge({
     name: 'postaify_metrics_source_up',
     help: 'Whether the last scrape could read the source (1) or not (0).',
     labelNames: ['source'] as const,
     registers: [register],
+    // Registered before the gauges it reports on, so collected first: it starts their reads (which
+    // they then share) and waits for them; otherwise a process's first scrape had no series here.
+    collect: async () => {
+      await Promise.all(reads.map((read) => read()));
+    },
   });
-  return (source, gauge, fill) =>
-    throttled(maxAgeMs, async () => {
+  return (source, gauge, fill) => {
+    const read = throttled(maxAgeMs, async () => {
       try {
         await fill();
         sourceUp.set({ source }, 1);
@@ -52,6 +58,9 @@ export function createSourceReader(register: Registry, maxAgeMs: number): Source
         sourceUp.set({ source }, 0);
       }
     });
+    reads.push(read);
+    return read;
+  };
 }
 
 /** `postaify_queue_jobs{queue, state}`: BullMQ's counts, read from Redis on scrape. */
