@@ -33,7 +33,7 @@ export function productionProblems(env: RawEnv): string[] {
   need('DATABASE_URL', 'without it the embedded Postgres (local use only) would be started');
   if (!env.REDIS_URL && env.REDIS_CLUSTER_NODES.length === 0) {
     problems.push(
-      'REDIS_URL (or REDIS_CLUSTER_NODES) is required in production: without it a local redis-server would be started',
+      'REDIS_URL is required in production (or REDIS_CLUSTER_NODES, for a Redis Cluster): without it a local redis-server would be started',
     );
   }
   need('API_URL', 'the public URL of the API (Telegram webhook, media links)');
