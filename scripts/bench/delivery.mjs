@@ -18,6 +18,11 @@
 // Targets: free >= 93% of 30/s with 0 lost, 0 duplicates and < 1% of calls answered 429; paid >=
 // 600 messages/s; fair: every small account's post within 5 s of its dueAt. Prints figures;
 // asserts nothing. Stops everything it started. BENCH_DELIVERY_RUNS=free,fair picks runs.
+// BENCH_DELIVERY_REDIS=cluster: each run on a three-master Redis Cluster of its own (local
+// redis-servers in cluster mode, no replicas, started before the stack and stopped after it) instead
+// of the stack's one local Redis; the stack and the second worker get it as REDIS_CLUSTER_NODES,
+// so BullMQ's keys carry the {postaify} hash tag. Each run's label and summary line then say so.
+// Default (unset, or `one`): one Redis, as `npm start` runs it.
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -33,6 +38,7 @@ import {
   runBenchmark,
   sleep,
   start,
+  startRedisCluster,
   startStack,
   stop,
   stopStack,
@@ -89,6 +95,18 @@ const FAIR_RUN = {
   env: { TELEGRAM_MAX_PER_SECOND: '28' },
 };
 
+// Checked before anything starts: a typo should not cost a run on the wrong Redis.
+const REDIS_MODE = process.env.BENCH_DELIVERY_REDIS || 'one';
+if (!['one', 'cluster'].includes(REDIS_MODE)) {
+  console.error(`BENCH_DELIVERY_REDIS: cluster, or one (the default), not ${REDIS_MODE}`);
+  process.exit(1);
+}
+const CLUSTER = REDIS_MODE === 'cluster';
+const CLUSTER_MASTERS = 3;
+// Which Redis a run used, for its label and its summary line; empty on one Redis, whose output
+// stays as it was before the option existed.
+const onRedis = CLUSTER ? ` (Redis Cluster, ${CLUSTER_MASTERS} masters)` : '';
+
 const emulatorsEntry = join(root, 'emulators', 'dist', 'index.js');
 if (!existsSync(emulatorsEntry)) {
   console.error('bench:delivery needs the compiled emulators: run `npm run build` first');
@@ -100,11 +118,13 @@ const { startTelegramEmulator } = await import(emulatorsEntry);
 let current = {};
 
 async function stopRun() {
-  const { db, worker, stack, telegram, dataDir } = current;
+  const { db, worker, stack, cluster, telegram, dataDir } = current;
   current = {};
   await db?.end().catch(() => undefined);
   if (worker) await stop(worker, 'SIGTERM', 15_000);
   if (stack) await stopStack(stack);
+  // After the processes that use it: a worker that loses Redis while stopping logs errors.
+  await cluster?.stop();
   await telegram?.close().catch(() => undefined);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
@@ -244,7 +264,7 @@ async function statusCounts(db) {
 
 /** A fresh emulator, stack and second worker for `spec`; a client of the stack's Postgres. */
 async function startRun(spec) {
-  console.log(`\n${spec.label}`);
+  console.log(`\n${spec.label}${onRedis}`);
   const telegram = await startTelegramEmulator({ token: TOKEN, autoCreateChats: true, ...spec.emulator });
   current.telegram = telegram;
   const dataDir = makeDataDir(`postaify-bench-delivery-${spec.name}-`);
@@ -252,17 +272,40 @@ async function startRun(spec) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const telegramEnv = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.url, ...spec.env };
+  // A fresh cluster per run, as each run has a fresh stack: no keys left by the run before.
+  let clusterNodes;
+  if (CLUSTER) {
+    // Registered before its first server starts: a Ctrl-C meanwhile stops the servers started so far.
+    const cluster = await startRedisCluster(
+      CLUSTER_MASTERS,
+      (stopCluster) => (current.cluster = { stop: stopCluster }),
+    );
+    clusterNodes = cluster.nodes.join(',');
+  }
+  // On a cluster the stack starts no redis-server; stackEnv passes no REDIS_URL of ours.
+  const redisEnv = CLUSTER ? { REDIS_CLUSTER_NODES: clusterNodes } : {};
   // info: to see each worker's "worker started".
-  const stack = startStack(dataDir, port, { ...telegramEnv, LOG_LEVEL: 'info' });
+  const stack = startStack(dataDir, port, { ...telegramEnv, ...redisEnv, LOG_LEVEL: 'info' });
   current.stack = stack;
   await waitForStack(stack, base);
   const output = stack.output();
   const databaseUrl = databaseUrlFromBanner(output);
-  const redisUrl = /Redis\s+(redis:\/\/\S+)/.exec(output)?.[1];
-  if (!redisUrl) throw new Error(`no Redis URL in the banner:\n${output}`);
+  let workerRedisEnv;
+  if (CLUSTER) {
+    // The banner names the Redis the stack's processes got: ours, or the figures are not the cluster's.
+    const bannerNodes = /Redis\s+cluster (redis:\/\/[^\s,]+(?:, redis:\/\/[^\s,]+)*)/.exec(output)?.[1];
+    if (bannerNodes?.split(', ').join(',') !== clusterNodes)
+      throw new Error(`the banner does not name the cluster ${clusterNodes}:\n${output}`);
+    workerRedisEnv = { REDIS_CLUSTER_NODES: clusterNodes };
+  } else {
+    const redisUrl = /Redis\s+(redis:\/\/\S+)/.exec(output)?.[1];
+    if (!redisUrl) throw new Error(`no Redis URL in the banner:\n${output}`);
+    workerRedisEnv = { REDIS_URL: redisUrl };
+  }
   await waitUntil('the stack worker to start', async () => stack.output().includes('worker started'), stack, 30_000);
 
   // The second worker process, as `npm run start:worker` runs it, over the stack's Postgres and Redis.
+  // Its environment is built from nothing: on a cluster it has no REDIS_URL (both set is refused at boot).
   const worker = start(process.execPath, ['--max-semi-space-size=4', join(root, 'backend', 'dist', 'worker.js')], {
     cwd: root,
     env: {
@@ -272,7 +315,7 @@ async function startRun(spec) {
       POSTAIFY_DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
       DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
+      ...workerRedisEnv,
       ...telegramEnv,
     },
   });
@@ -353,7 +396,7 @@ async function run(spec) {
 async function main() {
   console.log(`node ${process.version} (${process.execPath})`);
   console.log(
-    `${availableParallelism()} CPUs, shared by this process (with the emulator), the web process, two workers, Postgres and Redis`,
+    `${availableParallelism()} CPUs, shared by this process (with the emulator), the web process, two workers, Postgres and ${CLUSTER ? `a Redis Cluster (${CLUSTER_MASTERS} redis-servers)` : 'Redis'}`,
   );
   // BENCH_DELIVERY_RUNS=paid (or free,fair, ...) runs those; the summary then covers them.
   const names = (process.env.BENCH_DELIVERY_RUNS || 'free,paid,fair').split(',').map((n) => n.trim());
@@ -374,16 +417,16 @@ async function main() {
   console.log('');
   if (free)
     console.log(
-      `free: ${free.rate.toFixed(1)} messages/s = ${((100 * free.rate) / FREE_LIMIT).toFixed(1)}% of ${FREE_LIMIT}/s, ${free.lost} lost, ${free.duplicates} duplicates, ${(100 * free.share429).toFixed(2)}% 429 (target >= ${TARGET_FREE_RATIO * 100}%, 0 lost, 0 duplicates, < ${MAX_429_SHARE * 100}% 429): ${met(freeOk)}`,
+      `free${onRedis}: ${free.rate.toFixed(1)} messages/s = ${((100 * free.rate) / FREE_LIMIT).toFixed(1)}% of ${FREE_LIMIT}/s, ${free.lost} lost, ${free.duplicates} duplicates, ${(100 * free.share429).toFixed(2)}% 429 (target >= ${TARGET_FREE_RATIO * 100}%, 0 lost, 0 duplicates, < ${MAX_429_SHARE * 100}% 429): ${met(freeOk)}`,
     );
   if (paid)
     console.log(
-      `paid: ${paid.rate.toFixed(0)} messages/s, ${paid.lost} lost, ${paid.duplicates} duplicates, ${(100 * paid.share429).toFixed(2)}% 429 (target >= ${TARGET_PAID_PER_S} messages/s against ${PAID_LIMIT}/s): ${met(paidOk)}`,
+      `paid${onRedis}: ${paid.rate.toFixed(0)} messages/s, ${paid.lost} lost, ${paid.duplicates} duplicates, ${(100 * paid.share429).toFixed(2)}% 429 (target >= ${TARGET_PAID_PER_S} messages/s against ${PAID_LIMIT}/s): ${met(paidOk)}`,
     );
   const fairOk = !fair || fair.lateness.every((s) => s !== undefined && s <= TARGET_SMALL_LATENESS_S);
   if (fair)
     console.log(
-      `fair: small accounts' posts ${fair.lateness.map((s) => (s === undefined ? 'never' : `${s.toFixed(2)} s`)).join(', ')} late behind another account's ${BACKLOG} (target <= ${TARGET_SMALL_LATENESS_S} s each): ${met(fairOk)}`,
+      `fair${onRedis}: small accounts' posts ${fair.lateness.map((s) => (s === undefined ? 'never' : `${s.toFixed(2)} s`)).join(', ')} late behind another account's ${BACKLOG} (target <= ${TARGET_SMALL_LATENESS_S} s each): ${met(fairOk)}`,
     );
   console.log(freeOk && paidOk && fairOk ? 'targets: met' : 'targets: MISSED');
 }
