@@ -3,12 +3,11 @@
 // process tree, the compiled local stack (stack/dist/main.js) in a data folder of its own, a local
 // Redis Cluster, signing in, percentiles, and stopping what was started on Ctrl-C. Times are in
 // milliseconds unless a name says otherwise.
-import { execFile, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 
 /** The repository's root folder (an absolute path). */
 export const root = new URL('../..', import.meta.url).pathname;
@@ -248,76 +247,21 @@ export async function signIn(api, email) {
 // --- A local Redis Cluster --------------------------------------------------------------------
 
 /**
- * A Redis Cluster of `masters` masters and no replicas on free ports, built as
- * tests/helpers/redis-cluster.ts builds the tests' one (Debian's redis-server in cluster mode, the
- * slots split by `redis-cli --cluster create`), with the compiled stack's startLocalRedis (needs
- * `npm run build`). Resolves once every node reports cluster_state:ok, to `{ nodes, stop }`: nodes
- * are the redis:// URLs as REDIS_CLUSTER_NODES takes them; stop stops the servers and removes their
- * folder. What it started is stopped again if it fails. `register` gets that stop before the first
- * server starts, so that a Ctrl-C's cleanup can stop the servers of a cluster still being built.
+ * A Redis Cluster of `masters` masters and no replicas, as the tests build theirs (the compiled
+ * stack's startLocalRedisCluster: needs `npm run build`), in a data folder of its own. Resolves to
+ * `{ nodes, ports, stop }` once every node reports cluster_state:ok. `register` gets that stop before
+ * the first server starts, so that a Ctrl-C's cleanup can stop the servers of a cluster still
+ * being built.
  */
 export async function startRedisCluster(masters = 3, register = () => undefined) {
   // Imported here, not at the top: the other benchmarks need no compiled stack for this file.
-  const { startLocalRedis } = await import(join(root, 'stack', 'dist', 'redis.js'));
-  const run = promisify(execFile);
-  const dir = makeDataDir('postaify-bench-cluster-');
-  const servers = [];
-  const stopCluster = async () => {
-    await Promise.all(servers.map((s) => s.stop()));
-    rmSync(dir, { recursive: true, force: true });
-  };
-  register(stopCluster);
-  try {
-    for (let i = 0; i < masters; i++) {
-      checkInterrupted();
-      const [port, busPort] = [await freePort(), await freePort()];
-      servers.push(
-        await startLocalRedis({
-          dataDir: join(dir, String(port)),
-          port,
-          persistent: false,
-          // The bus port is named: its default (the client port + 10,000) may be taken or past 65,535.
-          args: [
-            '--cluster-enabled',
-            'yes',
-            '--cluster-port',
-            String(busPort),
-            '--cluster-config-file',
-            join(dir, `nodes-${port}.conf`),
-          ],
-        }),
-      );
-    }
-    const ports = servers.map((s) => s.port);
-    await run('redis-cli', [
-      '--cluster',
-      'create',
-      ...ports.map((p) => `127.0.0.1:${p}`),
-      '--cluster-replicas',
-      '0',
-      '--cluster-yes',
-    ]);
-    // The nodes learn the slots' owners over the bus: a client before cluster_state:ok gets CLUSTERDOWN.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      checkInterrupted();
-      const infos = await Promise.all(
-        ports.map((p) =>
-          run('redis-cli', ['-p', String(p), 'cluster', 'info']).then(
-            (r) => r.stdout,
-            () => '',
-          ),
-        ),
-      );
-      if (infos.every((info) => info.includes('cluster_state:ok'))) break;
-      if (Date.now() > deadline) throw new Error('timed out after 30 s waiting for cluster_state:ok on every node');
-      await sleep(100);
-    }
-    return { nodes: ports.map((p) => `redis://127.0.0.1:${p}`), stop: stopCluster };
-  } catch (err) {
-    await stopCluster();
-    throw err;
-  }
+  const { startLocalRedisCluster } = await import(join(root, 'stack', 'dist', 'redis-cluster.js'));
+  return startLocalRedisCluster({
+    dataDir: makeDataDir('postaify-bench-cluster-'),
+    masters,
+    register,
+    abort: () => (interrupted ? new Error('interrupted') : undefined),
+  });
 }
 
 // --- Figures -----------------------------------------------------------------------------------
