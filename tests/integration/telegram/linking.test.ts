@@ -164,6 +164,23 @@ describe('linking', () => {
       lastError: expect.stringMatching(/Telegram refused delivery \(Forbidden: user is deactivated\)/),
     });
   });
+
+  it('answers test messages faster than a chat takes them 429 with Retry-After, not as Telegram down', async () => {
+    const c = client(t.app.api, await signInLocally(t.app.api));
+    const chat = newChat();
+    await linked(c, chat);
+    // The link's confirmation took one of the chat's messages; three more at once are too many.
+    const sentBefore = t.telegram.messages(chat).length;
+    const rapid = await Promise.all([1, 2, 3].map(() => c.post('/telegram/test')));
+    const tooSoon = rapid.filter((r) => r.status === 429);
+    expect(tooSoon.length).toBeGreaterThan(0);
+    expect(rapid.every((r) => r.status === 200 || r.status === 429)).toBe(true);
+    for (const r of tooSoon) {
+      expect(r.body.error.code).toBe('RATE_LIMITED');
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    expect(t.telegram.messages(chat).length - sentBefore).toBe(rapid.length - tooSoon.length);
+  });
 });
 
 describe('linking with the real Telegram (TELEGRAM_BOT_TOKEN set)', () => {

@@ -89,7 +89,7 @@ export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; l
       description: 'Sends a test message to your linked chat now, to check that delivery works.',
       tag,
       response: z.object({ sent: z.literal(true) }),
-      errors: ['TELEGRAM_NOT_LINKED', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE'],
+      errors: ['TELEGRAM_NOT_LINKED', 'RATE_LIMITED', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE'],
     },
     async ({ res }) => {
       const userId = currentUser(res).id;
@@ -110,6 +110,16 @@ export function telegramRoutes(table: RouteTable, { db, link, api }: { db: Db; l
           throw new AppError(
             'TELEGRAM_NOT_LINKED',
             `Telegram refused delivery (${failure.description}); link your chat again.`,
+          );
+        }
+        if (failure.kind === 'rate-limited') {
+          // The chat's budget is spent (ours, which a second test message within a second
+          // exhausts, or Telegram's own 429): the user's request is too soon, not Telegram down.
+          throw new AppError(
+            'RATE_LIMITED',
+            `The test message was not sent: a chat takes about one message a second. Retry after ${failure.retryAfterS} s.`,
+            undefined,
+            { cause: err, retryAfterSeconds: failure.retryAfterS },
           );
         }
         throw telegramUpstreamError(err, 'the test message was not sent');
