@@ -16,6 +16,8 @@ export interface LocalRedisCluster {
   /** The nodes as REDIS_CLUSTER_NODES takes them. */
   nodes: string[];
   ports: number[];
+  /** Kills one node at once (SIGKILL): a master lost, for a test of its replica taking over. */
+  kill: (port: number) => Promise<void>;
   /** Stops every server and removes `dataDir`. */
   stop: () => Promise<void>;
 }
@@ -24,6 +26,13 @@ export interface LocalRedisClusterOptions {
   /** A folder of its own: the servers' data and cluster files, removed by stop. */
   dataDir: string;
   masters?: number;
+  /** Replicas of each master (default none). */
+  replicas?: number;
+  /**
+   * How long a node may not answer before the others fail it over (redis-server's
+   * cluster-node-timeout; default its own 15 s).
+   */
+  nodeTimeoutMs?: number;
   /** Called between steps; an error it returns stops what was started and is thrown (a Ctrl-C). */
   abort?: () => Error | undefined;
   /** Given `stop` before the first server starts, so a caller's own cleanup can stop a cluster still being built. */
@@ -33,6 +42,8 @@ export interface LocalRedisClusterOptions {
 export async function startLocalRedisCluster({
   dataDir,
   masters = 3,
+  replicas = 0,
+  nodeTimeoutMs,
   abort = () => undefined,
   register = () => undefined,
 }: LocalRedisClusterOptions): Promise<LocalRedisCluster> {
@@ -48,7 +59,7 @@ export async function startLocalRedisCluster({
     if (err) throw err;
   };
   try {
-    for (let i = 0; i < masters; i++) {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
       check();
       const [port, busPort] = [await freePort(), await freePort()];
       servers.push(
@@ -64,6 +75,7 @@ export async function startLocalRedisCluster({
             String(busPort),
             '--cluster-config-file',
             join(dataDir, `nodes-${port}.conf`),
+            ...(nodeTimeoutMs === undefined ? [] : ['--cluster-node-timeout', String(nodeTimeoutMs)]),
           ],
         }),
       );
@@ -75,7 +87,7 @@ export async function startLocalRedisCluster({
       'create',
       ...ports.map((p) => `127.0.0.1:${p}`),
       '--cluster-replicas',
-      '0',
+      String(replicas),
       '--cluster-yes',
     ]);
     const clusterInfo = (p: number) => run('redis-cli', ['-p', String(p), 'cluster', 'info']).then((r) => r.stdout);
@@ -85,7 +97,26 @@ export async function startLocalRedisCluster({
       30_000,
       { intervalMs: 100, abort },
     );
-    return { nodes: ports.map((p) => `redis://127.0.0.1:${p}`), ports, stop };
+    // A replica that never finished its first sync refuses to take over (its data is too old), so
+    // the cluster is ready once each replica's link to its master is up.
+    if (replicas > 0) {
+      const replication = (p: number) =>
+        run('redis-cli', ['-p', String(p), 'info', 'replication']).then((r) => r.stdout);
+      await waitFor(
+        "every replica's link to its master to be up",
+        async () => {
+          const infos = await Promise.all(ports.map(replication));
+          const linked = infos.filter((info) => info.includes('master_link_status:up')).length;
+          return linked === masters * replicas;
+        },
+        30_000,
+        { intervalMs: 100, abort },
+      );
+    }
+    const kill = async (port: number) => {
+      await servers.find((s) => s.port === port)?.process.stop('SIGKILL');
+    };
+    return { nodes: ports.map((p) => `redis://127.0.0.1:${p}`), ports, kill, stop };
   } catch (err) {
     await stop();
     throw err;

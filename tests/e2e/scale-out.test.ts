@@ -60,7 +60,7 @@ const variants = [
     redis: 'one Redis',
     start: () => Promise.resolve({ env: { REDIS_URL: `${inject('redisUrl')}/5` }, stop: async () => {} }),
   },
-  { redis: 'a three-master Redis Cluster', start: () => startRedisCluster(3) },
+  { redis: 'a three-master Redis Cluster', start: () => startRedisCluster() },
 ];
 
 describe.each(variants)('two web and two worker processes on $redis', ({ redis: label, start }) => {

@@ -42,6 +42,8 @@ export async function startMaintenance({ db, logger, connection, prefix }: Maint
     { connection, prefix, concurrency: 1 },
   );
   worker.on('failed', (job, err) => logger.error({ err, job: job?.id }, 'maintenance job failed'));
+  // Without a listener BullMQ prints a connection's errors to stderr itself, outside the log.
+  worker.on('error', (err) => logger.warn({ reason: err.message }, 'maintenance worker error'));
   return {
     close: async () => {
       forget();

@@ -23,7 +23,7 @@ let telegram: TelegramEmulator;
 let g: GenerationSetup;
 
 beforeAll(async () => {
-  cluster = await startRedisCluster(3);
+  cluster = await startRedisCluster();
   telegram = await startTelegramEmulator({ token: LOCAL_BOT_TOKEN, autoCreateChats: true });
   g = await startGeneration({ env: { ...cluster.env, TELEGRAM_API_ROOT: telegram.url } });
 }, 120_000);

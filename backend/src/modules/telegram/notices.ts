@@ -77,5 +77,7 @@ export function startNoticeWorker({ db, appUrl, api, limiter, connection, prefix
     { connection, prefix, concurrency: 5 },
   );
   worker.on('failed', (job, err) => logger.warn({ job: job?.id, reason: err.message }, 'notice not sent'));
+  // Without a listener BullMQ prints a connection's errors to stderr itself, outside the log.
+  worker.on('error', (err) => logger.warn({ reason: err.message }, 'notice worker error'));
   return { worker, close: () => worker.close() };
 }
