@@ -56,6 +56,9 @@ describe('Telegram answering 502 for 60 s with 20 posts due (the real worker)', 
         polls++;
         const deliveries = await t.app.db.delivery.findMany({ where: { id: { in: deliveryIds } } });
         const posts = await t.app.db.post.findMany({ where: { id: { in: postIds } } });
+        // Rows read across the outage's end may show the first sends after it: only a read that
+        // finished before the end must find every delivery pending.
+        if (Date.now() >= outageEnds) return true;
         for (const d of deliveries) if (d.status !== 'SENDING') problems.add(`delivery ${d.status}`);
         for (const p of posts) if (p.status !== 'DELIVERING') problems.add(`post ${p.status}`);
         // Until the last second of the outage: still retrying, each post saying so too.
@@ -63,7 +66,7 @@ describe('Telegram answering 502 for 60 s with 20 posts due (the real worker)', 
           for (const p of posts) if (!RETRYING.test(p.lastError ?? '')) problems.add(`post lastError ${p.lastError}`);
           sample = posts[0]!.lastError!;
         }
-        return Date.now() >= outageEnds ? true : undefined;
+        return undefined;
       },
       OUTAGE_S * 1000 + 5_000,
       500,
