@@ -12,7 +12,8 @@ export interface WebApp {
   mode: FrontendMode;
 }
 
-const redact = (url: string) => url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+// The user may be empty (`redis://:password@host`, the usual Redis form).
+const redact = (url: string) => url.replace(/\/\/([^:/@]*):([^@]+)@/, '//$1:***@');
 
 /** The banner's first line: what to open in a browser. */
 function openThis(config: Config, web: WebApp | undefined): string {

@@ -1,7 +1,11 @@
 // Where Redis is: REDIS_URL names one server, REDIS_CLUSTER_NODES a cluster's seed nodes. Only one
 // of the two, and a cluster's nodes must agree on what a connection to each of them needs.
 import type { RedisTarget } from '../lib/redis.js';
+import { createScrubber } from '../lib/secrets.js';
 import type { RawEnv } from './env.js';
+
+/** A node as a problem may show it: the logger's scrubber takes any URL's password out. */
+const redact = createScrubber();
 
 export function redisTargetOf(env: RawEnv): RedisTarget | undefined {
   if (env.REDIS_CLUSTER_NODES.length > 0) return { cluster: env.REDIS_CLUSTER_NODES };
@@ -32,12 +36,4 @@ export function redisProblems(env: RawEnv): string[] {
     );
   }
   return problems;
-}
-
-/** A node as a problem may show it: without its password. */
-function redact(node: string): string {
-  if (!URL.canParse(node)) return node.replace(/:[^:@/]*@/, ':***@');
-  const url = new URL(node);
-  if (url.password) url.password = '***';
-  return url.toString();
 }
